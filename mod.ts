@@ -1,0 +1,1233 @@
+/**
+ * A small, dependency-free client for ItsYou.online, the OAuth2 identity
+ * server: get an access token (client credentials or authorization code),
+ * trade it for an ES384 JWT, refresh and verify JWTs.
+ *
+ * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`), so it
+ * runs unchanged on Deno, Node 20+, Bun and workers.
+ *
+ * @example Get a JWT for an organization in one round trip
+ * ```ts
+ * import { getJwt, verifyJwt } from "./mod.ts";
+ *
+ * const jwt = await getJwt(
+ *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
+ *   { scope: "user:memberof:myorg", validity: 3600 },
+ * );
+ * const claims = await verifyJwt(jwt);
+ * console.log(claims.globalid, claims.exp);
+ * ```
+ *
+ * @module
+ */
+
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+
+/**
+ * The public ItsYou.online service, the default `baseUrl`.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_URL } from "./mod.ts";
+ * console.log(new URL("/v1/oauth/authorize", ITSYOU_ONLINE_URL).href);
+ * ```
+ */
+export const ITSYOU_ONLINE_URL = "https://itsyou.online";
+
+/**
+ * The ES384 (P-384) public key that signs JWTs issued by itsyou.online, the
+ * default key of {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_PUBLIC_KEY });
+ * ```
+ */
+export const ITSYOU_ONLINE_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAES5X8XrfKdx9gYayFITc89wad4usrk0n2
+7MjiGYvqalizeSWTHEpnd7oea9IQ8T5oJjMVH5cc0H5tFSKilFFeh//wngxIyny6
+6+Vq5t5B0V0Ehy01+2ceEon2Y0XDkIKv
+-----END PUBLIC KEY-----`;
+
+/**
+ * The ES384 (P-384) public key of staging.itsyou.online.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY });
+ * ```
+ */
+export const ITSYOU_ONLINE_STAGING_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEkmd07vxBqoCiHsaplIpjlonDeOnpvPam
+ORMdBcAlHNXbzwplcdK4qlZGPBz9mxDSrBOv9SZH+Et6r8gn9Fx/+ZjlvRwowqOU
+FpCIijAEx6A3BhfRUbmwl1evBKzWB/qw
+-----END PUBLIC KEY-----`;
+
+const ACCESS_TOKEN_PATH = "/v1/oauth/access_token";
+const JWT_PATH = "/v1/oauth/jwt";
+const REFRESH_PATH = "/v1/oauth/jwt/refresh";
+const AUTHORIZE_PATH = "/v1/oauth/authorize";
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 3;
+const MAX_RETRIES = 10;
+const MAX_TIMEOUT_MS = 3_600_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_JWT_LENGTH = 128 * 1024;
+const MAX_TEXT_LENGTH = 4096;
+/** The server caps every JWT at 24 hours. */
+const MAX_VALIDITY_SECONDS = 86_400;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 5_000;
+/** A `Retry-After` longer than this ends the retries instead of stalling a deploy. */
+const MAX_RETRY_AFTER_MS = 30_000;
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+// ---------------------------------------------------------------------------
+// Types
+// ---------------------------------------------------------------------------
+
+/** A `fetch`-compatible function, for proxies, tests and custom agents. */
+export type FetchFunction = (
+  input: string | URL | Request,
+  init?: RequestInit,
+) => Promise<Response>;
+
+/** How to reach the server; accepted by every function that makes a request. */
+export interface RequestOptions {
+  /**
+   * The identity server, `https://itsyou.online` by default. A path prefix is
+   * kept (`https://example.com/iyo` and `https://example.com/iyo/` are the
+   * same). Plain `http:` is only accepted for loopback hosts.
+   */
+  baseUrl?: string | URL;
+  /** The `fetch` to use; the global `fetch` by default. */
+  fetch?: FetchFunction;
+  /** Aborts the request, including its retries, at once. */
+  signal?: AbortSignal;
+  /** Milliseconds per attempt, headers and body included (default 10000). */
+  timeout?: number;
+  /**
+   * Extra attempts after the first on network errors, timeouts, 429, 500,
+   * 502, 503 and 504 (default 3, so at most 4 requests; 0 to 10).
+   */
+  retries?: number;
+  /** The `User-Agent` header; the runtime's own when absent. */
+  userAgent?: string;
+}
+
+/** A client's credentials: an organization API key, or a user API key. */
+export interface ClientCredentials {
+  /** The organization's globalid, or a user API key's application id. */
+  clientId: string;
+  /** The API key's secret. */
+  clientSecret: string;
+}
+
+/** An OAuth access token, as returned by {@linkcode getAccessToken} and {@linkcode exchangeCode}. */
+export interface AccessToken {
+  /** The opaque token; send it as `Authorization: token <accessToken>`. */
+  accessToken: string;
+  /** Always `"bearer"` on ItsYou.online, although the API expects `token`. */
+  tokenType: string;
+  /** The granted scopes, without empty entries. */
+  scopes: string[];
+  /** Seconds the token stays valid, as the server reported (normally 85799). */
+  expiresIn: number;
+  /** When the token expires, from the local clock at receipt plus `expiresIn`. */
+  expiresAt: Date;
+  /** The user the token belongs to; absent for organization tokens. */
+  username?: string;
+}
+
+/** Options of {@linkcode getAccessToken}. */
+export interface GetAccessTokenOptions extends ClientCredentials, RequestOptions {}
+
+/** Options of {@linkcode exchangeCode}. */
+export interface ExchangeCodeOptions extends ClientCredentials, RequestOptions {
+  /** The `code` from the callback; valid for 10 seconds. */
+  code: string;
+  /** Exactly the `redirectUri` given to {@linkcode authorizeUrl}. */
+  redirectUri: string;
+  /** The state from the callback; the server checks it when sent. */
+  state?: string;
+}
+
+/** Options of {@linkcode authorizeUrl}. */
+export interface AuthorizeUrlOptions {
+  /** The organization's globalid. */
+  clientId: string;
+  /** Where the user returns; must start with the API key's callback URL. */
+  redirectUri: string;
+  /** Scopes to ask the user for, e.g. `["user:name", "user:memberof:myorg"]`. */
+  scope?: string | string[];
+  /** An unguessable value, e.g. from {@linkcode randomState}. */
+  state: string;
+  /** The identity server; `https://itsyou.online` by default. */
+  baseUrl?: string | URL;
+}
+
+/** What {@linkcode parseCallback} found in the redirect back from the server. */
+export interface Callback {
+  /** The authorization code, for {@linkcode exchangeCode}. */
+  code: string;
+  /** The state, equal to the expected one. */
+  state: string;
+}
+
+/** What to put in a JWT. */
+export interface JwtOptions extends RequestOptions {
+  /** Scopes to include, a list or a comma-separated string; all granted ones when absent. */
+  scope?: string | string[];
+  /** Audiences for the `aud` claim, a list or a comma-separated string. */
+  audience?: string | string[];
+  /** Lifetime in seconds (1 to 86400); the server can only shorten the default. */
+  validity?: number;
+  /** Ask for a refreshable JWT (the `offline_access` scope). */
+  refreshable?: boolean;
+  /** Store the values of user scopes in the JWT (`store_info`; user tokens only). */
+  storeInfo?: boolean;
+  /** Add the user's grants as `grant:` scopes (`add_grants`; user tokens only). */
+  addGrants?: boolean;
+}
+
+/** Options of {@linkcode refreshJwt}. */
+export interface RefreshJwtOptions extends RequestOptions {
+  /** Lifetime of the new JWT in seconds (1 to 86400); 24 hours by default. */
+  validity?: number;
+}
+
+/** The claims of an ItsYou.online JWT. Other claims may be present. */
+export interface JwtClaims {
+  /** Issuer, `"itsyouonline"`. */
+  iss?: string;
+  /** Expiry, seconds since the epoch. */
+  exp?: number;
+  /** The client id the token was issued to. */
+  azp?: string;
+  /** Granted scopes (always an array on ItsYou.online). */
+  scope?: string[];
+  /** The user, for user tokens. */
+  username?: string;
+  /** The organization, for organization tokens. */
+  globalid?: string | null;
+  /** Audiences, only when asked for. */
+  aud?: string | string[];
+  /** Present on refreshable JWTs. */
+  refresh_token?: string;
+  /** Any other claim. */
+  [claim: string]: unknown;
+}
+
+/** Options of {@linkcode verifyJwt}. */
+export interface VerifyJwtOptions {
+  /** PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} by default. */
+  publicKey?: string | CryptoKey;
+  /** Expected `iss`, `"itsyouonline"` by default. */
+  issuer?: string;
+  /** When set, `aud` must contain one of these. */
+  audience?: string | string[];
+  /** Seconds of clock skew allowed on `exp` (default 30). */
+  clockTolerance?: number;
+  /** The time to check against, now by default. */
+  now?: Date;
+}
+
+/** The stable codes of {@linkcode ItsYouOnlineError}. */
+export type ItsYouOnlineErrorCode =
+  | "HTTP_ERROR"
+  | "TIMEOUT"
+  | "NETWORK_ERROR"
+  | "ABORTED"
+  | "INVALID_RESPONSE"
+  | "INVALID_ARGUMENT"
+  | "STATE_MISMATCH"
+  | "NOT_REFRESHABLE"
+  | "JWT_INVALID"
+  | "JWT_SIGNATURE_INVALID"
+  | "JWT_EXPIRED"
+  | "JWT_CLAIM_INVALID";
+
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+
+/**
+ * Every failure of this module. `code` is stable; `message` says what to
+ * check. No message, `cause` or property ever holds a secret, code or token.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken, ItsYouOnlineError } from "./mod.ts";
+ * try {
+ *   await getAccessToken({ clientId: "myorg", clientSecret: "wrong" });
+ * } catch (error) {
+ *   if (error instanceof ItsYouOnlineError && error.code === "HTTP_ERROR") {
+ *     console.error(error.status, error.endpoint, error.message);
+ *   }
+ * }
+ * ```
+ */
+export class ItsYouOnlineError extends Error {
+  /** Always `"ItsYouOnlineError"`. */
+  override readonly name = "ItsYouOnlineError";
+  /** What went wrong, for programs. */
+  readonly code: ItsYouOnlineErrorCode;
+  /** The HTTP status, for `HTTP_ERROR`. */
+  readonly status?: number;
+  /** The endpoint's path, e.g. `/v1/oauth/access_token`, for request errors. */
+  readonly endpoint?: string;
+
+  /**
+   * Creates an error; the module does this, callers rarely need to.
+   *
+   * @param code A stable code.
+   * @param message What happened and what to check.
+   * @param details The status, the endpoint and a secret-free cause.
+   */
+  constructor(
+    code: ItsYouOnlineErrorCode,
+    message: string,
+    details: { status?: number; endpoint?: string; cause?: Error } = {},
+  ) {
+    super(message, details.cause ? { cause: details.cause } : undefined);
+    this.code = code;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.endpoint !== undefined) this.endpoint = details.endpoint;
+  }
+
+}
+
+function invalidArgument(message: string): ItsYouOnlineError {
+  return new ItsYouOnlineError("INVALID_ARGUMENT", message);
+}
+
+// ---------------------------------------------------------------------------
+// Argument checks (they never echo a value: it may be a secret)
+// ---------------------------------------------------------------------------
+
+function checkText(name: string, value: unknown, max = MAX_TEXT_LENGTH): string {
+  if (value === undefined || value === null) throw invalidArgument(`${name} is missing.`);
+  if (typeof value !== "string") throw invalidArgument(`${name} must be a string, not ${typeof value}.`);
+  if (value.trim() === "") throw invalidArgument(`${name} is empty; pass a non-empty string.`);
+  // deno-lint-ignore no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) {
+    throw invalidArgument(`${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`);
+  }
+  if (value.length > max) throw invalidArgument(`${name} is longer than ${max} characters.`);
+  return value;
+}
+
+function checkObject(name: string, value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw invalidArgument(`${name} must be an object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function checkBoolean(name: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") throw invalidArgument(`${name} must be true or false.`);
+  return value;
+}
+
+function checkInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    throw invalidArgument(`${name} must be a whole number from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+function checkValidity(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  return checkInteger("validity (seconds)", value, 1, MAX_VALIDITY_SECONDS);
+}
+
+/** A list from `["a", "b"]` or `"a,b"`: trimmed, empty entries dropped. */
+function checkList(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const items = typeof value === "string" ? value.split(",") : value;
+  if (!Array.isArray(items)) throw invalidArgument(`${name} must be a string or an array of strings.`);
+  const list: string[] = [];
+  for (const item of items) {
+    if (typeof item !== "string") throw invalidArgument(`${name} must hold only strings.`);
+    if (typeof value !== "string" && item.includes(",")) {
+      throw invalidArgument(`${name} entries cannot contain a comma: the server splits on commas.`);
+    }
+    const trimmed = item.trim();
+    if (trimmed !== "") list.push(checkText(`each entry of ${name}`, trimmed, 1024));
+  }
+  return list;
+}
+
+function checkCredentials(value: unknown): ClientCredentials {
+  const options = checkObject("options", value);
+  return {
+    clientId: checkText("clientId", options.clientId),
+    clientSecret: checkText("clientSecret", options.clientSecret),
+  };
+}
+
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+
+function checkBaseUrl(value: unknown): URL {
+  if (value === undefined) return new URL(ITSYOU_ONLINE_URL);
+  if (!(value instanceof URL) && typeof value !== "string") {
+    throw invalidArgument("baseUrl must be a string or a URL.");
+  }
+  let url: URL;
+  try {
+    url = new URL(value instanceof URL ? value.href : checkText("baseUrl", value));
+  } catch (error) {
+    if (error instanceof ItsYouOnlineError) throw error;
+    throw invalidArgument("baseUrl is not an absolute URL; use e.g. https://itsyou.online.");
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
+    throw invalidArgument("baseUrl must use https: (plain http: is accepted only for localhost and 127.0.0.1).");
+  }
+  if (url.username || url.password) {
+    throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
+  }
+  if (url.search || url.hash || value.toString().includes("?") || value.toString().includes("#")) {
+    throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
+  }
+  return url;
+}
+
+function endpointUrl(base: URL, path: string): URL {
+  const prefix = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
+  return new URL(prefix + path.slice(1), base);
+}
+
+interface Transport {
+  base: URL;
+  fetch: FetchFunction;
+  signal?: AbortSignal;
+  timeout: number;
+  retries: number;
+  userAgent?: string;
+}
+
+function checkRequestOptions(options: Record<string, unknown>): Transport {
+  const fetchFunction = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFunction !== "function") {
+    throw invalidArgument("fetch must be a function; this runtime has no global fetch, so pass one.");
+  }
+  const signal = options.signal;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw invalidArgument("signal must be an AbortSignal.");
+  }
+  return {
+    base: checkBaseUrl(options.baseUrl),
+    fetch: fetchFunction as FetchFunction,
+    signal,
+    timeout: options.timeout === undefined
+      ? DEFAULT_TIMEOUT_MS
+      : checkInteger("timeout (milliseconds)", options.timeout, 1, MAX_TIMEOUT_MS),
+    retries: options.retries === undefined
+      ? DEFAULT_RETRIES
+      : checkInteger("retries", options.retries, 0, MAX_RETRIES),
+    userAgent: options.userAgent === undefined ? undefined : checkText("userAgent", options.userAgent, 512),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The one request function
+// ---------------------------------------------------------------------------
+
+/** Which request this is, so that an error can say what to check. */
+type Purpose = "client_credentials" | "authorization_code" | "jwt" | "refresh";
+
+interface Call {
+  purpose: Purpose;
+  path: string;
+  form: Record<string, string | undefined>;
+  authorization?: string;
+  accept: string;
+  /** Values that must never appear in an error. */
+  secrets: string[];
+}
+
+interface Answer {
+  contentType: string;
+  body: string;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+  504: "Gateway Timeout",
+};
+
+async function send(transport: Transport, call: Call): Promise<Answer> {
+  const url = endpointUrl(transport.base, call.path);
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(call.form)) if (value !== undefined) body.set(name, value);
+  const headers: Record<string, string> = {
+    "accept": call.accept,
+    "content-type": "application/x-www-form-urlencoded",
+  };
+  if (call.authorization) headers.authorization = call.authorization;
+  if (transport.userAgent) headers["user-agent"] = transport.userAgent;
+
+  for (let attempt = 1;; attempt++) {
+    const outcome = await attemptOnce(transport, call, url, headers, body.toString());
+    const last = attempt > transport.retries;
+    if (outcome.kind === "answer") return outcome.answer;
+    if (outcome.kind === "fatal" || last) throw finalError(outcome, call, attempt);
+    const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+    if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_RETRY_AFTER_MS) {
+      throw finalError(outcome, call, attempt);
+    }
+    await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0), transport.signal, call.path);
+  }
+}
+
+type Outcome =
+  | { kind: "answer"; answer: Answer }
+  | { kind: "retry"; error: ItsYouOnlineError; retryAfterMs?: number }
+  | { kind: "fatal"; error: ItsYouOnlineError };
+
+async function attemptOnce(
+  transport: Transport,
+  call: Call,
+  url: URL,
+  headers: Record<string, string>,
+  body: string,
+): Promise<Outcome> {
+  const { signal, timeout } = transport;
+  if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, timeout);
+  const onAbort = (): void => controller.abort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const response = await transport.fetch(url.href, {
+      method: "POST",
+      headers,
+      body,
+      redirect: "manual",
+      signal: controller.signal,
+    });
+    const status = response.status;
+    if (status >= 200 && status < 300) {
+      const text = await readCapped(response, call.path);
+      return { kind: "answer", answer: { contentType: response.headers.get("content-type") ?? "", body: text } };
+    }
+    await cancel(response);
+    const error = httpError(call, status);
+    if (!RETRYABLE_STATUSES.has(status)) return { kind: "fatal", error };
+    return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+  } catch (error) {
+    if (error instanceof ItsYouOnlineError) return { kind: "fatal", error };
+    if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
+    if (timedOut) {
+      return {
+        kind: "retry",
+        error: new ItsYouOnlineError(
+          "TIMEOUT",
+          `ItsYou.online did not answer ${call.path} within ${timeout} ms; check that the server is reachable from here, or raise the timeout.`,
+          { endpoint: call.path },
+        ),
+      };
+    }
+    const reason = describe(error, call.secrets);
+    return {
+      kind: "retry",
+      error: new ItsYouOnlineError(
+        "NETWORK_ERROR",
+        `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`,
+        { endpoint: call.path, cause: new Error(reason) },
+      ),
+    };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function aborted(path: string): ItsYouOnlineError {
+  return new ItsYouOnlineError("ABORTED", `The request to ${path} was aborted by its signal.`, { endpoint: path });
+}
+
+function finalError(outcome: Exclude<Outcome, { kind: "answer" }>, call: Call, attempts: number): ItsYouOnlineError {
+  const error = outcome.error;
+  if (attempts === 1 || outcome.kind === "fatal") return error;
+  return new ItsYouOnlineError(error.code, `${error.message} (gave up after ${attempts} attempts)`, {
+    status: error.status,
+    endpoint: call.path,
+    cause: error.cause instanceof Error ? error.cause : undefined,
+  });
+}
+
+function httpError(call: Call, status: number): ItsYouOnlineError {
+  const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
+  let advice: string;
+  if (status >= 300 && status < 400) {
+    advice = "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
+  } else if (status === 400 && call.purpose === "client_credentials") {
+    advice = "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
+  } else if (status === 400 && call.purpose === "authorization_code") {
+    advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
+  } else if (status === 401 && call.purpose === "refresh") {
+    advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
+  } else if (status === 401 && call.purpose === "jwt") {
+    advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
+  } else if (status === 401) {
+    advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
+  } else if (status === 404) {
+    advice = "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any).";
+  } else if (status === 429) {
+    advice = "The server or a proxy in front of it is rate limiting; try again later.";
+  } else if (status >= 500) {
+    advice = "The server or a proxy in front of it failed; try again later.";
+  } else {
+    advice = "This status is not part of the ItsYou.online protocol; check baseUrl.";
+  }
+  return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
+}
+
+function parseRetryAfter(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(aborted(path));
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(aborted(path));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+async function cancel(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch {
+    // The body is gone either way.
+  }
+}
+
+async function readCapped(response: Response, path: string): Promise<string> {
+  const tooLarge = (): ItsYouOnlineError =>
+    new ItsYouOnlineError(
+      "INVALID_RESPONSE",
+      `The response from ${path} is larger than ${MAX_BODY_BYTES} bytes, far more than any ItsYou.online answer; check baseUrl.`,
+      { endpoint: path },
+    );
+  if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) {
+    await cancel(response);
+    throw tooLarge();
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+/** A one-line description of a thrown value, its causes included, with every secret removed. */
+function describe(error: unknown, secrets: string[]): string {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
+    if (current instanceof Error) {
+      const code = (current as { code?: unknown }).code;
+      parts.push(`${current.message}${typeof code === "string" ? ` [${code}]` : ""}`);
+      current = current.cause;
+    } else {
+      parts.push(String(current));
+      break;
+    }
+  }
+  return redact(parts.join(": ").replace(/\s+/g, " ").slice(0, 500), secrets) || "unknown error";
+}
+
+function redact(text: string, secrets: string[]): string {
+  let result = text;
+  for (const secret of secrets) {
+    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
+      if (form) result = result.split(form).join("[redacted]");
+    }
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Access tokens
+// ---------------------------------------------------------------------------
+
+/**
+ * Gets an access token by the client credentials flow, with an organization
+ * API key (that has "client credentials" enabled) or a user API key.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * const token = await getAccessToken({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ * });
+ * console.log(token.scopes, token.expiresAt);
+ * ```
+ */
+export async function getAccessToken(options: GetAccessTokenOptions): Promise<AccessToken> {
+  const { clientId, clientSecret } = checkCredentials(options);
+  const transport = checkRequestOptions(options as unknown as Record<string, unknown>);
+  const answer = await send(transport, {
+    purpose: "client_credentials",
+    path: ACCESS_TOKEN_PATH,
+    form: { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret },
+    accept: "application/json",
+    secrets: [clientSecret],
+  });
+  return parseTokenResponse(answer);
+}
+
+/**
+ * Exchanges an authorization code (from {@linkcode parseCallback}) for an
+ * access token. Codes are valid for 10 seconds.
+ *
+ * @example
+ * ```ts
+ * import { exchangeCode, parseCallback } from "./mod.ts";
+ * declare const request: Request;
+ * declare const expectedState: string;
+ * const { code, state } = parseCallback(request.url, expectedState);
+ * const token = await exchangeCode({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ *   code,
+ *   state,
+ *   redirectUri: "https://app.example.com/callback",
+ * });
+ * console.log(token.username);
+ * ```
+ */
+export async function exchangeCode(options: ExchangeCodeOptions): Promise<AccessToken> {
+  const { clientId, clientSecret } = checkCredentials(options);
+  const code = checkText("code", options.code);
+  const redirectUri = checkRedirectUri(options.redirectUri);
+  const state = options.state === undefined ? undefined : checkText("state", options.state);
+  const transport = checkRequestOptions(options as unknown as Record<string, unknown>);
+  const answer = await send(transport, {
+    purpose: "authorization_code",
+    path: ACCESS_TOKEN_PATH,
+    form: {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: redirectUri,
+      state,
+      client_id: clientId,
+      client_secret: clientSecret,
+    },
+    accept: "application/json",
+    secrets: [clientSecret, code],
+  });
+  return parseTokenResponse(answer);
+}
+
+function invalidResponse(path: string, what: string): ItsYouOnlineError {
+  return new ItsYouOnlineError(
+    "INVALID_RESPONSE",
+    `The answer from ${path} is not what ItsYou.online sends (${what}); check that baseUrl points at an ItsYou.online server.`,
+    { endpoint: path },
+  );
+}
+
+function parseTokenResponse(answer: Answer): AccessToken {
+  let json: unknown;
+  try {
+    json = JSON.parse(answer.body);
+  } catch {
+    throw invalidResponse(ACCESS_TOKEN_PATH, `expected JSON, got ${answer.contentType || "no content type"}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "expected a JSON object");
+  }
+  const { access_token, token_type, scope, expires_in, info } = json as Record<string, unknown>;
+  if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "access_token is missing or malformed");
+  }
+  if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "token_type is not bearer");
+  }
+  if (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in < 0) {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a number of seconds");
+  }
+  if (scope !== undefined && typeof scope !== "string") throw invalidResponse(ACCESS_TOKEN_PATH, "scope is not a string");
+  const username = typeof info === "object" && info !== null ? (info as Record<string, unknown>).username : undefined;
+  const token: AccessToken = {
+    accessToken: access_token,
+    tokenType: token_type,
+    scopes: splitScopes(scope ?? ""),
+    expiresIn: expires_in,
+    expiresAt: new Date(Date.now() + expires_in * 1000),
+  };
+  if (typeof username === "string" && username !== "") token.username = username;
+  return token;
+}
+
+/** `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma. */
+function splitScopes(scope: string): string[] {
+  return scope.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+}
+
+// ---------------------------------------------------------------------------
+// Authorization code flow
+// ---------------------------------------------------------------------------
+
+function checkRedirectUri(value: unknown): string {
+  const text = checkText("redirectUri", value);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw invalidArgument("redirectUri must be an absolute URL, e.g. https://app.example.com/callback.");
+  }
+  if (!url.host) throw invalidArgument("redirectUri must have a host.");
+  if (/[%+]/.test(text)) {
+    throw invalidArgument("redirectUri must not contain '%' or '+': the server decodes redirect_uri twice, so such a URI would not match at exchange time.");
+  }
+  return text;
+}
+
+/**
+ * Builds the URL that sends a user to ItsYou.online to log in and consent.
+ * The user comes back to `redirectUri` with `code` and `state`.
+ *
+ * @example
+ * ```ts
+ * import { authorizeUrl, randomState } from "./mod.ts";
+ * const state = randomState();
+ * const url = authorizeUrl({
+ *   clientId: "myorg",
+ *   redirectUri: "https://app.example.com/callback",
+ *   scope: ["user:name", "user:memberof:myorg"],
+ *   state,
+ * });
+ * console.log(url.href); // redirect the browser here; remember state
+ * ```
+ */
+export function authorizeUrl(options: AuthorizeUrlOptions): URL {
+  const checked = checkObject("options", options);
+  const clientId = checkText("clientId", checked.clientId);
+  const redirectUri = checkRedirectUri(checked.redirectUri);
+  const scope = checkList("scope", checked.scope);
+  const state = checkText("state", checked.state);
+  const url = endpointUrl(checkBaseUrl(checked.baseUrl), AUTHORIZE_PATH);
+  url.searchParams.set("response_type", "code");
+  url.searchParams.set("client_id", clientId);
+  url.searchParams.set("redirect_uri", redirectUri);
+  if (scope.length > 0) url.searchParams.set("scope", scope.join(","));
+  url.searchParams.set("state", state);
+  return url;
+}
+
+/**
+ * Returns an unguessable `state` (256 random bits, base64url) for
+ * {@linkcode authorizeUrl}.
+ *
+ * @example
+ * ```ts
+ * import { randomState } from "./mod.ts";
+ * const state = randomState(); // store it in the user's session
+ * ```
+ */
+export function randomState(): string {
+  return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/**
+ * Reads `code` and `state` from the URL the user came back to, and checks the
+ * state against the one sent to {@linkcode authorizeUrl}.
+ *
+ * Throws `STATE_MISMATCH` when the state differs (a forged or replayed
+ * callback) and `INVALID_ARGUMENT` when the code is missing.
+ *
+ * @example
+ * ```ts
+ * import { parseCallback } from "./mod.ts";
+ * const { code } = parseCallback(
+ *   "https://app.example.com/callback?code=abc&state=xyz",
+ *   "xyz",
+ * );
+ * ```
+ */
+export function parseCallback(url: string | URL, expectedState: string): Callback {
+  const expected = checkText("expectedState", expectedState);
+  let parsed: URL;
+  try {
+    parsed = new URL(url instanceof URL ? url.href : checkText("url", url, 65_536));
+  } catch (error) {
+    if (error instanceof ItsYouOnlineError) throw error;
+    throw invalidArgument("url must be the absolute URL the user was redirected to.");
+  }
+  const state = parsed.searchParams.get("state") ?? "";
+  if (!timingSafeEqual(state, expected)) {
+    throw new ItsYouOnlineError(
+      "STATE_MISMATCH",
+      "The callback's state differs from the one sent to /v1/oauth/authorize: the callback may be forged or replayed; start the login again.",
+    );
+  }
+  const code = parsed.searchParams.get("code");
+  if (!code) {
+    throw invalidArgument("The callback has no code: the user did not finish authorizing; start the login again.");
+  }
+  return { code: checkText("code", code), state };
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const left = new TextEncoder().encode(a);
+  const right = new TextEncoder().encode(b);
+  let difference = left.length ^ right.length;
+  for (let i = 0; i < left.length; i++) difference |= left[i] ^ (right[i % (right.length || 1)] ?? 0);
+  return difference === 0;
+}
+
+// ---------------------------------------------------------------------------
+// JWTs from the server
+// ---------------------------------------------------------------------------
+
+/**
+ * Gets a JWT. `from` is an access token (a string or an {@linkcode AccessToken})
+ * or client credentials; credentials get the JWT in a single request.
+ *
+ * @example From credentials, in one round trip
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * const jwt = await getJwt(
+ *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
+ *   { audience: "deploy-api", validity: 900 },
+ * );
+ * ```
+ *
+ * @example From an access token
+ * ```ts
+ * import { getAccessToken, getJwt } from "./mod.ts";
+ * const token = await getAccessToken({ clientId: "myorg", clientSecret: "…" });
+ * const jwt = await getJwt(token, { scope: "user:memberof:myorg" });
+ * ```
+ */
+export async function getJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions = {}): Promise<string> {
+  const checked = checkObject("options", options);
+  const scopes = checkList("scope", checked.scope);
+  if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
+    scopes.push("offline_access");
+  }
+  const audiences = checkList("audience", checked.audience);
+  const validity = checkValidity(checked.validity);
+  const storeInfo = checkBoolean("storeInfo", checked.storeInfo);
+  const addGrants = checkBoolean("addGrants", checked.addGrants);
+  const form = {
+    scope: scopes.length > 0 ? scopes.join(",") : undefined,
+    aud: audiences.length > 0 ? audiences.join(",") : undefined,
+    validity: validity?.toString(),
+    store_info: storeInfo ? "true" : undefined,
+    add_grants: addGrants ? "true" : undefined,
+  };
+
+  if (typeof from === "object" && from !== null && "clientId" in from) {
+    const { clientId, clientSecret } = checkCredentials(from);
+    const transport = checkRequestOptions(checked);
+    const answer = await send(transport, {
+      purpose: "client_credentials",
+      path: ACCESS_TOKEN_PATH,
+      form: {
+        grant_type: "client_credentials",
+        client_id: clientId,
+        client_secret: clientSecret,
+        response_type: "id_token",
+        ...form,
+      },
+      accept: "application/jwt",
+      secrets: [clientSecret],
+    });
+    return jwtFromAnswer(answer, ACCESS_TOKEN_PATH);
+  }
+  const accessToken = checkText(
+    "the access token",
+    typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from,
+  );
+  const transport = checkRequestOptions(checked);
+  const answer = await send(transport, {
+    purpose: "jwt",
+    path: JWT_PATH,
+    form,
+    authorization: `token ${accessToken}`,
+    accept: "application/jwt",
+    secrets: [accessToken],
+  });
+  return jwtFromAnswer(answer, JWT_PATH);
+}
+
+/**
+ * Gets a fresh JWT for a refreshable one (one asked for with
+ * `refreshable: true`), even after it expired. The scopes are the stored ones;
+ * the lifetime is 24 hours unless `validity` shortens it.
+ *
+ * @example
+ * ```ts
+ * import { getJwt, refreshJwt } from "./mod.ts";
+ * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, { refreshable: true });
+ * const renewed = await refreshJwt(jwt, { validity: 3600 });
+ * ```
+ */
+export async function refreshJwt(jwt: string, options: RefreshJwtOptions = {}): Promise<string> {
+  const checked = checkObject("options", options);
+  const claims = decodeJwt(jwt);
+  if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
+    throw new ItsYouOnlineError(
+      "NOT_REFRESHABLE",
+      "This JWT has no refresh_token claim, so it cannot be refreshed; ask for it with refreshable: true (the offline_access scope).",
+    );
+  }
+  const validity = checkValidity(checked.validity);
+  const transport = checkRequestOptions(checked);
+  const answer = await send(transport, {
+    purpose: "refresh",
+    path: REFRESH_PATH,
+    form: { validity: validity?.toString() },
+    authorization: `bearer ${jwt}`,
+    accept: "application/jwt",
+    secrets: [jwt, claims.refresh_token],
+  });
+  return jwtFromAnswer(answer, REFRESH_PATH);
+}
+
+function jwtFromAnswer(answer: Answer, path: string): string {
+  let jwt = answer.body.trim();
+  if (answer.contentType.toLowerCase().startsWith("application/json")) {
+    try {
+      jwt = String((JSON.parse(answer.body) as Record<string, unknown>).access_token ?? "");
+    } catch {
+      throw invalidResponse(path, "expected a JWT, got malformed JSON");
+    }
+  }
+  try {
+    decodeJwt(jwt);
+  } catch {
+    throw invalidResponse(path, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
+  }
+  return jwt;
+}
+
+// ---------------------------------------------------------------------------
+// JWT decoding and verification
+// ---------------------------------------------------------------------------
+
+function jwtInvalid(message: string): ItsYouOnlineError {
+  return new ItsYouOnlineError("JWT_INVALID", message);
+}
+
+interface DecodedJwt {
+  header: Record<string, unknown>;
+  claims: JwtClaims;
+  signature: Uint8Array<ArrayBuffer>;
+  signingInput: string;
+}
+
+function decodeParts(jwt: unknown): DecodedJwt {
+  if (typeof jwt !== "string") throw jwtInvalid(`The JWT must be a string, not ${jwt === null ? "null" : typeof jwt}.`);
+  if (jwt.length > MAX_JWT_LENGTH) throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
+  const parts = jwt.split(".");
+  if (parts.length !== 3) {
+    throw jwtInvalid(`The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`);
+  }
+  const [header, claims] = [decodeJson(parts[0], "header"), decodeJson(parts[1], "payload")];
+  return {
+    header,
+    claims: claims as JwtClaims,
+    signature: base64UrlDecode(parts[2], "signature"),
+    signingInput: `${parts[0]}.${parts[1]}`,
+  };
+}
+
+function decodeJson(part: string, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(base64UrlDecode(part, what)));
+  } catch (error) {
+    if (error instanceof ItsYouOnlineError) throw error;
+    throw jwtInvalid(`The JWT's ${what} is not UTF-8 JSON.`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw jwtInvalid(`The JWT's ${what} is not a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function base64UrlDecode(text: string, what: string): Uint8Array<ArrayBuffer> {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+    throw jwtInvalid(`The JWT's ${what} is not base64url.`);
+  }
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function base64UrlEncode(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/**
+ * Returns the claims of a JWT **without verifying it**: use it to read `exp`
+ * or `refresh_token` of a JWT you got from the server yourself. To trust a
+ * JWT someone sent you, use {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { decodeJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * const { exp, scope } = decodeJwt(jwt);
+ * ```
+ */
+export function decodeJwt(jwt: string): JwtClaims {
+  return decodeParts(jwt).claims;
+}
+
+const importedKeys = new Map<string, Promise<CryptoKey>>();
+
+function importPublicKey(publicKey: unknown): Promise<CryptoKey> {
+  if (typeof CryptoKey !== "undefined" && publicKey instanceof CryptoKey) {
+    const algorithm = publicKey.algorithm as EcKeyAlgorithm;
+    if (algorithm.name !== "ECDSA" || algorithm.namedCurve !== "P-384" || !publicKey.usages.includes("verify")) {
+      return Promise.reject(invalidArgument("publicKey must be an ECDSA P-384 key usable for verify (ES384)."));
+    }
+    return Promise.resolve(publicKey);
+  }
+  if (typeof publicKey !== "string") return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
+  let key = importedKeys.get(publicKey);
+  if (!key) {
+    const match = /^\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/.exec(publicKey);
+    const notAKey = (): ItsYouOnlineError =>
+      invalidArgument("publicKey is not a PEM-encoded P-384 public key (-----BEGIN PUBLIC KEY-----).");
+    if (!match) return Promise.reject(notAKey());
+    let der: Uint8Array<ArrayBuffer>;
+    try {
+      der = Uint8Array.from(atob(match[1].replace(/\s+/g, "")), (char) => char.charCodeAt(0));
+    } catch {
+      return Promise.reject(notAKey());
+    }
+    key = crypto.subtle
+      .importKey("spki", der, { name: "ECDSA", namedCurve: "P-384" }, false, ["verify"])
+      .catch(() => {
+        importedKeys.delete(publicKey);
+        throw notAKey();
+      });
+    importedKeys.set(publicKey, key);
+  }
+  return key;
+}
+
+/**
+ * Verifies an ES384 JWT and resolves to its claims: the signature (with
+ * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
+ * `exp` (with 30 seconds of tolerance) and, when `audience` is given, `aud`.
+ * Any `alg` other than ES384 is refused.
+ *
+ * @example
+ * ```ts
+ * import { verifyJwt } from "./mod.ts";
+ * declare const request: Request;
+ * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api" });
+ * if (!claims.scope?.includes("user:memberof:myorg")) throw new Error("forbidden");
+ * ```
+ */
+export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Promise<JwtClaims> {
+  const checked = checkObject("options", options);
+  const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
+  const audiences = checked.audience === undefined ? undefined : checkList("audience", checked.audience);
+  if (audiences !== undefined && audiences.length === 0) throw invalidArgument("audience is empty.");
+  const tolerance = checked.clockTolerance ?? 30;
+  if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
+    throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
+  }
+  const now = checked.now ?? new Date();
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw invalidArgument("now must be a valid Date.");
+  const keyPromise = importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
+
+  const { header, claims, signature, signingInput } = decodeParts(jwt);
+  const key = await keyPromise;
+  if (header.alg !== "ES384") {
+    throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
+  }
+  if (header.crit !== undefined) throw jwtInvalid("The JWT has a crit header, which is not supported.");
+  const valid = signature.length === 96 &&
+    await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-384" }, key, signature, new TextEncoder().encode(signingInput));
+  if (!valid) {
+    throw new ItsYouOnlineError(
+      "JWT_SIGNATURE_INVALID",
+      "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).",
+    );
+  }
+  if (claims.iss !== issuer) {
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
+  }
+  if (typeof claims.exp !== "number" || !Number.isFinite(claims.exp)) {
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT has no numeric exp claim.");
+  }
+  const seconds = now.getTime() / 1000;
+  if (seconds > claims.exp + tolerance) {
+    throw new ItsYouOnlineError(
+      "JWT_EXPIRED",
+      `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`,
+    );
+  }
+  if (typeof claims.nbf === "number" && seconds < claims.nbf - tolerance) {
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
+  }
+  if (audiences) {
+    const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+    if (!audiences.some((audience) => granted.includes(audience))) {
+      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
+    }
+  }
+  return claims;
+}
