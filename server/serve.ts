@@ -1,0 +1,98 @@
+/**
+ * Starts the local ItsYou.online-compatible server on 127.0.0.1 with a random
+ * port, a fresh P-384 key and freshly generated credentials.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer as createHttpServer } from "node:http";
+import type { RequestListener } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { createItsYouHandler, createState } from "./itsyou.ts";
+import type { Registry, RequestRecord } from "./itsyou.ts";
+import { withFaults } from "./faults.ts";
+import type { FaultRule } from "./faults.ts";
+
+export type { Fault, FaultRule } from "./faults.ts";
+export type { Registry, RequestRecord } from "./itsyou.ts";
+
+export interface ServerOptions {
+  registry?: Registry;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
+  /** Port to listen on; a free one by default. */
+  port?: number;
+  /** Serve under this path, e.g. `/iyo`, as a server behind a reverse proxy does. */
+  pathPrefix?: string;
+}
+
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:41234` */
+  url: string;
+  port: number;
+  /** The ES384 public key (SPKI PEM) that verifies this server's JWTs. */
+  publicKey: string;
+  registry: Registry;
+  /** Every request received, faulted ones included. */
+  requests: RequestRecord[];
+  /** How many requests reached `path`. */
+  count(path?: string): number;
+  /** Adds a fault for the next `times` requests to `path` (see faults.ts). */
+  inject(rule: FaultRule): void;
+  /** Moves the server's clock forward, e.g. past a code's 10 seconds. */
+  advanceClock(seconds: number): void;
+  close(): Promise<void>;
+}
+
+/** Credentials in the server's own formats: a 52-character organization secret, 28-character user keys. */
+export function demoRegistry(): Registry {
+  const secret = (bytes: number): string => randomBytes(bytes).toString("base64url");
+  return {
+    organizations: [
+      { globalId: "acme", secret: secret(39), clientCredentials: true, callbackUrl: "https://app.example.com/callback" },
+      { globalId: "no-client-credentials", secret: secret(39), clientCredentials: false, callbackUrl: "" },
+    ],
+    userKeys: [{ applicationId: secret(21), secret: secret(21), username: "alice" }],
+    users: [
+      { username: "alice", name: "Alice Example", email: "alice@example.com", memberOf: ["acme"], grants: ["deployer"] },
+    ],
+    loggedInAs: "alice",
+  };
+}
+
+function stripPrefix(prefix: string | undefined, handler: RequestListener): RequestListener {
+  if (!prefix) return handler;
+  return (request, response) => {
+    const url = request.url ?? "/";
+    if (!url.startsWith(`${prefix}/`)) return response.writeHead(404, { "content-length": "0" }).end();
+    request.url = url.slice(prefix.length);
+    handler(request, response);
+  };
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const registry = options.registry ?? demoRegistry();
+  const state = createState();
+  const faults: FaultRule[] = [];
+  const handler = withFaults(stripPrefix(options.pathPrefix, createItsYouHandler(registry, state)), faults);
+  const server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
+    port,
+    publicKey: state.publicKey,
+    registry,
+    requests: state.requests,
+    count: (path) => state.requests.filter((request) => path === undefined || request.path === path).length,
+    inject: (rule) => void faults.push({ ...rule }),
+    advanceClock: (seconds) => void (state.clockOffset += seconds * 1000),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
