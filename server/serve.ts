@@ -38,6 +38,8 @@ export interface RunningServer {
   count(path?: string): number;
   /** Adds a fault for the next `times` requests to `path` (see faults.ts). */
   inject(rule: FaultRule): void;
+  /** The server's clock, in milliseconds since the epoch. */
+  now(): number;
   /** Moves the server's clock forward, e.g. past a code's 10 seconds. */
   advanceClock(seconds: number): void;
   close(): Promise<void>;
@@ -88,6 +90,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     requests: state.requests,
     count: (path) => state.requests.filter((request) => path === undefined || request.path === path).length,
     inject: (rule) => void faults.push({ ...rule }),
+    now: () => Date.now() + state.clockOffset,
     advanceClock: (seconds) => void (state.clockOffset += seconds * 1000),
     close: () =>
       new Promise((resolve) => {
