@@ -3,7 +3,7 @@
  * the next `times` requests to a path and replaces or disturbs the answer.
  * The protocol handlers in `itsyou.ts` know nothing about this.
  */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 
 export type Fault =
   /** Close the connection without answering. */
@@ -25,31 +25,29 @@ export interface FaultRule {
   fault: Fault;
 }
 
-type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+import type { BodyHandler } from "./itsyou.ts";
 
-export function withFaults(handler: Handler, rules: FaultRule[]): Handler {
-  return (request, response) => {
+export function withFaults(handler: BodyHandler, rules: FaultRule[]): BodyHandler {
+  return (request, response, body) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const rule = rules.find((rule) => (rule.times ?? 1) > 0 && (rule.path === undefined || rule.path === path));
-    if (!rule) return handler(request, response);
+    if (!rule) return handler(request, response, body);
     rule.times = (rule.times ?? 1) - 1;
     const fault = rule.fault;
     switch (fault.type) {
       case "reset":
-        request.resume();
-        request.on("end", () => request.socket.destroy());
+        request.socket.destroy();
         return;
       case "delay-headers": {
-        const timer = setTimeout(() => handler(request, response), fault.ms);
+        const timer = setTimeout(() => handler(request, response, body), fault.ms);
         response.on("close", () => clearTimeout(timer));
         return;
       }
       case "reset-during-body":
       case "delay-body":
         splitBody(response, fault.type === "delay-body" ? fault.ms : undefined);
-        return handler(request, response);
+        return handler(request, response, body);
       case "respond":
-        request.resume();
         return respond(response, fault);
     }
   };

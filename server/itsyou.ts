@@ -47,15 +47,6 @@ export interface Registry {
   loggedInAs?: string;
 }
 
-/** One request as the server saw it, for tests that count round trips. */
-export interface RequestRecord {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 interface StoredToken {
   username: string;
   globalId: string;
@@ -80,6 +71,9 @@ interface RefreshRecord {
 }
 
 type Claims = Record<string, unknown>;
+
+/** A request handler that gets the request body already read (the server records it first). */
+export type BodyHandler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
 type Form = Map<string, string>;
 
 const DAY = 86_400_000;
@@ -113,7 +107,6 @@ export interface ItsYouServerState {
   /** The server's ES384 public key (SPKI PEM), new for every server. */
   publicKey: string;
   privateKey: KeyObject;
-  requests: RequestRecord[];
   /** Milliseconds the server's clock runs ahead of the real one. */
   clockOffset: number;
 }
@@ -123,7 +116,6 @@ export function createState(): ItsYouServerState {
   return {
     publicKey: publicKey.export({ type: "spki", format: "pem" }).toString(),
     privateKey,
-    requests: [],
     clockOffset: 0,
   };
 }
@@ -132,7 +124,7 @@ export function createState(): ItsYouServerState {
 export function createItsYouHandler(
   registry: Registry,
   state: ItsYouServerState,
-): (request: IncomingMessage, response: ServerResponse) => void {
+): BodyHandler {
   const tokens = new Map<string, StoredToken>();
   const codes = new Map<string, AuthorizationRequest>();
   const refreshRecords = new Map<string, RefreshRecord>();
@@ -151,32 +143,23 @@ export function createItsYouHandler(
     "/v1/oauth/authorize": { GET: authorize, OPTIONS: preflight("GET", false) },
   };
 
-  return (request, response) => {
+  return (request, response, body) => {
     const url = new URL(request.url ?? "/", "http://localhost");
-    readBody(request).then((body) => {
-      state.requests.push({
-        method: request.method ?? "",
-        path: url.pathname,
-        query: url.search,
-        headers: { ...request.headers },
-        body,
-      });
-      const route = routes[url.pathname];
-      // StrictSlash(true): a known route with a trailing slash redirects to the route.
-      if (!route && url.pathname.endsWith("/") && routes[url.pathname.slice(0, -1)]) {
-        return redirect(response, request.method ?? "", 301, url.pathname.slice(0, -1) + url.search);
-      }
-      const handler = route?.[request.method ?? ""];
-      // Old gorilla/mux has no 405: a wrong method is a plain 404.
-      if (!handler) return writeText(response, 404, "404 page not found\n");
-      try {
-        handler(request, parseForm(request, url, body), response);
-      } catch (error) {
-        if (error instanceof HttpError) return writeText(response, error.status, `${error.message}\n`);
-        if (error instanceof Panic) return response.writeHead(500, { "content-length": "0" }).end();
-        throw error;
-      }
-    });
+    const route = routes[url.pathname];
+    // StrictSlash(true): a known route with a trailing slash redirects to the route.
+    if (!route && url.pathname.endsWith("/") && routes[url.pathname.slice(0, -1)]) {
+      return redirect(response, request.method ?? "", 301, url.pathname.slice(0, -1) + url.search);
+    }
+    const handler = route?.[request.method ?? ""];
+    // Old gorilla/mux has no 405: a wrong method is a plain 404.
+    if (!handler) return writeText(response, 404, "404 page not found\n");
+    try {
+      handler(request, parseForm(request, url, body), response);
+    } catch (error) {
+      if (error instanceof HttpError) return writeText(response, error.status, `${error.message}\n`);
+      if (error instanceof Panic) return response.writeHead(500, { "content-length": "0" }).end();
+      throw error;
+    }
   };
 
   /** Go's `r.ParseForm()`: the urlencoded POST body first, then the query. Bad escapes are a 400. */
@@ -487,15 +470,6 @@ export function createItsYouHandler(
 // ---------------------------------------------------------------------------
 // Helpers that mirror Go's standard library
 // ---------------------------------------------------------------------------
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString()));
-    request.on("error", () => resolve(""));
-  });
-}
 
 /** `http.Error`: status text and a newline, as plain text with nosniff. */
 function writeText(response: ServerResponse, status: number, body: string): void {

@@ -8,12 +8,21 @@ import type { RequestListener } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { createItsYouHandler, createState } from "./itsyou.ts";
-import type { Registry, RequestRecord } from "./itsyou.ts";
+import type { BodyHandler, Registry } from "./itsyou.ts";
 import { withFaults } from "./faults.ts";
 import type { FaultRule } from "./faults.ts";
 
 export type { Fault, FaultRule } from "./faults.ts";
-export type { Registry, RequestRecord } from "./itsyou.ts";
+export type { Registry } from "./itsyou.ts";
+
+/** One request as the server saw it, faulted ones included, for tests that count round trips. */
+export interface RequestRecord {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
 
 export interface ServerOptions {
   registry?: Registry;
@@ -38,6 +47,8 @@ export interface RunningServer {
   count(path?: string): number;
   /** Adds a fault for the next `times` requests to `path` (see faults.ts). */
   inject(rule: FaultRule): void;
+  /** Forgets the recorded requests and the faults not yet used. */
+  reset(): void;
   /** The server's clock, in milliseconds since the epoch. */
   now(): number;
   /** Moves the server's clock forward, e.g. past a code's 10 seconds. */
@@ -61,13 +72,22 @@ export function demoRegistry(): Registry {
   };
 }
 
-function stripPrefix(prefix: string | undefined, handler: RequestListener): RequestListener {
-  if (!prefix) return handler;
+/** Reads the body, records the request, then strips a path prefix the way a reverse proxy would. */
+function recording(requests: RequestRecord[], prefix: string | undefined, handler: BodyHandler): RequestListener {
   return (request, response) => {
-    const url = request.url ?? "/";
-    if (!url.startsWith(`${prefix}/`)) return response.writeHead(404, { "content-length": "0" }).end();
-    request.url = url.slice(prefix.length);
-    handler(request, response);
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks).toString();
+      const url = new URL(request.url ?? "/", "http://localhost");
+      requests.push({ method: request.method ?? "", path: url.pathname, query: url.search, headers: { ...request.headers }, body });
+      if (prefix) {
+        if (!url.pathname.startsWith(`${prefix}/`)) return response.writeHead(404, { "content-length": "0" }).end();
+        request.url = (request.url ?? "/").slice(prefix.length);
+        requests[requests.length - 1].path = url.pathname.slice(prefix.length);
+      }
+      handler(request, response, body);
+    });
   };
 }
 
@@ -75,7 +95,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const registry = options.registry ?? demoRegistry();
   const state = createState();
   const faults: FaultRule[] = [];
-  const handler = withFaults(stripPrefix(options.pathPrefix, createItsYouHandler(registry, state)), faults);
+  const requests: RequestRecord[] = [];
+  const handler = recording(requests, options.pathPrefix, withFaults(createItsYouHandler(registry, state), faults));
   const server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -87,9 +108,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     port,
     publicKey: state.publicKey,
     registry,
-    requests: state.requests,
-    count: (path) => state.requests.filter((request) => path === undefined || request.path === path).length,
+    requests,
+    count: (path) => requests.filter((request) => path === undefined || request.path === path).length,
     inject: (rule) => void faults.push({ ...rule }),
+    reset: () => {
+      requests.length = 0;
+      faults.length = 0;
+    },
     now: () => Date.now() + state.clockOffset,
     advanceClock: (seconds) => void (state.clockOffset += seconds * 1000),
     close: () =>

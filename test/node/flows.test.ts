@@ -22,9 +22,7 @@ beforeAll(async () => {
   f = await startFixture();
 });
 afterAll(() => f.server.close());
-beforeEach(() => {
-  f.server.requests.length = 0;
-});
+beforeEach(() => f.server.reset());
 
 /** Verifies with jose, an independent implementation, against the server's key. */
 async function joseVerify(jwt: string): Promise<jose.JWTPayload> {
@@ -203,10 +201,10 @@ describe("exchangeCode()", () => {
     ["redirect_uri differs", { redirectUri: "https://app.example.com/callback/other" }],
     ["state differs", { state: "another-state" }],
     ["the secret is wrong", { clientSecret: "wrong-secret-value" }],
-  ])("a 400 when %s says codes live 10 seconds and redirect_uri/state must match", async (_, change) => {
+  ] as [string, Record<string, string | number>][])("a 400 when %s says codes live 10 seconds and redirect_uri/state must match", async (_, change) => {
     const state = randomState();
     const { code } = parseCallback(await authorize(state), state);
-    if (change.advance) f.server.advanceClock(change.advance);
+    if (typeof change.advance === "number") f.server.advanceClock(change.advance);
     const options = { ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at, ...change };
     const error = await rejects(exchangeCode(options), "HTTP_ERROR", {
       code,

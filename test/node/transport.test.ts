@@ -1,0 +1,222 @@
+/** How mod.ts talks to the server: retries, timeouts, redirects, size caps, aborts and bad input. */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { getAccessToken, getJwt, ItsYouOnlineError, refreshJwt } from "../../mod.ts";
+import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import type { Fixture } from "../support/fixture.ts";
+import { forbiddenFetch, rejects } from "../support/expect.ts";
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture();
+});
+afterAll(() => f.server.close());
+beforeEach(() => f.server.reset());
+
+const TOKEN_PATH = "/v1/oauth/access_token";
+
+describe("retries", () => {
+  test.each([429, 500, 502, 503, 504])("HTTP %i once, then success: two requests", async (status) => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status, body: "" } });
+    const token = await getAccessToken({ ...f.org, ...f.at });
+    expect(token.scopes).toEqual(["organization:owner"]);
+    expect(f.server.count(TOKEN_PATH)).toBe(2);
+  });
+
+  test("a 500 every time gives up after 1 + retries requests, saying how many attempts", async () => {
+    f.server.inject({ path: TOKEN_PATH, times: 10, fault: { type: "respond", status: 500, body: "" } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, retries: 2 }), "HTTP_ERROR", {
+      secret: f.org.clientSecret,
+    });
+    expect(error.status).toBe(500);
+    expect(error.message).toMatch(/gave up after 3 attempts/);
+    expect(f.server.count(TOKEN_PATH)).toBe(3);
+  });
+
+  test("the default is 3 retries: at most 4 requests", async () => {
+    f.server.inject({ path: TOKEN_PATH, times: 10, fault: { type: "respond", status: 503, body: "" } });
+    await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
+    expect(f.server.count(TOKEN_PATH)).toBe(4);
+  });
+
+  test.each([400, 401, 403, 404])("HTTP %i is not retried", async (status) => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status, body: "Nope\n" } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
+    expect(error.status).toBe(status);
+    expect(f.server.count(TOKEN_PATH)).toBe(1);
+  });
+
+  test("a connection reset is a NETWORK_ERROR that is retried", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "reset" } });
+    await getAccessToken({ ...f.org, ...f.at });
+    expect(f.server.count(TOKEN_PATH)).toBe(2);
+    f.server.inject({ path: TOKEN_PATH, times: 2, fault: { type: "reset" } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, retries: 1 }), "NETWORK_ERROR", {
+      secret: f.org.clientSecret,
+    });
+    expect(error.message).toMatch(/Could not reach ItsYou.online/);
+    expect(error.cause).toBeInstanceOf(Error);
+  });
+
+  test("a refused connection is a NETWORK_ERROR naming the server and what to check", async () => {
+    const baseUrl = await closedPortUrl();
+    const error = await rejects(getAccessToken({ ...f.org, baseUrl, retries: 0 }), "NETWORK_ERROR", {
+      secret: f.org.clientSecret,
+    });
+    expect(error.message).toContain(baseUrl);
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.message).toMatch(/check the base URL/);
+    expect(error.endpoint).toBe(TOKEN_PATH);
+  });
+
+  test("Retry-After beyond 30 seconds ends the retries at once instead of stalling", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 429, headers: { "retry-after": "120" } } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
+    expect(error.status).toBe(429);
+    expect(f.server.count(TOKEN_PATH)).toBe(1);
+  });
+
+  test("Retry-After as an HTTP date is honoured", async () => {
+    const date = new Date(Date.now() + 1000).toUTCString();
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 503, headers: { "retry-after": date } } });
+    await getAccessToken({ ...f.org, ...f.at });
+    const [first, second] = f.server.requests;
+    expect(first.path).toBe(TOKEN_PATH);
+    expect(second.path).toBe(TOKEN_PATH);
+  });
+});
+
+describe("timeouts and aborts", () => {
+  test("headers slower than the timeout are a TIMEOUT, retried", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "delay-headers", ms: 1000 } });
+    await getAccessToken({ ...f.org, ...f.at, timeout: 200 });
+    expect(f.server.count(TOKEN_PATH)).toBe(2);
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "delay-headers", ms: 1000 } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, timeout: 200, retries: 0 }), "TIMEOUT", {
+      secret: f.org.clientSecret,
+    });
+    expect(error.message).toMatch(/within 200 ms/);
+  });
+
+  test("a body slower than the timeout is a TIMEOUT too", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "delay-body", ms: 1000 } });
+    await rejects(getAccessToken({ ...f.org, ...f.at, timeout: 200, retries: 0 }), "TIMEOUT");
+  });
+
+  test("an aborted signal stops before any request", async () => {
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, signal: AbortSignal.abort() }), "ABORTED");
+    expect(error.endpoint).toBe(TOKEN_PATH);
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("aborting during a slow answer stops at once, without retrying", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "delay-headers", ms: 5000 } });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    await rejects(getAccessToken({ ...f.org, ...f.at, signal: controller.signal }), "ABORTED");
+    expect(f.server.count(TOKEN_PATH)).toBe(1);
+  });
+
+  test("aborting during the backoff wait stops at once", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 503, headers: { "retry-after": "20" } } });
+    const controller = new AbortController();
+    const pending = getAccessToken({ ...f.org, ...f.at, signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    await rejects(pending, "ABORTED");
+    expect(f.server.count(TOKEN_PATH)).toBe(1);
+  });
+});
+
+describe("answers that are not ItsYou.online's", () => {
+  test("a 301 is not followed: HTTP_ERROR 301 saying to check baseUrl", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 301, headers: { location: "https://evil.example/" } } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
+    expect(error.status).toBe(301);
+    expect(error.message).toMatch(/never followed/);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("a body over 1 MiB is INVALID_RESPONSE, declared or streamed", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, size: 10 * 1024 * 1024 } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "INVALID_RESPONSE");
+    expect(error.message).toMatch(/larger than 1048576 bytes/);
+    const chunked: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      return new Response(response.body, { status: 200 }); // no content-length: the cap must hold while reading
+    };
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, size: 3 * 1024 * 1024 } });
+    await rejects(getAccessToken({ ...f.org, ...f.at, fetch: chunked }), "INVALID_RESPONSE");
+  });
+
+  test.each([
+    ["an HTML page", "<html><body>Welcome</body></html>", /expected JSON/],
+    ["truncated JSON", '{"access_token":"abc', /expected JSON/],
+    ["JSON without access_token", '{"token_type":"bearer","expires_in":1}', /access_token is missing/],
+    ["a wrong token_type", '{"access_token":"abc","token_type":"mac","expires_in":1}', /token_type is not bearer/],
+    ["a JSON array", "[]", /JSON object/],
+  ])("a 200 with %s is INVALID_RESPONSE", async (_, body, message) => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, body } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "INVALID_RESPONSE");
+    expect(error.message).toMatch(message);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("a JWT endpoint answering something that is not a JWT is INVALID_RESPONSE", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, body: "not-a-jwt", headers: { "content-type": "application/jwt" } } });
+    await rejects(getJwt(f.org, f.at), "INVALID_RESPONSE");
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, body: "{}", headers: { "content-type": "application/json" } } });
+    await rejects(getJwt(f.org, f.at), "INVALID_RESPONSE");
+  });
+});
+
+describe("bad input gets INVALID_ARGUMENT and sends nothing", () => {
+  const good = { clientId: "acme", clientSecret: "s3cret-value-0123456789" };
+  const cases: [string, () => Promise<unknown>][] = [
+    ["a missing clientId", () => getAccessToken({ clientSecret: good.clientSecret } as never)],
+    ["an empty clientSecret", () => getAccessToken({ ...good, clientSecret: "" })],
+    ["a whitespace-only clientSecret", () => getAccessToken({ ...good, clientSecret: "  \t " })],
+    ["a clientSecret with a newline", () => getAccessToken({ ...good, clientSecret: `${good.clientSecret}\n` })],
+    ["a clientSecret with a control character", () => getAccessToken({ ...good, clientSecret: "ab\u0000cd" })],
+    ["a very long clientSecret", () => getAccessToken({ ...good, clientSecret: "x".repeat(5000) })],
+    ["a numeric clientSecret", () => getAccessToken({ ...good, clientSecret: 42 as never })],
+    ["options that are not an object", () => getAccessToken(null as never)],
+    ["http: to another host", () => getAccessToken({ ...good, baseUrl: "http://itsyou.online" })],
+    ["a javascript: baseUrl", () => getAccessToken({ ...good, baseUrl: "javascript:alert(1)" })],
+    ["a baseUrl with credentials", () => getAccessToken({ ...good, baseUrl: "https://user:pw@itsyou.online" })],
+    ["a baseUrl with a query", () => getAccessToken({ ...good, baseUrl: "https://itsyou.online/?x=1" })],
+    ["a baseUrl with a fragment", () => getAccessToken({ ...good, baseUrl: "https://itsyou.online/#x" })],
+    ["a relative baseUrl", () => getAccessToken({ ...good, baseUrl: "/v1" })],
+    ["a zero timeout", () => getAccessToken({ ...good, timeout: 0 })],
+    ["a fractional retries", () => getAccessToken({ ...good, retries: 1.5 })],
+    ["negative retries", () => getAccessToken({ ...good, retries: -1 })],
+    ["too many retries", () => getAccessToken({ ...good, retries: 11 })],
+    ["a signal that is not one", () => getAccessToken({ ...good, signal: {} as never })],
+    ["a userAgent with a newline", () => getAccessToken({ ...good, userAgent: "a\nb" })],
+    ["a negative validity", () => getJwt(good, { validity: -5 })],
+    ["a zero validity", () => getJwt(good, { validity: 0 })],
+    ["a non-numeric validity", () => getJwt(good, { validity: "60" as never })],
+    ["a huge validity", () => getJwt(good, { validity: 86_401 })],
+    ["a scope entry with a comma", () => getJwt(good, { scope: ["a,b"] })],
+    ["a scope entry with a newline", () => getJwt(good, { scope: "a\nb" })],
+    ["a scope that is a number", () => getJwt(good, { scope: 5 as never })],
+    ["a refreshable that is a string", () => getJwt(good, { refreshable: "yes" as never })],
+    ["an empty access token", () => getJwt("", {})],
+    ["an access token that is not a string", () => getJwt(12 as never, {})],
+    ["a JWT that is not one, to refresh", () => refreshJwt("abc", {})],
+  ];
+
+  test.each(cases)("%s", async (_, call) => {
+    const spy = forbiddenFetch();
+    // Each call gets the spy through a patched global: nothing may reach it.
+    const original = globalThis.fetch;
+    globalThis.fetch = spy;
+    try {
+      const error = await call().then(() => undefined, (caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ItsYouOnlineError);
+      expect((error as ItsYouOnlineError).code).toMatch(/^(INVALID_ARGUMENT|JWT_INVALID)$/);
+      expect((error as ItsYouOnlineError).message).not.toContain(good.clientSecret);
+    } finally {
+      globalThis.fetch = original;
+    }
+    expect(spy.calls).toBe(0);
+  });
+});
