@@ -135,7 +135,8 @@ export function createItsYouHandler(
   // §1 Cross-cutting: routes, form parsing, errors
   // -------------------------------------------------------------------------
 
-  type Handler = (request: IncomingMessage, form: Form, response: ServerResponse) => void;
+  /** A handler calls `parseForm` itself, as the Go handlers call `r.ParseForm()` after setting headers. */
+  type Handler = (request: IncomingMessage, parseForm: () => Form, response: ServerResponse) => void;
   const routes: Record<string, Record<string, Handler>> = {
     "/v1/oauth/access_token": { POST: accessToken, OPTIONS: preflight("POST", true) },
     "/v1/oauth/jwt": { GET: jwt, POST: jwt, OPTIONS: preflight("GET,POST", false) },
@@ -154,7 +155,7 @@ export function createItsYouHandler(
     // Old gorilla/mux has no 405: a wrong method is a plain 404.
     if (!handler) return writeText(response, 404, "404 page not found\n");
     try {
-      handler(request, parseForm(request, url, body), response);
+      handler(request, () => parseForm(request, url, body), response);
     } catch (error) {
       if (error instanceof HttpError) return writeText(response, error.status, `${error.message}\n`);
       if (error instanceof Panic) return response.writeHead(500, { "content-length": "0" }).end();
@@ -177,8 +178,9 @@ export function createItsYouHandler(
   // §2 POST /v1/oauth/access_token
   // -------------------------------------------------------------------------
 
-  function accessToken(request: IncomingMessage, form: Form, response: ServerResponse): void {
+  function accessToken(request: IncomingMessage, parse: () => Form, response: ServerResponse): void {
     response.setHeader("Access-Control-Allow-Origin", "*");
+    const form = parse();
     const grantType = form.get("grant_type") === "authorization_code" ? "" : form.get("grant_type") ?? "";
     let clientId = form.get("client_id") ?? "";
     let clientSecret = form.get("client_secret") ?? "";
@@ -213,8 +215,9 @@ export function createItsYouHandler(
       access_token: accessToken,
       token_type: "bearer",
       scope: [token.scope, grants.join(",")].join(","),
-      // Go computes int64(expiry - now - 10 min) with nanoseconds elapsed since creation: 85799.
-      expires_in: Math.floor((token.createdAt + DAY - now()) / 1000) - 600 - 1,
+      // Go truncates (expiry - now - 10 min) in seconds, and some nanoseconds have always passed since
+      // creation, so it is 85799 (85800 - ε). Our clock counts milliseconds, where ε can be 0.
+      expires_in: Math.ceil((token.createdAt + DAY - 600_000 - now()) / 1000) - 1,
       info: { username: token.username },
     });
   }
@@ -269,7 +272,8 @@ export function createItsYouHandler(
   // §3 GET|POST /v1/oauth/jwt
   // -------------------------------------------------------------------------
 
-  function jwt(request: IncomingMessage, form: Form, response: ServerResponse): void {
+  function jwt(request: IncomingMessage, parse: () => Form, response: ServerResponse): void {
+    const form = parse();
     const header = request.headers.authorization ?? "";
     if (header.startsWith("bearer ") || header.startsWith("Bearer ")) {
       return writeJwt(response, jwtFromParent(header.slice(7), form));
@@ -370,7 +374,8 @@ export function createItsYouHandler(
   // §4 GET|POST /v1/oauth/jwt/refresh
   // -------------------------------------------------------------------------
 
-  function refresh(request: IncomingMessage, form: Form, response: ServerResponse): void {
+  function refresh(request: IncomingMessage, parse: () => Form, response: ServerResponse): void {
+    const form = parse();
     const header = request.headers.authorization ?? "";
     if (!header.startsWith("bearer ") && !header.startsWith("Bearer ")) throw new HttpError(401);
     const old = verifyJwt(header.slice(7), true);
@@ -395,7 +400,8 @@ export function createItsYouHandler(
   // §5 GET /v1/oauth/authorize
   // -------------------------------------------------------------------------
 
-  function authorize(request: IncomingMessage, form: Form, response: ServerResponse): void {
+  function authorize(request: IncomingMessage, parse: () => Form, response: ServerResponse): void {
+    const form = parse();
     if (form.get("response_type") !== "code") throw new HttpError(400);
     const clientId = form.get("client_id") ?? "";
     if (clientId === "itsyouonline") throw new HttpError(400);

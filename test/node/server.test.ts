@@ -1,0 +1,241 @@
+/**
+ * The local server against itsyou-protocol.md, byte for byte, with plain fetch:
+ * it is the only stand-in for the real server, so its answers are tested too.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { decodeJwt } from "../../mod.ts";
+import { startFixture } from "../support/fixture.ts";
+import type { Fixture } from "../support/fixture.ts";
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture();
+});
+afterAll(() => f.server.close());
+beforeEach(() => f.server.reset());
+
+const TOKEN = "/v1/oauth/access_token";
+
+async function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(f.server.url + path, {
+    method: "POST",
+    body: new URLSearchParams(form),
+    headers,
+    redirect: "manual",
+  });
+}
+
+function orgForm(extra: Record<string, string> = {}): Record<string, string> {
+  return { grant_type: "client_credentials", client_id: f.org.clientId, client_secret: f.org.clientSecret, ...extra };
+}
+
+async function expectGoError(response: Response, status: number, text: string, cors: boolean): Promise<void> {
+  expect(response.status).toBe(status);
+  expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+  expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+  expect(response.headers.get("access-control-allow-origin")).toBe(cors ? "*" : null);
+  expect(await response.text()).toBe(text);
+}
+
+/** Goes through /v1/oauth/authorize and returns the code. */
+async function codeFor(scope: string, state = "st"): Promise<string> {
+  const url = new URL(`${f.server.url}/v1/oauth/authorize`);
+  url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope, state }).toString();
+  const response = await fetch(url, { redirect: "manual" });
+  await response.body?.cancel();
+  return new URL(response.headers.get("location")!).searchParams.get("code")!;
+}
+
+describe("§1 and §2.8: errors, methods and slashes", () => {
+  test("no parameters: 400 'Bad Request\\n', plain text, nosniff, CORS", async () => {
+    await expectGoError(await post(TOKEN, {}), 400, "Bad Request\n", true);
+  });
+
+  test.each([
+    ["an unsupported grant_type", { grant_type: "password" }],
+    ["no grant_type and no code", { grant_type: "" }],
+    ["a wrong secret", { client_secret: "wrong" }],
+  ])("%s: 400", async (_, change) => {
+    await expectGoError(await post(TOKEN, orgForm(change)), 400, "Bad Request\n", true);
+  });
+
+  test("a wrong method is 404 '404 page not found\\n' (no 405)", async () => {
+    const response = await fetch(f.server.url + TOKEN);
+    expect(response.status).toBe(404);
+    expect(await response.text()).toBe("404 page not found\n");
+  });
+
+  test("a trailing slash is a 301 to the route, with an empty body for POST", async () => {
+    const response = await post(`${TOKEN}/`, orgForm());
+    expect(response.status).toBe(301);
+    expect(response.headers.get("location")).toBe(TOKEN);
+    expect(await response.text()).toBe("");
+  });
+
+  test("a malformed % escape is a 400", async () => {
+    const response = await fetch(f.server.url + TOKEN, {
+      method: "POST",
+      body: "grant_type=client_credentials&client_id=%zz",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    await expectGoError(response, 400, "Bad Request\n", true);
+  });
+
+  test("OPTIONS on access_token answers the CORS preflight", async () => {
+    const response = await fetch(f.server.url + TOKEN, { method: "OPTIONS", headers: { "access-control-request-headers": "x-a" } });
+    expect(response.status).toBe(200);
+    expect(Object.fromEntries(["allow", "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"]
+      .map((name) => [name, response.headers.get(name)]))).toEqual({
+      allow: "POST",
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "POST",
+      "access-control-allow-headers": "x-a",
+    });
+    expect(await response.text()).toBe("");
+  });
+});
+
+describe("§2.5 the token response", () => {
+  test("is Go's JSON encoding, in field order, with the scope's trailing comma and a newline", async () => {
+    const response = await post(TOKEN, orgForm());
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response.text()).toMatch(
+      /^\{"access_token":"[\w-]{28}","token_type":"bearer","scope":"organization:owner,","expires_in":85799,"info":\{"username":""\}\}\n$/,
+    );
+  });
+
+  test("accepts the parameters in the query (the Go client's way), and the body wins over the query", async () => {
+    const query = new URLSearchParams(orgForm()).toString();
+    const viaQuery = await fetch(`${f.server.url}${TOKEN}?${query}`, { method: "POST" });
+    expect(viaQuery.status).toBe(200);
+    await viaQuery.body?.cancel();
+    const bodyWins = await fetch(`${f.server.url}${TOKEN}?${new URLSearchParams(orgForm({ client_secret: "wrong" }))}`, {
+      method: "POST",
+      body: new URLSearchParams(orgForm()),
+    });
+    expect(bodyWins.status).toBe(200);
+    await bodyWins.body?.cancel();
+  });
+
+  test("takes Basic auth when the form has no secret", async () => {
+    const basic = `Basic ${btoa(`${f.org.clientId}:${f.org.clientSecret}`)}`;
+    const response = await post(TOKEN, { grant_type: "client_credentials" }, { authorization: basic });
+    expect(response.status).toBe(200);
+    await response.body?.cancel();
+  });
+
+  test("a user API key gets scope 'user:admin,' and its username", async () => {
+    const response = await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret });
+    expect(await response.json()).toMatchObject({ scope: "user:admin,", info: { username: "alice" } });
+  });
+});
+
+describe("§2.4 codes", () => {
+  test("a code is reusable within its 10 seconds, then refused", async () => {
+    const code = await codeFor("user:name");
+    const form = { client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl };
+    for (let i = 0; i < 2; i++) {
+      const response = await post(TOKEN, form);
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    }
+    f.server.advanceClock(11);
+    await expectGoError(await post(TOKEN, form), 400, "Bad Request\n", true);
+  });
+
+  test("an authorization without scopes gives a JWT whose scope is [\"\"]", async () => {
+    const code = await codeFor("");
+    const response = await post(TOKEN, {
+      client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl, response_type: "id_token",
+    });
+    expect(decodeJwt(await response.text()).scope).toEqual([""]);
+  });
+});
+
+describe("§2.6 and §3.3 JWTs", () => {
+  test("response_type=id_token answers a raw application/jwt with no newline", async () => {
+    const response = await post(TOKEN, orgForm({ response_type: "id_token" }));
+    expect(response.headers.get("content-type")).toBe("application/jwt");
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    const jwt = await response.text();
+    expect(jwt).toMatch(/^eyJhbGciOiJFUzM4NCIsInR5cCI6IkpXVCJ9\.[\w-]+\.[\w-]{128}$/);
+    const payload = Buffer.from(jwt.split(".")[1], "base64url").toString();
+    expect(Object.keys(JSON.parse(payload))).toEqual(["azp", "exp", "globalid", "iss", "scope"]);
+    expect(payload).not.toContain("iat");
+  });
+
+  test("with Accept: application/json it is {\"access_token\":\"<jwt>\"} and a newline", async () => {
+    const response = await post(TOKEN, orgForm({ response_type: "id_token" }), { accept: "application/json" });
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(await response.text()).toMatch(/^\{"access_token":"eyJ[\w.-]+"\}\n$/);
+  });
+
+  test("validity longer than the token's life is ignored; exp stays at creation + 24 h", async () => {
+    const response = await post(TOKEN, orgForm({ response_type: "id_token", validity: "999999" }));
+    const exp = decodeJwt(await response.text()).exp!;
+    expect(Math.abs(exp - (f.server.now() / 1000 + 86_400))).toBeLessThan(2);
+  });
+
+  test("/v1/oauth/jwt takes a raw access token too, answers without CORS, and 401s without one", async () => {
+    const token = (await (await post(TOKEN, orgForm())).json()).access_token;
+    const raw = await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: token } });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get("access-control-allow-origin")).toBeNull();
+    await raw.body?.cancel();
+    await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt`), 401, "Unauthorized\n", false);
+    await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: `Token ${token}` } }), 401, "Unauthorized\n", false);
+  });
+
+  test("§3.4: a parent JWT without refresh_token panics: 500 with an empty body", async () => {
+    const user = await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret, response_type: "id_token" });
+    const response = await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: `bearer ${await user.text()}` } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get("content-type")).toBeNull();
+    expect(await response.text()).toBe("");
+  });
+
+  test("§3.4: a user parent JWT with refresh_token gives a child with globalid null", async () => {
+    const parent = await post(TOKEN, {
+      grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret,
+      response_type: "id_token", scope: "user:name,offline_access",
+    });
+    const response = await fetch(`${f.server.url}/v1/oauth/jwt?scope=user:name`, { headers: { authorization: `Bearer ${await parent.text()}` } });
+    expect(response.status).toBe(200);
+    expect(decodeJwt(await response.text())).toMatchObject({ globalid: null, username: "alice", scope: ["user:name"] });
+  });
+
+  test("§4: refresh refuses 'BEARER ' and a JWT without refresh_token with 401", async () => {
+    const jwt = await (await post(TOKEN, orgForm({ response_type: "id_token" }))).text();
+    for (const authorization of [`BEARER ${jwt}`, `bearer ${jwt}`]) {
+      await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt/refresh`, { headers: { authorization } }), 401, "Unauthorized\n", false);
+    }
+  });
+});
+
+describe("§5 authorize", () => {
+  const authorize = (params: Record<string, string>): Promise<Response> =>
+    fetch(`${f.server.url}/v1/oauth/authorize?${new URLSearchParams(params)}`, { redirect: "manual" });
+
+  test("redirects with code then state, state= present even when empty", async () => {
+    const response = await authorize({ response_type: "code", client_id: "acme", redirect_uri: `${f.callbackUrl}?a=1`, state: "" });
+    expect(response.status).toBe(302);
+    expect(response.headers.get("location")).toMatch(/^https:\/\/app\.example\.com\/callback\?a=1&code=[\w-]{28}&state=$/);
+    expect(await response.text()).toMatch(/^<a href=".*">Found<\/a>\.\n$/);
+  });
+
+  test.each([
+    ["no response_type", { client_id: "acme", redirect_uri: "https://app.example.com/callback" }],
+    ["a redirect_uri outside the callback URL", { response_type: "code", client_id: "acme", redirect_uri: "https://evil.example/callback" }],
+    ["a redirect_uri on itsyou.online", { response_type: "code", client_id: "acme", redirect_uri: "https://x.itsyou.online/" }],
+    ["client_id itsyouonline", { response_type: "code", client_id: "itsyouonline", redirect_uri: "https://app.example.com/callback" }],
+  ])("%s: 400", async (_, params) => {
+    await expectGoError(await authorize(params as Record<string, string>), 400, "Bad Request\n", false);
+  });
+
+  test("memberof scopes for organizations the user is not in are dropped", async () => {
+    const code = await codeFor("user:memberof:acme,user:memberof:other");
+    const response = await post(TOKEN, { client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl });
+    expect((await response.json()).scope).toBe("user:memberof:acme,grant:deployer");
+  });
+});
