@@ -1,0 +1,69 @@
+/**
+ * `npm test`: the static checks, then every test suite (vitest on Node, deno
+ * test under Deno), then one line "N passed, N failed" counting every test.
+ * Exits non-zero when a check or a test failed.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const bin = (name: string): string => `${root}node_modules/.bin/${name}`;
+const results = `${root}.test-results`;
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+let failedChecks = 0;
+function run(title: string, command: string, args: string[], cwd = root): boolean {
+  console.log(`\n── ${title}`);
+  const { status } = spawnSync(command, args, { cwd, stdio: "inherit" });
+  if (status !== 0) {
+    failedChecks++;
+    console.log(`✗ ${title} failed (exit ${status})`);
+  }
+  return status === 0;
+}
+
+const deno = bin("deno");
+run("tsc: type check", bin("tsc"), ["-p", "."]);
+run("deno check", deno, ["check", "mod.ts", "test/deno/"]);
+run("deno lint", deno, ["lint"]);
+// Run from outside the project, so Deno does not try to load @types/node for a file with no imports.
+run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], tmpdir());
+run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
+
+run("vitest (Node)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${results}/vitest.json`]);
+run("deno test (Deno)", deno, [
+  "test", "--allow-net", "--allow-read", "--allow-write", "--allow-run", "--allow-env",
+  `--junit-path=${results}/deno.xml`, "test/deno/",
+]);
+
+let passed = 0;
+let failed = 0;
+try {
+  const vitest = JSON.parse(readFileSync(`${results}/vitest.json`, "utf8"));
+  passed += vitest.numPassedTests;
+  failed += vitest.numFailedTests;
+} catch {
+  console.log("✗ vitest wrote no results");
+  failedChecks++;
+}
+try {
+  const junit = readFileSync(`${results}/deno.xml`, "utf8");
+  const suites = /<testsuites\b[^>]*>/.exec(junit)?.[0];
+  if (!suites) throw new Error("no <testsuites>");
+  const count = (name: string): number => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suites)?.[1] ?? NaN);
+  const tests = count("tests");
+  const failures = count("failures") + count("errors");
+  if (Number.isNaN(tests + failures)) throw new Error("unreadable <testsuites>");
+  passed += tests - failures;
+  failed += failures;
+} catch {
+  console.log("✗ deno test wrote no results");
+  failedChecks++;
+}
+
+if (failedChecks > 0) console.log(`\n${failedChecks} check(s) or suite(s) failed; see above.`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failedChecks > 0 || failed > 0 ? 1 : 0);

@@ -1,0 +1,128 @@
+/**
+ * mod.ts under real Deno, against the same local server (Deno runs its node:http code).
+ * Run by `npm test` as `deno test --allow-net --allow-read --allow-write --allow-run --allow-env test/deno/`.
+ */
+import assert from "node:assert/strict";
+import {
+  authorizeUrl,
+  decodeJwt,
+  exchangeCode,
+  getAccessToken,
+  getJwt,
+  ItsYouOnlineError,
+  parseCallback,
+  randomState,
+  refreshJwt,
+  verifyJwt,
+} from "../../mod.ts";
+import type { ItsYouOnlineErrorCode } from "../../mod.ts";
+import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import { assertNoLeaks } from "../support/leaks.ts";
+
+const f = await startFixture();
+
+/** Tests share one server whose keep-alive sockets outlive a test, so the resource sanitizers are off. */
+function it(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+async function rejects(promise: Promise<unknown>, code: ItsYouOnlineErrorCode, secrets: Record<string, string> = {}): Promise<ItsYouOnlineError> {
+  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  assert.ok(error instanceof ItsYouOnlineError, `expected an ItsYouOnlineError, got ${error}`);
+  assert.equal(error.code, code, error.message);
+  assertNoLeaks(secrets, { error });
+  return error;
+}
+
+it("getAccessToken() returns an organization token", async () => {
+  const token = await getAccessToken({ ...f.org, ...f.at });
+  assert.deepEqual(token.scopes, ["organization:owner"]);
+  assert.equal(token.expiresIn, 85799);
+  assert.equal(token.username, undefined);
+  assert.ok(token.expiresAt instanceof Date);
+});
+
+it("getJwt() from credentials makes one request, and verifyJwt() accepts it with the server's key", async () => {
+  f.server.reset();
+  const jwt = await getJwt(f.org, { ...f.at, audience: "deploy", validity: 120 });
+  assert.equal(f.server.count(), 1);
+  const claims = await verifyJwt(jwt, { publicKey: f.server.publicKey, audience: "deploy" });
+  assert.equal(claims.globalid, "acme");
+  assert.deepEqual(claims.aud, ["deploy"]);
+});
+
+it("getJwt() from an access token, then refreshJwt()", async () => {
+  const token = await getAccessToken({ ...f.user, ...f.at });
+  const jwt = await getJwt(token, { ...f.at, refreshable: true, scope: ["user:name"] });
+  const renewed = await refreshJwt(jwt, { ...f.at, validity: 60 });
+  assert.equal(decodeJwt(renewed).refresh_token, decodeJwt(jwt).refresh_token);
+  assert.equal(decodeJwt(renewed).username, "alice");
+});
+
+it("the authorization code flow: authorizeUrl, parseCallback, exchangeCode", async () => {
+  const state = randomState();
+  const url = authorizeUrl({ clientId: "acme", redirectUri: f.callbackUrl, scope: "user:name", state, baseUrl: f.at.baseUrl });
+  const response = await fetch(url, { redirect: "manual" });
+  await response.body?.cancel();
+  const { code } = parseCallback(response.headers.get("location")!, state);
+  const token = await exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at });
+  assert.equal(token.username, "alice");
+  await rejects(Promise.resolve().then(() => parseCallback(response.headers.get("location")!, "other")), "STATE_MISMATCH", { code });
+});
+
+it("a wrong secret is HTTP_ERROR 400 without the secret in it", async () => {
+  const error = await rejects(getAccessToken({ ...f.org, clientSecret: "wrong-secret-value", ...f.at }), "HTTP_ERROR", {
+    secret: "wrong-secret-value",
+  });
+  assert.equal(error.status, 400);
+});
+
+it("a refused connection is NETWORK_ERROR; a slow server is TIMEOUT; 503 then success retries", async () => {
+  await rejects(getAccessToken({ ...f.org, baseUrl: await closedPortUrl(), retries: 0 }), "NETWORK_ERROR", { secret: f.org.clientSecret });
+  f.server.reset();
+  f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "delay-headers", ms: 1000 } });
+  await rejects(getAccessToken({ ...f.org, ...f.at, timeout: 100, retries: 0 }), "TIMEOUT");
+  f.server.reset();
+  f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 503 } });
+  await getAccessToken({ ...f.org, ...f.at });
+  assert.equal(f.server.count("/v1/oauth/access_token"), 2);
+});
+
+it("bad input is INVALID_ARGUMENT and sends nothing; forged JWTs are refused", async () => {
+  f.server.reset();
+  await rejects(getAccessToken({ ...f.org, clientSecret: "x\n", ...f.at }), "INVALID_ARGUMENT");
+  await rejects(getAccessToken({ ...f.org, baseUrl: "http://itsyou.online" }), "INVALID_ARGUMENT");
+  await rejects(getJwt(f.org, { ...f.at, validity: 0 }), "INVALID_ARGUMENT");
+  assert.equal(f.server.count(), 0);
+  const jwt = await getJwt(f.org, f.at);
+  const [h, p] = jwt.split(".");
+  await rejects(verifyJwt(`${h}.${p}.`, { publicKey: f.server.publicKey }), "JWT_SIGNATURE_INVALID");
+  await rejects(verifyJwt(`${btoa('{"alg":"none"}').replace(/=/g, "")}.${p}.`, { publicKey: f.server.publicKey }), "JWT_INVALID");
+  await rejects(verifyJwt(jwt), "JWT_SIGNATURE_INVALID");
+});
+
+it("a Deno script outside the repository imports mod.ts and fetches a verified JWT", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `${dir}/main.ts`;
+  await Deno.writeTextFile(script, `
+import { getAccessToken, getJwt, verifyJwt } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
+const [baseUrl, clientId, publicKey] = Deno.args;
+const clientSecret = Deno.env.get("SECRET")!;
+const token = await getAccessToken({ clientId, clientSecret, baseUrl });
+const claims = await verifyJwt(await getJwt(token, { baseUrl }), { publicKey });
+console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
+`);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", "--allow-net=127.0.0.1", "--allow-env=SECRET", script, f.at.baseUrl, f.org.clientId, f.server.publicKey],
+    env: { SECRET: f.org.clientSecret },
+    cwd: dir,
+  }).output();
+  const stdout = new TextDecoder().decode(output.stdout);
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.deepEqual(JSON.parse(stdout), { globalid: "acme", iss: "itsyouonline" });
+  await Deno.remove(dir, { recursive: true });
+});
+
+it("closes the server", async () => {
+  await f.server.close();
+});
