@@ -93,11 +93,38 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 // Types
 // ---------------------------------------------------------------------------
 
-/** A `fetch`-compatible function, for proxies, tests and custom agents. */
-export type FetchFunction = (
-  input: string | URL | Request,
-  init?: RequestInit,
-) => Promise<Response>;
+/**
+ * What this module passes to `fetch`: always a POST with a form body and
+ * `redirect: "manual"`.
+ */
+export interface FetchInit {
+  /** Always `"POST"`. */
+  method: string;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  /** The `application/x-www-form-urlencoded` body. */
+  body: string;
+  /** Always `"manual"`: redirects are never followed. */
+  redirect: "manual";
+  /** Aborts the attempt (timeout or the caller's signal). */
+  signal: AbortSignal;
+}
+
+/** The part of a `Response` this module reads; a real `Response` has it. */
+export interface FetchResponse {
+  /** The HTTP status. */
+  status: number;
+  /** The response headers. */
+  headers: { get(name: string): string | null };
+  /** The body, read up to 1 MiB or cancelled. */
+  body: ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * A `fetch`-compatible function (the global `fetch` is one), for proxies,
+ * tests and custom agents. It gets the URL as a string.
+ */
+export type FetchFunction = (input: string, init: FetchInit) => Promise<FetchResponse>;
 
 /** How to reach the server; accepted by every function that makes a request. */
 export interface RequestOptions {
@@ -376,6 +403,23 @@ function checkCredentials(value: unknown): ClientCredentials {
 
 const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 
+/**
+ * Checks a `baseUrl` the way every function here does, and returns it as a
+ * `URL`: `https:` (or `http:` to a loopback host), no credentials, no query or
+ * fragment. Throws `INVALID_ARGUMENT` otherwise. Use it to check configuration
+ * at start-up.
+ *
+ * @example
+ * ```ts
+ * import { resolveBaseUrl } from "./mod.ts";
+ * const baseUrl = resolveBaseUrl(Deno.env.get("ITSYOU_BASE_URL"));
+ * console.log(baseUrl.href); // https://itsyou.online/ when unset
+ * ```
+ */
+export function resolveBaseUrl(baseUrl?: string | URL): URL {
+  return checkBaseUrl(baseUrl);
+}
+
 function checkBaseUrl(value: unknown): URL {
   if (value === undefined) return new URL(ITSYOU_ONLINE_URL);
   if (!(value instanceof URL) && typeof value !== "string") {
@@ -626,7 +670,7 @@ function sleep(ms: number, signal: AbortSignal | undefined, path: string): Promi
   });
 }
 
-async function cancel(response: Response): Promise<void> {
+async function cancel(response: FetchResponse): Promise<void> {
   try {
     await response.body?.cancel();
   } catch {
@@ -634,7 +678,7 @@ async function cancel(response: Response): Promise<void> {
   }
 }
 
-async function readCapped(response: Response, path: string): Promise<string> {
+async function readCapped(response: FetchResponse, path: string): Promise<string> {
   const tooLarge = (): ItsYouOnlineError =>
     new ItsYouOnlineError(
       "INVALID_RESPONSE",

@@ -1,0 +1,44 @@
+/**
+ * A `fetch` for mod.ts built on Node's http client and the agent that
+ * `@actions/http-client` picks, so runners behind a proxy work: it honours
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's global fetch ignores them).
+ * It also avoids loading Node's global fetch (undici), which slows a cold start.
+ */
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { Readable } from "node:stream";
+import { HttpClient } from "@actions/http-client";
+import type { FetchFunction, FetchResponse } from "../mod.ts";
+
+/** `onResponse` sees each answer's method, path and status, for `core.debug`. */
+export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
+  const client = new HttpClient();
+  return (input, init) =>
+    new Promise<FetchResponse>((resolve, reject) => {
+      const url = new URL(input);
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const request = send(url, {
+        method: init.method,
+        headers: { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
+        agent: client.getAgent(url.href),
+        signal: init.signal,
+      }, (message) => {
+        onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
+        resolve({
+          status: message.statusCode ?? 0,
+          headers: { get: (name) => headerValue(message.headers[name.toLowerCase()]) },
+          body: Readable.toWeb(message) as ReadableStream<Uint8Array>,
+        });
+      });
+      request.on("error", (error) => {
+        onResponse(`${init.method} ${url.pathname} → ${(error as NodeJS.ErrnoException).code ?? error.name}`);
+        reject(error);
+      });
+      request.end(init.body);
+    });
+}
+
+function headerValue(value: string | string[] | undefined): string | null {
+  if (value === undefined) return null;
+  return Array.isArray(value) ? value.join(", ") : value;
+}
