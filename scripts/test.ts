@@ -4,7 +4,7 @@
  * Exits non-zero when a check or a test failed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 
@@ -32,6 +32,17 @@ run("deno lint", deno, ["lint"]);
 // Run from outside the project, so Deno does not try to load @types/node for a file with no imports.
 run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], tmpdir());
 run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"]);
+
+// dist/ is committed and is what the runner executes: it must be exactly what `npm run build` makes now.
+const fresh = mkdtempSync(`${tmpdir()}/itsyou-dist-`);
+if (run("ncc: a fresh build of dist/", bin("ncc"), ["build", "src/index.ts", "-o", fresh, "--license", "licenses.txt", "--no-source-map-register", "--quiet"])) {
+  const files = (dir: string): string[] => readdirSync(dir).sort();
+  const same = JSON.stringify(files(fresh)) === JSON.stringify(files(`${root}dist`)) &&
+    files(fresh).every((name) => readFileSync(`${fresh}/${name}`).equals(readFileSync(`${root}dist/${name}`)));
+  console.log(same ? "dist/ matches a fresh build" : "✗ dist/ differs from a fresh build: run `npm run build` and commit dist/");
+  if (!same) failedChecks++;
+}
+rmSync(fresh, { recursive: true, force: true });
 
 run("vitest (Node)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${results}/vitest.json`]);
 run("deno test (Deno)", deno, [

@@ -1,0 +1,102 @@
+/**
+ * Runs dist/index.js as the Actions runner does (used by the tests, `npm start` and the benchmark): a child process under the
+ * runtime action.yml declares (Node 24 from node_modules), every declared input
+ * as INPUT_<NAME> (the workflow's value, else the default, else empty), and
+ * GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY pointing at files.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+export const NODE_24 = join(root, "node_modules/.bin/node");
+export const ACTION = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
+  inputs: Record<string, { default?: string; required?: boolean }>;
+  outputs: Record<string, unknown>;
+  runs: { using: string; main: string };
+};
+
+export interface ActionRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** Parsed from the GITHUB_OUTPUT file. */
+  outputs: Record<string, string>;
+  /** Parsed from the GITHUB_ENV file. */
+  env: Record<string, string>;
+  outputsFile: string;
+  summary: string;
+}
+
+/** The runner's environment for a step `with:` these inputs. */
+export function runnerEnvironment(inputs: Record<string, string>, dir: string): Record<string, string> {
+  for (const name of Object.keys(inputs)) {
+    if (!(name in ACTION.inputs)) throw new Error(`action.yml declares no input ${name}`);
+  }
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    GITHUB_OUTPUT: join(dir, "output"),
+    GITHUB_ENV: join(dir, "env"),
+    GITHUB_STEP_SUMMARY: join(dir, "summary"),
+    GITHUB_REPOSITORY: "octo-org/deploy-repo",
+    GITHUB_RUN_ID: "4242",
+    GITHUB_ACTIONS: "true",
+    RUNNER_TEMP: dir,
+  };
+  for (const [name, spec] of Object.entries(ACTION.inputs)) {
+    env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] = inputs[name] ?? spec.default ?? "";
+  }
+  return env;
+}
+
+/** Runs the action once as a workflow step `with:` these inputs; `extraEnv` adds to the runner's environment. */
+export async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+  const dir = mkdtempSync(join(tmpdir(), "itsyou-action-"));
+  try {
+    const env = { ...runnerEnvironment(inputs, dir), ...extraEnv };
+    for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    const child = spawn(NODE_24, [join(root, ACTION.runs.main)], { env, cwd: dir });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    const outputsFile = readFileSync(env.GITHUB_OUTPUT, "utf8");
+    return {
+      status,
+      stdout,
+      stderr,
+      outputs: parseFileCommands(outputsFile),
+      env: parseFileCommands(readFileSync(env.GITHUB_ENV, "utf8")),
+      outputsFile,
+      summary: readFileSync(env.GITHUB_STEP_SUMMARY, "utf8"),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The runner's `name<<delimiter` file format (and plain `name=value` lines). */
+export function parseFileCommands(text: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
+    if (heredoc) {
+      const end = lines.indexOf(heredoc[2], i + 1);
+      if (end < 0) throw new Error(`unterminated ${heredoc[1]}`);
+      result[heredoc[1]] = lines.slice(i + 1, end).join("\n");
+      i = end;
+    } else if (lines[i].includes("=")) {
+      const at = lines[i].indexOf("=");
+      result[lines[i].slice(0, at)] = lines[i].slice(at + 1);
+    } else if (lines[i] !== "") {
+      throw new Error(`unreadable line in a file command: ${lines[i].slice(0, 30)}`);
+    }
+  }
+  return result;
+}
+

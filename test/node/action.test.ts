@@ -1,0 +1,257 @@
+/**
+ * End-to-end: dist/index.js in a child process under Node 24, with the
+ * runner's environment, against the local server (and through a proxy).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import { connect } from "node:net";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decodeJwt, verifyJwt } from "../../mod.ts";
+import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import type { Fixture } from "../support/fixture.ts";
+import { ACTION, maskingProblems, NODE_24, runAction } from "../support/action.ts";
+import type { ActionRun } from "../support/action.ts";
+import { findLeaks } from "../support/leaks.ts";
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture();
+});
+afterAll(() => f.server.close());
+beforeEach(() => f.server.reset());
+
+const orgInputs = (extra: Record<string, string> = {}): Record<string, string> => ({
+  "client-id": f.org.clientId,
+  "client-secret": f.org.clientSecret,
+  "base-url": f.at.baseUrl,
+  ...extra,
+});
+
+/** The error lines the runner shows as annotations. */
+const errorLines = (run: ActionRun): string[] => run.stdout.split("\n").filter((line) => line.startsWith("::error::"));
+
+/**
+ * A failure is one `::error::itsyou-token-action:` line, exit 1, no outputs or env, and each of `secrets`
+ * masked before anything else could print it and found nowhere else.
+ */
+function expectFailure(run: ActionRun, message: RegExp, secrets: Record<string, string>): void {
+  expect(run.status).toBe(1);
+  const errors = errorLines(run);
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(/^::error::itsyou-token-action: /);
+  expect(errors[0]).toMatch(message);
+  expect(run.outputs).toEqual({});
+  expect(run.env).toEqual({});
+  expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+  expect(findLeaks(secrets, { outputs: run.outputsFile, summary: run.summary, stderr: run.stderr })).toEqual([]);
+}
+
+test("the harness runs the runtime action.yml declares", () => {
+  expect(ACTION.runs).toEqual({ using: "node24", main: "dist/index.js" });
+  expect(execFileSync(NODE_24, ["--version"], { encoding: "utf8" })).toMatch(/^v24\./);
+});
+
+describe("client_credentials", () => {
+  test("sets every output, masks every secret before use, and writes a secret-free summary", async () => {
+    const run = await runAction(orgInputs({ audience: "deploy,ops", validity: "900", refreshable: "true", "export-env": "true" }));
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const { outputs } = run;
+    expect(Object.keys(outputs).sort()).toEqual(Object.keys(ACTION.outputs).sort());
+    const claims = await verifyJwt(outputs.jwt, { publicKey: f.server.publicKey, audience: "ops" });
+    expect(outputs).toEqual({
+      "access-token": expect.stringMatching(/^[\w-]{28}$/),
+      "token-type": "bearer",
+      "expires-in": "85799",
+      "expires-at": expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      scope: "organization:owner",
+      username: "",
+      jwt: outputs.jwt,
+      "jwt-expires-at": new Date(claims.exp! * 1000).toISOString(),
+      globalid: "acme",
+    });
+    expect(Date.parse(outputs["expires-at"]) - Date.now()).toBeGreaterThan(85_700_000);
+    expect(claims).toMatchObject({ aud: ["deploy", "ops"], refresh_token: expect.any(String) });
+    expect(claims.exp! - f.server.now() / 1000).toBeLessThanOrEqual(900);
+    expect(run.env).toEqual({ ITSYOU_ACCESS_TOKEN: outputs["access-token"], ITSYOU_JWT: outputs.jwt });
+
+    const secrets = {
+      clientSecret: f.org.clientSecret,
+      accessToken: outputs["access-token"],
+      jwt: outputs.jwt,
+      refreshToken: claims.refresh_token,
+    };
+    expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+    const { "access-token": _token, jwt: _jwt, ...others } = outputs;
+    expect(findLeaks(secrets, { others, summary: run.summary, stderr: run.stderr })).toEqual([]);
+    expect(findLeaks({ clientSecret: f.org.clientSecret, jwt: outputs.jwt }, { accessTokenOutput: _token })).toEqual([]);
+    expect(findLeaks({ clientSecret: f.org.clientSecret, accessToken: _token }, { jwtOutput: _jwt })).toEqual([]);
+
+    expect(run.summary).toContain("organization acme");
+    expect(run.summary).toContain("deploy, ops");
+    expect(run.summary).toContain("octo-org/deploy-repo run 4242");
+    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/access_token", "/v1/oauth/jwt"]);
+    expect(f.server.requests[0].headers["user-agent"]).toBe("itsyou-token-action/0.1.0 (octo-org/deploy-repo; run 4242)");
+  });
+
+  test("jwt: false makes one request and sets no JWT outputs", async () => {
+    const run = await runAction(orgInputs({ jwt: "false" }));
+    expect(run.status).toBe(0);
+    expect(run.outputs.jwt).toBeUndefined();
+    expect(run.outputs["access-token"]).toMatch(/^[\w-]{28}$/);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("a user API key gets username and user:admin", async () => {
+    const run = await runAction({ "client-id": f.user.clientId, "client-secret": f.user.clientSecret, "base-url": f.at.baseUrl, scope: "user:name" });
+    expect(run.status).toBe(0);
+    expect(run.outputs).toMatchObject({ username: "alice", scope: "user:admin", globalid: "" });
+    expect(decodeJwt(run.outputs.jwt).scope).toEqual(["user:name"]);
+    expect(run.summary).toContain("user alice");
+  });
+
+  test("debug lines show endpoints and statuses, never a secret", async () => {
+    f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 503 } });
+    const run = await runAction(orgInputs(), { RUNNER_DEBUG: "1" });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("::debug::POST /v1/oauth/access_token → HTTP 503");
+    expect(run.stdout).toContain("::debug::POST /v1/oauth/access_token → HTTP 200");
+    const secrets = { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+  });
+});
+
+describe("authorization_code", () => {
+  test("exchanges a code from /v1/oauth/authorize, masking it first", async () => {
+    const url = new URL(`${f.server.url}/v1/oauth/authorize`);
+    url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope: "user:name", state: "st8" }).toString();
+    const location = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
+    const code = new URL(location).searchParams.get("code")!;
+    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }));
+    expect(run.status).toBe(0);
+    expect(run.outputs).toMatchObject({ username: "alice", scope: "user:name,grant:deployer" });
+    const secrets = { clientSecret: f.org.clientSecret, code, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+  });
+
+  test("an expired code fails with the code flow's advice, the code masked", async () => {
+    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code: "expiredCodeAbcdefghijklmnopq", "redirect-uri": f.callbackUrl }));
+    expectFailure(run, /valid for 10 seconds/, { clientSecret: f.org.clientSecret, code: "expiredCodeAbcdefghijklmnopq" });
+  });
+});
+
+describe("failures: one error line, nothing leaked", () => {
+  test("bad credentials", async () => {
+    const run = await runAction(orgInputs({ "client-secret": "wrong-secret-value-123" }));
+    expectFailure(run, /client credentials flow enabled.*\[HTTP_ERROR\]$/, { clientSecret: "wrong-secret-value-123" });
+  });
+
+  test("server down", async () => {
+    const run = await runAction(orgInputs({ "base-url": await closedPortUrl(), retries: "1" }));
+    expectFailure(run, /Could not reach ItsYou\.online.*ECONNREFUSED.*\[NETWORK_ERROR\]$/, { clientSecret: f.org.clientSecret });
+  });
+
+  test("timeout", async () => {
+    f.server.inject({ path: "/v1/oauth/access_token", times: 2, fault: { type: "delay-headers", ms: 3000 } });
+    const run = await runAction(orgInputs({ timeout: "1", retries: "1" }));
+    expectFailure(run, /within 1000 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/, { clientSecret: f.org.clientSecret });
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("a JWT scope that is not granted fails after the token, with both secrets masked", async () => {
+    const run = await runAction(orgInputs({ scope: "user:name" }));
+    const token = f.server.requests.find((request) => request.path === "/v1/oauth/jwt")!.headers.authorization as string;
+    expectFailure(run, /every requested scope is granted/, { clientSecret: f.org.clientSecret, accessToken: token.slice(6) });
+  });
+
+  test.each([
+    ["a missing client-id", { "client-id": "" }, /client-id is empty.*forks or by Dependabot/],
+    ["a missing client-secret", { "client-secret": "" }, /client-secret is empty.*forks or by Dependabot/],
+    ["a bad grant-type", { "grant-type": "password" }, /grant-type must be client_credentials or authorization_code/],
+    ["authorization_code without a code", { "grant-type": "authorization_code" }, /code and redirect-uri are required/],
+    ["a non-numeric validity", { validity: "1h" }, /validity must be a whole number of seconds from 1 to 86400/],
+    ["a zero validity", { validity: "0" }, /validity must be/],
+    ["a huge validity", { validity: "999999" }, /validity must be/],
+    ["a negative timeout", { timeout: "-1" }, /timeout must be a whole number of seconds from 1 to 600/],
+    ["a bad retries", { retries: "many" }, /retries must be a whole number of retries from 0 to 10/],
+    ["an http: base-url", { "base-url": "http://itsyou.example" }, /base-url is not usable: baseUrl must use https/],
+    ["a base-url with credentials", { "base-url": "https://u:p@itsyou.example" }, /base-url is not usable/],
+    ["a javascript: base-url", { "base-url": "javascript:alert(1)" }, /base-url is not usable/],
+    ["a bad boolean", { jwt: "yes" }, /jwt must be true or false/],
+    ["a bad export-env", { "export-env": "1" }, /export-env must be true or false/],
+    ["a multi-line client-secret", { "client-secret": "first-line-secret\nsecond-line-secret" }, /client-secret contains a line break/],
+    ["a scope with a newline", { scope: "a\nb" }, /scope contains a line break/],
+  ] as [string, Record<string, string>, RegExp][])("%s: names the input, requests nothing", async (_, change, message) => {
+    const run = await runAction(orgInputs(change));
+    // A multi-line secret is masked line by line too, so no line of it can show on its own.
+    const lines = (change["client-secret"] ?? f.org.clientSecret).split("\n").filter(Boolean);
+    expectFailure(run, message, Object.fromEntries(lines.map((line, i) => [`clientSecret line ${i}`, line])));
+    expect(f.server.count()).toBe(0);
+  });
+});
+
+describe("behind a proxy", () => {
+  let dir: string;
+  let proxy: Server;
+  let tlsServer: Fixture;
+  const tunnels: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "itsyou-proxy-"));
+    // A throwaway certificate for itsyou.test, trusted by the action through NODE_EXTRA_CA_CERTS.
+    execFileSync("openssl", [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+      "-subj", "/CN=itsyou.test", "-addext", "subjectAltName=DNS:itsyou.test",
+      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+    ], { stdio: "ignore" });
+    tlsServer = await startFixture({ tls: { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") } });
+    // A CONNECT proxy on loopback: the only place where itsyou.test resolves (to the TLS server).
+    proxy = createServer((_request, response) => response.writeHead(405).end());
+    proxy.on("connect", (request, socket, head) => {
+      tunnels.push(request.url ?? "");
+      if (request.url !== "itsyou.test:443") return socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
+      const upstream = connect(tlsServer.server.port, "127.0.0.1", () => {
+        socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+        upstream.write(head);
+        upstream.pipe(socket).pipe(upstream);
+      });
+      upstream.on("error", () => socket.destroy());
+      socket.on("error", () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  });
+
+  afterAll(async () => {
+    proxy.closeAllConnections();
+    await new Promise((resolve) => proxy.close(resolve));
+    await tlsServer.server.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("HTTPS_PROXY is honoured: the action reaches https://itsyou.test only through the proxy", async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test" };
+    const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.status).toBe(0);
+    expect(decodeJwt(run.outputs.jwt).globalid).toBe("acme");
+    expect(tunnels.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(tunnels)).toEqual(new Set(["itsyou.test:443"]));
+    expect(tlsServer.server.count()).toBe(2);
+  });
+
+  test("NO_PROXY is honoured too: without the proxy, itsyou.test does not resolve", async () => {
+    const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const before = tunnels.length;
+    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test", retries: "0" };
+    const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NO_PROXY: "itsyou.test", NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+    expect(run.status).toBe(1);
+    expect(errorLines(run)[0]).toMatch(/Could not reach ItsYou\.online at https:\/\/itsyou\.test.*\[NETWORK_ERROR\]$/);
+    expect(tunnels.length).toBe(before);
+  });
+});
