@@ -1275,3 +1275,153 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   }
   return claims;
 }
+
+// ---------------------------------------------------------------------------
+// A cached, single-flight, self-refreshing token source
+// ---------------------------------------------------------------------------
+
+/** Options of {@linkcode createTokenSource}. */
+export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
+  /** JWT scopes, a list or a comma-separated string; all granted ones when absent. */
+  scope?: string | string[];
+  /** JWT audiences, a list or a comma-separated string. */
+  audience?: string | string[];
+  /** JWT lifetime in seconds (1 to 86400); must be longer than `refreshBefore`. */
+  validity?: number;
+  /** Ask for refreshable JWTs, renewed through `/v1/oauth/jwt/refresh`. */
+  refreshable?: boolean;
+  /** Renew when fewer than this many seconds remain (default 60). */
+  refreshBefore?: number;
+  /** The clock, in milliseconds since the epoch (default `Date.now`). */
+  now?: () => number;
+}
+
+/** What {@linkcode createTokenSource} returns. */
+export interface TokenSource {
+  /** A JWT with more than `refreshBefore` seconds left, cached between calls. */
+  jwt(): Promise<string>;
+  /** An access token with more than `refreshBefore` seconds left, cached between calls. */
+  accessToken(): Promise<AccessToken>;
+  /** Drops what is cached, e.g. after a 401 from an API; the next call fetches anew. */
+  invalidate(): void;
+}
+
+interface Cached<T> {
+  value: T;
+  /** When it must be renewed, in the source's clock. */
+  renewAt: number;
+}
+
+/**
+ * Creates a token source for a long-running program: it caches the JWT and the
+ * access token, renews them `refreshBefore` seconds before they expire, and
+ * shares one request between concurrent callers (a thousand simultaneous
+ * `jwt()` calls make one request). A refreshable JWT is renewed through
+ * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
+ * record is gone (401). A failure is not cached: the next call tries again.
+ *
+ * @example
+ * ```ts
+ * import { createTokenSource } from "./mod.ts";
+ * const tokens = createTokenSource({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ *   audience: "deploy-api",
+ * });
+ * const response = await fetch("https://deploy.example.com/releases", {
+ *   headers: { authorization: `bearer ${await tokens.jwt()}` },
+ * });
+ * if (response.status === 401) tokens.invalidate();
+ * ```
+ */
+export function createTokenSource(options: TokenSourceOptions): TokenSource {
+  const checked = checkObject("options", options);
+  const credentials = checkCredentials(checked);
+  checkRequestOptions(checked);
+  if (checked.now !== undefined && typeof checked.now !== "function") {
+    throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
+  }
+  const now = (checked.now ?? Date.now) as () => number;
+  const refreshBefore = checked.refreshBefore ?? 60;
+  if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
+    throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
+  }
+  const validity = checkValidity(checked.validity);
+  if (validity !== undefined && validity <= refreshBefore) {
+    throw invalidArgument(`validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`);
+  }
+  const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
+  const requestOptions: RequestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
+  const jwtOptions: JwtOptions = {
+    ...requestOptions,
+    scope: checkList("scope", checked.scope),
+    audience: checkList("audience", checked.audience),
+    validity,
+    refreshable: checkBoolean("refreshable", checked.refreshable),
+  };
+  const margin = refreshBefore * 1000;
+
+  async function newJwt(previous: string | undefined): Promise<Cached<string>> {
+    let jwt: string | undefined;
+    if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
+      try {
+        jwt = await refreshJwt(previous, { ...requestOptions, validity });
+      } catch (error) {
+        // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
+        if (!(error instanceof ItsYouOnlineError && error.status === 401)) throw error;
+      }
+    }
+    jwt ??= await getJwt(credentials, jwtOptions);
+    const exp = decodeJwt(jwt).exp;
+    return { value: jwt, renewAt: typeof exp === "number" ? exp * 1000 - margin : -Infinity };
+  }
+
+  async function newAccessToken(): Promise<Cached<AccessToken>> {
+    const token = await getAccessToken({ ...credentials, ...requestOptions });
+    const expiresAt = now() + token.expiresIn * 1000;
+    return { value: { ...token, expiresAt: new Date(expiresAt) }, renewAt: expiresAt - margin };
+  }
+
+  const jwt = singleFlight(now, newJwt);
+  const accessToken = singleFlight(now, newAccessToken);
+  return {
+    jwt: () => jwt.get(),
+    accessToken: () => accessToken.get(),
+    invalidate: () => {
+      jwt.drop();
+      accessToken.drop();
+    },
+  };
+}
+
+/** A cached value that concurrent callers share while it is fetched; failures are not kept. */
+function singleFlight<T>(
+  now: () => number,
+  fetchValue: (previous: T | undefined) => Promise<Cached<T>>,
+): { get(): Promise<T>; drop(): void } {
+  let cached: Cached<T> | undefined;
+  let pending: Promise<T> | undefined;
+  let generation = 0;
+  return {
+    get(): Promise<T> {
+      if (cached && now() < cached.renewAt) return Promise.resolve(cached.value);
+      if (pending) return pending;
+      const started = generation;
+      const request = fetchValue(cached?.value).then(
+        (fresh) => {
+          if (started === generation) cached = fresh;
+          return fresh.value;
+        },
+      ).finally(() => {
+        if (pending === request) pending = undefined;
+      });
+      pending = request;
+      return request;
+    },
+    drop(): void {
+      generation++;
+      cached = undefined;
+      pending = undefined;
+    },
+  };
+}

@@ -38182,6 +38182,116 @@ async function verifyJwt(jwt, options = {}) {
     }
     return claims;
 }
+/**
+ * Creates a token source for a long-running program: it caches the JWT and the
+ * access token, renews them `refreshBefore` seconds before they expire, and
+ * shares one request between concurrent callers (a thousand simultaneous
+ * `jwt()` calls make one request). A refreshable JWT is renewed through
+ * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
+ * record is gone (401). A failure is not cached: the next call tries again.
+ *
+ * @example
+ * ```ts
+ * import { createTokenSource } from "./mod.ts";
+ * const tokens = createTokenSource({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ *   audience: "deploy-api",
+ * });
+ * const response = await fetch("https://deploy.example.com/releases", {
+ *   headers: { authorization: `bearer ${await tokens.jwt()}` },
+ * });
+ * if (response.status === 401) tokens.invalidate();
+ * ```
+ */
+function createTokenSource(options) {
+    const checked = checkObject("options", options);
+    const credentials = checkCredentials(checked);
+    checkRequestOptions(checked);
+    if (checked.now !== undefined && typeof checked.now !== "function") {
+        throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
+    }
+    const now = (checked.now ?? Date.now);
+    const refreshBefore = checked.refreshBefore ?? 60;
+    if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
+        throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
+    }
+    const validity = checkValidity(checked.validity);
+    if (validity !== undefined && validity <= refreshBefore) {
+        throw invalidArgument(`validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`);
+    }
+    const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
+    const requestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
+    const jwtOptions = {
+        ...requestOptions,
+        scope: checkList("scope", checked.scope),
+        audience: checkList("audience", checked.audience),
+        validity,
+        refreshable: checkBoolean("refreshable", checked.refreshable),
+    };
+    const margin = refreshBefore * 1000;
+    async function newJwt(previous) {
+        let jwt;
+        if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
+            try {
+                jwt = await refreshJwt(previous, { ...requestOptions, validity });
+            }
+            catch (error) {
+                // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
+                if (!(error instanceof ItsYouOnlineError && error.status === 401))
+                    throw error;
+            }
+        }
+        jwt ??= await getJwt(credentials, jwtOptions);
+        const exp = decodeJwt(jwt).exp;
+        return { value: jwt, renewAt: typeof exp === "number" ? exp * 1000 - margin : -Infinity };
+    }
+    async function newAccessToken() {
+        const token = await getAccessToken({ ...credentials, ...requestOptions });
+        const expiresAt = now() + token.expiresIn * 1000;
+        return { value: { ...token, expiresAt: new Date(expiresAt) }, renewAt: expiresAt - margin };
+    }
+    const jwt = singleFlight(now, newJwt);
+    const accessToken = singleFlight(now, newAccessToken);
+    return {
+        jwt: () => jwt.get(),
+        accessToken: () => accessToken.get(),
+        invalidate: () => {
+            jwt.drop();
+            accessToken.drop();
+        },
+    };
+}
+/** A cached value that concurrent callers share while it is fetched; failures are not kept. */
+function singleFlight(now, fetchValue) {
+    let cached;
+    let pending;
+    let generation = 0;
+    return {
+        get() {
+            if (cached && now() < cached.renewAt)
+                return Promise.resolve(cached.value);
+            if (pending)
+                return pending;
+            const started = generation;
+            const request = fetchValue(cached?.value).then((fresh) => {
+                if (started === generation)
+                    cached = fresh;
+                return fresh.value;
+            }).finally(() => {
+                if (pending === request)
+                    pending = undefined;
+            });
+            pending = request;
+            return request;
+        },
+        drop() {
+            generation++;
+            cached = undefined;
+            pending = undefined;
+        },
+    };
+}
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import {
   authorizeUrl,
+  createTokenSource,
   decodeJwt,
   exchangeCode,
   getAccessToken,
@@ -121,6 +122,47 @@ console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.deepEqual(JSON.parse(stdout), { globalid: "acme", iss: "itsyouonline" });
   await Deno.remove(dir, { recursive: true });
+});
+
+it("createTokenSource(): a thousand concurrent jwt() calls make one request, then the cache serves", async () => {
+  f.server.reset();
+  const clock = { ms: f.server.now() };
+  const tokens = createTokenSource({ ...f.org, ...f.at, validity: 600, now: () => clock.ms });
+  const jwts = await Promise.all(Array.from({ length: 1000 }, () => tokens.jwt()));
+  assert.equal(new Set(jwts).size, 1);
+  assert.equal(f.server.count(), 1);
+  const exp = decodeJwt(jwts[0]).exp! * 1000;
+  clock.ms = exp - 60_001;
+  assert.equal(await tokens.jwt(), jwts[0]);
+  assert.equal(f.server.count(), 1);
+  clock.ms = exp - 60_000;
+  f.server.advanceClock(1);
+  assert.notEqual(await tokens.jwt(), jwts[0]);
+  assert.equal(f.server.count(), 2);
+  tokens.invalidate();
+  await tokens.jwt();
+  assert.equal(f.server.count(), 3);
+});
+
+it("createTokenSource(): refresh, fallback to the credentials on 401, failures not cached", async () => {
+  f.server.reset();
+  const clock = { ms: f.server.now() };
+  const tokens = createTokenSource({ ...f.org, ...f.at, refreshable: true, validity: 600, retries: 0, now: () => clock.ms });
+  const first = await tokens.jwt();
+  clock.ms = decodeJwt(first).exp! * 1000;
+  f.server.advanceClock(1);
+  assert.equal(decodeJwt(await tokens.jwt()).refresh_token, decodeJwt(first).refresh_token);
+  clock.ms += 40 * 86_400_000;
+  f.server.advanceClock(40 * 86_400);
+  const fallback = await tokens.jwt();
+  assert.notEqual(decodeJwt(fallback).refresh_token, decodeJwt(first).refresh_token);
+  assert.deepEqual(f.server.requests.map((request) => request.path), [
+    "/v1/oauth/access_token", "/v1/oauth/jwt/refresh", "/v1/oauth/jwt/refresh", "/v1/oauth/access_token",
+  ]);
+  tokens.invalidate();
+  f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 400 } });
+  await rejects(tokens.accessToken(), "HTTP_ERROR", { secret: f.org.clientSecret });
+  assert.equal((await tokens.accessToken()).scopes[0], "organization:owner");
 });
 
 it("closes the server", async () => {

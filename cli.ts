@@ -1,0 +1,120 @@
+/**
+ * A command line for ItsYou.online: prints a JWT (or an access token) for the
+ * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET.
+ *
+ *   deno run --allow-net --allow-env cli.ts [flags]
+ *
+ * Secrets are only read from the environment, never from arguments. Errors go
+ * to stderr as one line, with exit status 1 (2 for bad flags).
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, verifyJwt } from "./mod.ts";
+
+const USAGE = `Usage: deno run --allow-net --allow-env cli.ts [flags]
+
+Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
+
+Flags:
+  --scope LIST         JWT scopes, comma-separated (default: all granted)
+  --audience LIST      JWT audiences, comma-separated
+  --validity SECONDS   JWT lifetime, 1 to 86400
+  --refreshable        ask for a refreshable JWT (offline_access)
+  --base-url URL       a self-hosted server (or ITSYOU_BASE_URL; default https://itsyou.online)
+  --access-token       print the access token instead of a JWT
+  --json               print the whole result as JSON (with the JWT's decoded claims)
+  --verify             verify the JWT before printing it (add --allow-read for --public-key)
+  --public-key FILE    the PEM to verify with (default: itsyou.online's key)
+  --help               show this help
+`;
+
+/** Exit status 2: the command line itself is wrong. */
+class UsageError extends Error {}
+
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        scope: { type: "string" },
+        audience: { type: "string" },
+        validity: { type: "string" },
+        refreshable: { type: "boolean" },
+        "base-url": { type: "string" },
+        "access-token": { type: "boolean" },
+        json: { type: "boolean" },
+        verify: { type: "boolean" },
+        "public-key": { type: "string" },
+        help: { type: "boolean" },
+      },
+    }));
+    if (values.validity !== undefined && !/^\d+$/.test(values.validity)) {
+      throw new UsageError("--validity takes a whole number of seconds");
+    }
+    if (values["access-token"] && (values.verify || values["public-key"] || values.scope || values.audience || values.validity || values.refreshable)) {
+      throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");
+    }
+    if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
+  } catch (error) {
+    process.stderr.write(`itsyou: ${error instanceof Error ? error.message : error}. Try --help.\n`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+
+  const clientId = process.env.ITSYOU_CLIENT_ID ?? "";
+  const clientSecret = process.env.ITSYOU_CLIENT_SECRET ?? "";
+  for (const [name, value] of [["ITSYOU_CLIENT_ID", clientId], ["ITSYOU_CLIENT_SECRET", clientSecret]]) {
+    if (value === "") throw new ItsYouOnlineError("INVALID_ARGUMENT", `${name} is not set; export it (secrets are never taken as arguments).`);
+  }
+  const baseUrl = values["base-url"] ?? (process.env.ITSYOU_BASE_URL || undefined);
+
+  if (values["access-token"]) {
+    const token = await getAccessToken({ clientId, clientSecret, baseUrl });
+    process.stdout.write(values.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
+    return 0;
+  }
+
+  const jwt = await getJwt({ clientId, clientSecret }, {
+    baseUrl,
+    scope: values.scope,
+    audience: values.audience,
+    validity: values.validity === undefined ? undefined : Number(values.validity),
+    refreshable: values.refreshable,
+  });
+  let claims = decodeJwt(jwt);
+  if (values.verify) {
+    const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
+    claims = await verifyJwt(jwt, { publicKey });
+  }
+  process.stdout.write(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
+  return 0;
+}
+
+async function readPublicKey(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? (error as Error).name;
+    throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot read --public-key ${path} (${reason}); check the path, and run with --allow-read.`);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  // An ItsYouOnlineError's message holds no secret by contract; anything else is reported by name only.
+  process.stderr.write(
+    error instanceof ItsYouOnlineError
+      ? `itsyou: ${error.code}: ${error.message}\n`
+      : `itsyou: unexpected ${error instanceof Error ? error.name : typeof error}\n`,
+  );
+  process.exitCode = 1;
+}

@@ -1,0 +1,163 @@
+/** cli.ts under real Deno (the README's one-liner), against the local server. */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { decodeJwt, verifyJwt } from "../../mod.ts";
+import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import type { Fixture } from "../support/fixture.ts";
+import { findLeaks } from "../support/leaks.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const DENO = join(root, "node_modules/.bin/deno");
+
+let f: Fixture;
+let dir: string;
+beforeAll(async () => {
+  f = await startFixture();
+  dir = mkdtempSync(join(tmpdir(), "itsyou-cli-"));
+  writeFileSync(join(dir, "local.pem"), f.server.publicKey);
+});
+afterAll(async () => {
+  await f.server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => f.server.reset());
+
+interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `deno run --allow-net --allow-env cli.ts ARGS` from the repository root, as the README shows. */
+function cli(args: string[], env: Record<string, string> = {}, permissions = ["--allow-net", "--allow-env"]): Promise<CliRun> {
+  const child = spawn(DENO, ["run", ...permissions, "cli.ts", ...args], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH ?? "",
+      ITSYOU_CLIENT_ID: f.org.clientId,
+      ITSYOU_CLIENT_SECRET: f.org.clientSecret,
+      ITSYOU_BASE_URL: f.at.baseUrl,
+      NO_COLOR: "1",
+      ...env,
+    },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
+/** One stderr line `itsyou: CODE: message`, exit 1, nothing on stdout, no secret anywhere. */
+function expectError(run: CliRun, code: string, message: RegExp, secrets: Record<string, string> = {}): void {
+  expect(run.status).toBe(1);
+  expect(run.stdout).toBe("");
+  expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
+  expect(run.stderr).toMatch(new RegExp(`^itsyou: ${code}: `));
+  expect(run.stderr).toMatch(message);
+  expect(findLeaks({ secret: f.org.clientSecret, ...secrets }, { stdout: run.stdout, stderr: run.stderr })).toEqual([]);
+}
+
+describe("success", () => {
+  test("prints a JWT, in one request, for the credentials in the environment", async () => {
+    const run = await cli([]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const jwt = run.stdout.trim();
+    expect(run.stdout).toBe(`${jwt}\n`);
+    expect((await verifyJwt(jwt, { publicKey: f.server.publicKey })).globalid).toBe("acme");
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("--scope, --audience, --validity and --refreshable shape the JWT", async () => {
+    const run = await cli(["--scope", "organization:owner", "--audience", "a,b", "--validity", "300", "--refreshable"]);
+    expect(run.status).toBe(0);
+    const claims = decodeJwt(run.stdout.trim());
+    expect(claims).toMatchObject({ scope: ["organization:owner"], aud: ["a", "b"], refresh_token: expect.any(String) });
+    expect(claims.exp! - f.server.now() / 1000).toBeLessThanOrEqual(300);
+  });
+
+  test("--json prints the JWT and its decoded claims", async () => {
+    const run = await cli(["--json"]);
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toEqual({ jwt: expect.any(String), claims: decodeJwt(result.jwt), verified: false });
+  });
+
+  test("--verify --public-key FILE verifies with a self-hosted server's key (needs --allow-read)", async () => {
+    const run = await cli(["--verify", "--public-key", join(dir, "local.pem"), "--json"], {}, ["--allow-net", "--allow-env", "--allow-read"]);
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, claims: { globalid: "acme" } });
+  });
+
+  test("--verify defaults to itsyou.online's key, which refuses the local server's JWT", async () => {
+    expectError(await cli(["--verify"]), "JWT_SIGNATURE_INVALID", /check publicKey/);
+  });
+
+  test("--access-token prints the access token; with --json the whole AccessToken", async () => {
+    const plain = await cli(["--access-token"]);
+    expect(plain.stdout).toMatch(/^[\w-]{28}\n$/);
+    const json = JSON.parse((await cli(["--access-token", "--json"])).stdout);
+    expect(json).toMatchObject({ tokenType: "bearer", scopes: ["organization:owner"], expiresIn: 85799 });
+  });
+
+  test("--base-url wins over ITSYOU_BASE_URL", async () => {
+    const run = await cli(["--base-url", f.at.baseUrl], { ITSYOU_BASE_URL: "https://unused.example" });
+    expect(run.status).toBe(0);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("--help prints the usage and exits 0", async () => {
+    const run = await cli(["--help"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^Usage: deno run --allow-net --allow-env cli\.ts/);
+  });
+});
+
+describe("failures", () => {
+  test.each([
+    ["ITSYOU_CLIENT_ID", { ITSYOU_CLIENT_ID: "" }],
+    ["ITSYOU_CLIENT_SECRET", { ITSYOU_CLIENT_SECRET: "" }],
+  ])("a missing %s is INVALID_ARGUMENT, with no request", async (name, env) => {
+    expectError(await cli([], env), "INVALID_ARGUMENT", new RegExp(`${name} is not set`));
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("a wrong secret is one HTTP_ERROR line without the secret", async () => {
+    const run = await cli([], { ITSYOU_CLIENT_SECRET: "wrong-secret-value-42" });
+    expectError(run, "HTTP_ERROR", /client credentials flow enabled/, { wrong: "wrong-secret-value-42" });
+  });
+
+  test("a server that is down is a NETWORK_ERROR", async () => {
+    expectError(await cli(["--base-url", await closedPortUrl()]), "NETWORK_ERROR", /Could not reach ItsYou\.online/);
+  });
+
+  test("a server error is reported after the retries", async () => {
+    f.server.inject({ path: "/v1/oauth/access_token", times: 4, fault: { type: "respond", status: 502 } });
+    expectError(await cli([]), "HTTP_ERROR", /HTTP 502.*gave up after 4 attempts/);
+  });
+
+  test("an unreadable --public-key says what to check", async () => {
+    const run = await cli(["--verify", "--public-key", join(dir, "missing.pem")], {}, ["--allow-net", "--allow-env", "--allow-read"]);
+    expectError(run, "INVALID_ARGUMENT", /Cannot read --public-key .*missing\.pem \(ENOENT\)/);
+  });
+
+  test.each([
+    ["an unknown flag", ["--secret", "x"]],
+    ["a flag without its value", ["--scope"]],
+    ["a non-numeric --validity", ["--validity", "1h"]],
+    ["--access-token with JWT flags", ["--access-token", "--verify"]],
+    ["--public-key without --verify", ["--public-key", "k.pem"]],
+    ["a positional argument", ["extra"]],
+  ])("%s exits 2 with one line on stderr", async (_, args) => {
+    const run = await cli(args);
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^itsyou: .*Try --help\.\n$/);
+    expect(f.server.count()).toBe(0);
+  });
+});

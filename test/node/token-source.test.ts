@@ -1,0 +1,141 @@
+/** createTokenSource(): caching, renewal, single flight, refresh and fallback, against the local server. */
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { createTokenSource, decodeJwt } from "../../mod.ts";
+import type { TokenSourceOptions } from "../../mod.ts";
+import { startFixture } from "../support/fixture.ts";
+import type { Fixture } from "../support/fixture.ts";
+import { rejects } from "../support/expect.ts";
+
+let f: Fixture;
+beforeAll(async () => {
+  f = await startFixture();
+});
+afterAll(() => f.server.close());
+beforeEach(() => f.server.reset());
+
+const TOKEN = "/v1/oauth/access_token";
+const REFRESH = "/v1/oauth/jwt/refresh";
+
+/** A source on a clock the test moves; it starts at the server's time. */
+function source(options: Partial<TokenSourceOptions> = {}): { tokens: ReturnType<typeof createTokenSource>; clock: { ms: number } } {
+  const clock = { ms: f.server.now() };
+  const tokens = createTokenSource({ ...f.org, ...f.at, now: () => clock.ms, ...options });
+  return { tokens, clock };
+}
+
+describe("createTokenSource().jwt()", () => {
+  test("fetches once in one round trip, then serves the cache", async () => {
+    const { tokens } = source({ audience: "deploy", validity: 600 });
+    const first = await tokens.jwt();
+    expect(await tokens.jwt()).toBe(first);
+    expect(await tokens.jwt()).toBe(first);
+    expect(f.server.requests.map((request) => request.path)).toEqual([TOKEN]);
+    expect(decodeJwt(first)).toMatchObject({ aud: ["deploy"], globalid: "acme" });
+  });
+
+  test("renews exactly when fewer than refreshBefore seconds remain", async () => {
+    const { tokens, clock } = source({ validity: 600, refreshBefore: 60 });
+    const first = await tokens.jwt();
+    const exp = decodeJwt(first).exp! * 1000;
+    clock.ms = exp - 60_000 - 1;
+    expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(1);
+    clock.ms = exp - 60_000;
+    f.server.advanceClock(1); // a new exp, so the renewed JWT differs
+    const second = await tokens.jwt();
+    expect(second).not.toBe(first);
+    expect(f.server.count()).toBe(2);
+  });
+
+  test.each([1, 10, 100, 1000])("%i concurrent calls on a cold source make one request", async (callers) => {
+    const { tokens } = source();
+    const results = await Promise.all(Array.from({ length: callers }, () => tokens.jwt()));
+    expect(new Set(results).size).toBe(1);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("a refreshable JWT is renewed through /v1/oauth/jwt/refresh, keeping its refresh_token", async () => {
+    const { tokens, clock } = source({ refreshable: true, validity: 600 });
+    const first = await tokens.jwt();
+    clock.ms = decodeJwt(first).exp! * 1000;
+    f.server.advanceClock(1);
+    const second = await tokens.jwt();
+    expect(f.server.requests.map((request) => request.path)).toEqual([TOKEN, REFRESH]);
+    expect(decodeJwt(second).refresh_token).toBe(decodeJwt(first).refresh_token);
+  });
+
+  test("when the refresh record is gone (401) it falls back to the credentials", async () => {
+    const { tokens, clock } = source({ refreshable: true, validity: 600 });
+    const first = await tokens.jwt();
+    clock.ms += 40 * 86_400_000;
+    f.server.advanceClock(40 * 86_400); // 30 days unused: the server forgot the refresh record
+    const second = await tokens.jwt();
+    expect(f.server.requests.map((request) => request.path)).toEqual([TOKEN, REFRESH, TOKEN]);
+    expect(decodeJwt(second).refresh_token).not.toBe(decodeJwt(first).refresh_token);
+  });
+
+  test("a refresh that fails otherwise is reported, not papered over", async () => {
+    const { tokens, clock } = source({ refreshable: true, validity: 600, retries: 0 });
+    clock.ms = decodeJwt(await tokens.jwt()).exp! * 1000;
+    f.server.inject({ path: REFRESH, fault: { type: "respond", status: 500 } });
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(f.server.count(TOKEN)).toBe(1);
+  });
+
+  test("a failure is not cached: every waiting caller gets it, and the next call tries again", async () => {
+    const { tokens } = source();
+    f.server.inject({ path: TOKEN, fault: { type: "respond", status: 400, body: "Bad Request\n" } });
+    const failures = await Promise.allSettled([tokens.jwt(), tokens.jwt(), tokens.jwt()]);
+    expect(failures.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
+    expect(f.server.count()).toBe(1);
+    await tokens.jwt();
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("invalidate() drops the cache, so the next call fetches anew", async () => {
+    const { tokens } = source();
+    await tokens.jwt();
+    await tokens.accessToken();
+    tokens.invalidate();
+    await tokens.jwt();
+    await tokens.accessToken();
+    expect(f.server.count()).toBe(4);
+  });
+
+  test("a request in flight during invalidate() is not cached", async () => {
+    const { tokens } = source();
+    f.server.inject({ path: TOKEN, fault: { type: "delay-headers", ms: 200 } });
+    const inFlight = tokens.jwt();
+    tokens.invalidate();
+    await inFlight;
+    await tokens.jwt();
+    expect(f.server.count()).toBe(2);
+  });
+});
+
+describe("createTokenSource().accessToken()", () => {
+  test("caches until refreshBefore seconds before expiresAt, on the source's clock", async () => {
+    const { tokens, clock } = source({ refreshBefore: 120 });
+    const first = await tokens.accessToken();
+    expect(first.expiresAt.getTime()).toBe(clock.ms + 85_799_000);
+    const all = await Promise.all(Array.from({ length: 50 }, () => tokens.accessToken()));
+    expect(all.every((token) => token.accessToken === first.accessToken)).toBe(true);
+    clock.ms = first.expiresAt.getTime() - 120_000 - 1;
+    expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
+    clock.ms += 1;
+    expect((await tokens.accessToken()).accessToken).not.toBe(first.accessToken);
+    expect(f.server.count(TOKEN)).toBe(2);
+  });
+});
+
+describe("createTokenSource() checks its options at once", () => {
+  test.each([
+    ["no secret", { clientSecret: "" }],
+    ["validity not longer than refreshBefore", { validity: 60, refreshBefore: 60 }],
+    ["a negative refreshBefore", { refreshBefore: -1 }],
+    ["a clock that is not a function", { now: 5 as never }],
+    ["an http: baseUrl", { baseUrl: "http://example.com" }],
+  ])("%s is INVALID_ARGUMENT", async (_, change) => {
+    await rejects(() => createTokenSource({ ...f.org, ...change }), "INVALID_ARGUMENT");
+  });
+});
