@@ -61,6 +61,16 @@ export function readInputs(getInput: GetInput): Inputs {
     return Number(value);
   };
 
+  /** Seconds, decimals allowed, as milliseconds. */
+  const seconds = (name: string, min: number, max: number): number | undefined => {
+    const value = getInput(name);
+    if (value === "") return undefined;
+    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+    }
+    return Math.round(Number(value) * 1000);
+  };
+
   const clientId = text("client-id", true)!;
   const clientSecret = text("client-secret", true)!;
   const grantType = getInput("grant-type") || "client_credentials";
@@ -91,7 +101,7 @@ export function readInputs(getInput: GetInput): Inputs {
     validity: integer("validity", 1, 86_400, "seconds"),
     refreshable: boolean("refreshable"),
     baseUrl,
-    timeout: (integer("timeout", 1, 600, "seconds") ?? 10) * 1000,
+    timeout: seconds("timeout", 0.1, 600) ?? 10_000,
     retries: integer("retries", 0, 10, "retries") ?? 3,
     exportEnv: boolean("export-env"),
   };

@@ -177,7 +177,7 @@ describe("failures: one error line, nothing leaked", () => {
     ["a non-numeric validity", { validity: "1h" }, /validity must be a whole number of seconds from 1 to 86400/],
     ["a zero validity", { validity: "0" }, /validity must be/],
     ["a huge validity", { validity: "999999" }, /validity must be/],
-    ["a negative timeout", { timeout: "-1" }, /timeout must be a whole number of seconds from 1 to 600/],
+    ["a negative timeout", { timeout: "-1" }, /timeout must be a number of seconds from 0.1 to 600/],
     ["a bad retries", { retries: "many" }, /retries must be a whole number of retries from 0 to 10/],
     ["an http: base-url", { "base-url": "http://itsyou.example" }, /base-url is not usable: baseUrl must use https/],
     ["a base-url with credentials", { "base-url": "https://u:p@itsyou.example" }, /base-url is not usable/],

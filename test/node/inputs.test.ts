@@ -45,7 +45,7 @@ describe("readInputs()", () => {
       validity: "60",
       refreshable: "True",
       "base-url": "https://id.example.com/iyo",
-      timeout: "3",
+      timeout: "2.5",
       retries: "0",
       "export-env": "true",
     }));
@@ -62,7 +62,7 @@ describe("readInputs()", () => {
       validity: 60,
       refreshable: true,
       baseUrl: "https://id.example.com/iyo",
-      timeout: 3000,
+      timeout: 2500,
       retries: 0,
       exportEnv: true,
     });
@@ -72,7 +72,8 @@ describe("readInputs()", () => {
     [{ "client-secret": "" }, /client-secret is empty/],
     [{ retries: "11" }, /retries must be/],
     [{ timeout: "601" }, /timeout must be/],
-    [{ timeout: "1.5" }, /timeout must be/],
+    [{ timeout: "0.05" }, /timeout must be a number of seconds from 0.1 to 600/],
+    [{ timeout: "1e3" }, /timeout must be/],
     [{ validity: "-1" }, /validity must be/],
     [{ refreshable: "on" }, /refreshable must be true or false/],
     [{ "base-url": "https://itsyou.online/?q" }, /base-url is not usable/],
