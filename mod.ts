@@ -110,6 +110,17 @@ export interface FetchInit {
   signal: AbortSignal;
 }
 
+/** The part of a `ReadableStream` this module reads: chunks, and a way to stop (for a `fetch` without web streams). */
+export interface FetchBody {
+  /** A reader for the chunks; `cancel()` stops the download. */
+  getReader(): {
+    read(): Promise<{ done: true; value?: undefined } | { done: false; value: Uint8Array }>;
+    cancel(): Promise<void>;
+  };
+  /** Stops the download without reading. */
+  cancel(): Promise<void>;
+}
+
 /** The part of a `Response` this module reads; a real `Response` has it. */
 export interface FetchResponse {
   /** The HTTP status. */
@@ -117,7 +128,7 @@ export interface FetchResponse {
   /** The response headers. */
   headers: { get(name: string): string | null };
   /** The body, read up to 1 MiB or cancelled. */
-  body: ReadableStream<Uint8Array> | null;
+  body: ReadableStream<Uint8Array> | FetchBody | null;
 }
 
 /**
@@ -690,7 +701,7 @@ async function readCapped(response: FetchResponse, path: string): Promise<string
     throw tooLarge();
   }
   if (!response.body) return "";
-  const reader = response.body.getReader();
+  const reader = (response.body as FetchBody).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -38297,16 +38297,14 @@ function singleFlight(now, fetchValue) {
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/fetch.ts
 /**
  * A `fetch` for mod.ts built on Node's http client and the agent that
  * `@actions/http-client` picks, so runners behind a proxy work: it honours
  * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's global fetch ignores them).
- * It also avoids loading Node's global fetch (undici), which slows a cold start.
+ * It loads neither Node's global fetch (undici) nor web streams, which would
+ * add to the action's cold start (see bench/).
  */
-
 
 
 
@@ -38326,7 +38324,7 @@ function createProxyAwareFetch(onResponse) {
             resolve({
                 status: message.statusCode ?? 0,
                 headers: { get: (name) => headerValue(message.headers[name.toLowerCase()]) },
-                body: external_node_stream_.Readable.toWeb(message),
+                body: bodyOf(message),
             });
         });
         request.on("error", (error) => {
@@ -38335,6 +38333,24 @@ function createProxyAwareFetch(onResponse) {
         });
         request.end(init.body);
     });
+}
+/** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */
+function bodyOf(message) {
+    const chunks = message[Symbol.asyncIterator]();
+    const cancel = () => {
+        message.destroy();
+        return Promise.resolve();
+    };
+    return {
+        getReader: () => ({
+            read: async () => {
+                const { done, value } = await chunks.next();
+                return done ? { done: true } : { done: false, value: value };
+            },
+            cancel,
+        }),
+        cancel,
+    };
 }
 function headerValue(value) {
     if (value === undefined)

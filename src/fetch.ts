@@ -2,13 +2,14 @@
  * A `fetch` for mod.ts built on Node's http client and the agent that
  * `@actions/http-client` picks, so runners behind a proxy work: it honours
  * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's global fetch ignores them).
- * It also avoids loading Node's global fetch (undici), which slows a cold start.
+ * It loads neither Node's global fetch (undici) nor web streams, which would
+ * add to the action's cold start (see bench/).
  */
 import { request as httpRequest } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
 import { HttpClient } from "@actions/http-client";
-import type { FetchFunction, FetchResponse } from "../mod.ts";
+import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
 
 /** `onResponse` sees each answer's method, path and status, for `core.debug`. */
 export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
@@ -27,7 +28,7 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Fetch
         resolve({
           status: message.statusCode ?? 0,
           headers: { get: (name) => headerValue(message.headers[name.toLowerCase()]) },
-          body: Readable.toWeb(message) as ReadableStream<Uint8Array>,
+          body: bodyOf(message),
         });
       });
       request.on("error", (error) => {
@@ -36,6 +37,25 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Fetch
       });
       request.end(init.body);
     });
+}
+
+/** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */
+function bodyOf(message: IncomingMessage): FetchBody {
+  const chunks = message[Symbol.asyncIterator]();
+  const cancel = (): Promise<void> => {
+    message.destroy();
+    return Promise.resolve();
+  };
+  return {
+    getReader: () => ({
+      read: async () => {
+        const { done, value } = await chunks.next();
+        return done ? { done: true } : { done: false, value: value as Uint8Array };
+      },
+      cancel,
+    }),
+    cancel,
+  };
 }
 
 function headerValue(value: string | string[] | undefined): string | null {
