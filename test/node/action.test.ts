@@ -2,7 +2,7 @@
  * End-to-end: dist/index.js in a child process under Node 24, with the
  * runner's environment, against the local server (and through a proxy).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -13,17 +13,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
 import { closedPortUrl, startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
 import { ACTION, maskingProblems, NODE_24, runAction } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { findLeaks } from "../support/leaks.ts";
+import { useServerFixture } from "../support/expect.ts";
+import type { Fixture } from "../support/fixture.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 const orgInputs = (extra: Record<string, string> = {}): Record<string, string> => ({
   "client-id": f.org.clientId,

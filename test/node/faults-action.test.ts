@@ -1,17 +1,11 @@
 /** The fault matrix (test/support/faults.ts) through dist/index.js, as the runner runs it. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
+import { describe, expect, test } from "vitest";
 import { maskingProblems, runAction } from "../support/action.ts";
 import { findLeaks } from "../support/leaks.ts";
 import { ALWAYS, budget, CASES, JWT, TIMEOUT_MS, TOKEN } from "../support/faults.ts";
+import { useServerFixture } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 describe.each([TOKEN, JWT])("the action (dist/index.js), %s", (path) => {
   // The action reaches /v1/oauth/access_token and then /v1/oauth/jwt; it does not refresh.

@@ -1,18 +1,12 @@
 /** The fault matrix (test/support/faults.ts) against the core, for every endpoint. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
+import { describe, expect, test } from "vitest";
 import { ItsYouOnlineError } from "../../mod.ts";
 import { closedPortUrl } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { ALWAYS, BACKOFF_MS, budget, CASES, JWT, prepare, REFRESH, SLACK_MS, TOKEN } from "../support/faults.ts";
+import { useServerFixture } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 describe.each([TOKEN, JWT, REFRESH])("the core, %s", (path) => {
   const cases = CASES.filter((c) => !c.only || c.only.includes(path));

@@ -1,5 +1,5 @@
 /** The flows of mod.ts against the local server, over real HTTP on 127.0.0.1. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import * as jose from "jose";
 import {
   authorizeUrl,
@@ -13,16 +13,10 @@ import {
   refreshJwt,
   verifyJwt,
 } from "../../mod.ts";
+import { rejects, useServerFixture } from "../support/expect.ts";
 import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
-import { rejects } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 /** Verifies with jose, an independent implementation, against the server's key. */
 async function joseVerify(jwt: string): Promise<jose.JWTPayload> {

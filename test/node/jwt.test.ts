@@ -1,5 +1,5 @@
 /** decodeJwt() and verifyJwt(): real server JWTs, jose as an oracle, and the attack list. */
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createHmac, createSign, generateKeyPairSync, sign } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import * as jose from "jose";
@@ -14,9 +14,7 @@ import {
   parseCallback,
   verifyJwt,
 } from "../../mod.ts";
-import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
-import { rejects } from "../support/expect.ts";
+import { rejects, useServerFixture } from "../support/expect.ts";
 
 const p384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
 const otherP384 = generateKeyPairSync("ec", { namedCurve: "P-384" });
@@ -34,11 +32,7 @@ function es384(claims: unknown, key: KeyObject = p384.privateKey, header: unknow
   return `${input}.${b64(sign("sha384", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }))}`;
 }
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
+const f = useServerFixture();
 
 describe("the public keys", () => {
   test.each([ITSYOU_ONLINE_PUBLIC_KEY, ITSYOU_ONLINE_STAGING_PUBLIC_KEY])("%# is a P-384 SPKI key", async (pem) => {

@@ -2,17 +2,11 @@
  * The local server against itsyou-protocol.md, byte for byte, with plain fetch:
  * it is the only stand-in for the real server, so its answers are tested too.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { decodeJwt } from "../../mod.ts";
-import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
+import { useServerFixture } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 const TOKEN = "/v1/oauth/access_token";
 

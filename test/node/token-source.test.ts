@@ -1,17 +1,10 @@
 /** createTokenSource(): caching, renewal, single flight, refresh and fallback, against the local server. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createTokenSource, decodeJwt } from "../../mod.ts";
 import type { TokenSourceOptions } from "../../mod.ts";
-import { startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
-import { rejects } from "../support/expect.ts";
+import { rejects, useServerFixture } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 const TOKEN = "/v1/oauth/access_token";
 const REFRESH = "/v1/oauth/jwt/refresh";

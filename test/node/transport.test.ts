@@ -1,5 +1,5 @@
 /** How mod.ts talks to the server: retries, timeouts, redirects, size caps, aborts and bad input. */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   authorizeUrl,
   createTokenSource,
@@ -11,16 +11,10 @@ import {
   refreshJwt,
   verifyJwt,
 } from "../../mod.ts";
-import { closedPortUrl, startFixture } from "../support/fixture.ts";
-import type { Fixture } from "../support/fixture.ts";
-import { forbiddenFetch, rejects } from "../support/expect.ts";
+import { closedPortUrl } from "../support/fixture.ts";
+import { forbiddenFetch, rejects, useServerFixture } from "../support/expect.ts";
 
-let f: Fixture;
-beforeAll(async () => {
-  f = await startFixture();
-});
-afterAll(() => f.server.close());
-beforeEach(() => f.server.reset());
+const f = useServerFixture();
 
 const TOKEN_PATH = "/v1/oauth/access_token";
 

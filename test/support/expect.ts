@@ -1,7 +1,10 @@
-import { expect } from "vitest";
+import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { ItsYouOnlineError } from "../../mod.ts";
 import type { ItsYouOnlineErrorCode } from "../../mod.ts";
 import { assertNoLeaks } from "./leaks.ts";
+import { startFixture } from "./fixture.ts";
+import type { Fixture } from "./fixture.ts";
+import type { ServerOptions } from "../../server/serve.ts";
 
 /**
  * Awaits a rejection, checks it is an ItsYouOnlineError with `code`, and that
@@ -36,4 +39,18 @@ export function forbiddenFetch(): typeof fetch & { calls: number } {
     { calls: 0 },
   );
   return spy;
+}
+
+/**
+ * The local server for one vitest file: started before its tests, reset (requests
+ * and faults) before each, closed after. The object is filled in by `beforeAll`.
+ */
+export function useServerFixture(options: ServerOptions = {}): Fixture {
+  const fixture = {} as Fixture;
+  beforeAll(async () => {
+    Object.assign(fixture, await startFixture(options));
+  });
+  afterAll(() => fixture.server.close());
+  beforeEach(() => fixture.server.reset());
+  return fixture;
 }
