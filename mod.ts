@@ -544,7 +544,12 @@ async function send(transport: Transport, call: Call): Promise<Answer> {
     if (outcome.kind === "fatal" || last) throw finalError(outcome, call, attempt);
     const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
     if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_RETRY_AFTER_MS) {
-      throw finalError(outcome, call, attempt);
+      const { error } = outcome;
+      throw new ItsYouOnlineError(
+        error.code,
+        `${error.message} The server asked to retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this client waits.`,
+        { status: error.status, endpoint: call.path },
+      );
     }
     await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0), transport.signal, call.path);
   }
@@ -1246,10 +1251,8 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   }
   const now = checked.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw invalidArgument("now must be a valid Date.");
-  const keyPromise = importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
-
   const { header, claims, signature, signingInput } = decodeParts(jwt);
-  const key = await keyPromise;
+  const key = await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
   if (header.alg !== "ES384") {
     throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
   }

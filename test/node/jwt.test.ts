@@ -102,6 +102,19 @@ describe("verifyJwt() claim checks", () => {
     await rejects(verifyJwt(es384(goodClaims()), { publicKey: PEM, audience: "a" }), "JWT_CLAIM_INVALID");
   });
 
+  test("a malformed token with a bad key is JWT_INVALID, with no stray rejection from the key", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): number => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await rejects(verifyJwt("a.b", { publicKey: "not a pem" }), "JWT_INVALID");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
   test("bad options are INVALID_ARGUMENT", async () => {
     const jwt = es384(goodClaims());
     await rejects(verifyJwt(jwt, { publicKey: PEM, clockTolerance: -1 }), "INVALID_ARGUMENT");

@@ -76,6 +76,7 @@ describe("retries", () => {
     f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 429, headers: { "retry-after": "120" } } });
     const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
     expect(error.status).toBe(429);
+    expect(error.message).toMatch(/asked to retry after 120 s, longer than the 30 s this client waits/);
     expect(f.server.count(TOKEN_PATH)).toBe(1);
   });
 
