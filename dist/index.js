@@ -38380,6 +38380,8 @@ function readInputs(getInput) {
         if (/[\u0000-\u001f\u007f]/.test(value)) {
             throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
         }
+        if (value.length > 4096)
+            throw invalid(`Input ${name} is longer than 4096 characters.`);
         return value;
     };
     const boolean = (name) => {

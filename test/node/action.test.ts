@@ -92,7 +92,8 @@ describe("client_credentials", () => {
     expect(run.summary).toContain("deploy, ops");
     expect(run.summary).toContain("octo-org/deploy-repo run 4242");
     expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/access_token", "/v1/oauth/jwt"]);
-    expect(f.server.requests[0].headers["user-agent"]).toBe("itsyou-token-action/0.1.0 (octo-org/deploy-repo; run 4242)");
+    const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(f.server.requests[0].headers["user-agent"]).toBe(`itsyou-token-action/${version} (octo-org/deploy-repo; run 4242)`);
   });
 
   test("jwt: false makes one request and sets no JWT outputs", async () => {
@@ -182,10 +183,14 @@ describe("failures: one error line, nothing leaked", () => {
     ["a bad export-env", { "export-env": "1" }, /export-env must be true or false/],
     ["a multi-line client-secret", { "client-secret": "first-line-secret\nsecond-line-secret" }, /client-secret contains a line break/],
     ["a scope with a newline", { scope: "a\nb" }, /scope contains a line break/],
+    ["a whitespace-only client-secret", { "client-secret": "   " }, /client-secret is empty/],
+    ["a very long client-id", { "client-id": "x".repeat(5000) }, /client-id is longer than 4096 characters/],
+    ["a base-url with a query", { "base-url": "https://itsyou.example/?next=1" }, /base-url is not usable: .*query or a fragment/],
+    ["a base-url with a fragment", { "base-url": "https://itsyou.example/#x" }, /base-url is not usable/],
   ] as [string, Record<string, string>, RegExp][])("%s: names the input, requests nothing", async (_, change, message) => {
     const run = await runAction(orgInputs(change));
     // A multi-line secret is masked line by line too, so no line of it can show on its own.
-    const lines = (change["client-secret"] ?? f.org.clientSecret).split("\n").filter(Boolean);
+    const lines = (change["client-secret"] ?? f.org.clientSecret).split("\n").filter((line) => line.trim() !== "");
     expectFailure(run, message, Object.fromEntries(lines.map((line, i) => [`clientSecret line ${i}`, line])));
     expect(f.server.count()).toBe(0);
   });
