@@ -96,6 +96,15 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 /**
  * What this module passes to `fetch`: always a POST with a form body and
  * `redirect: "manual"`.
+ *
+ * @example
+ * ```ts
+ * import type { FetchInit } from "./mod.ts";
+ * const logRequests = (input: string, init: FetchInit) => {
+ *   console.log(init.method, new URL(input).pathname); // never log init.body: it holds the secret
+ *   return fetch(input, init);
+ * };
+ * ```
  */
 export interface FetchInit {
   /** Always `"POST"`. */
@@ -110,7 +119,28 @@ export interface FetchInit {
   signal: AbortSignal;
 }
 
-/** The part of a `ReadableStream` this module reads: chunks, and a way to stop (for a `fetch` without web streams). */
+/**
+ * The part of a `ReadableStream` this module reads: chunks, and a way to
+ * stop. A `fetch` without web streams can return this instead.
+ *
+ * @example A body over any async iterator of chunks
+ * ```ts
+ * import type { FetchBody } from "./mod.ts";
+ * function bodyOf(chunks: AsyncIterator<Uint8Array>, stop: () => void): FetchBody {
+ *   const cancel = (): Promise<void> => Promise.resolve(stop());
+ *   return {
+ *     getReader: () => ({
+ *       read: async () => {
+ *         const { done, value } = await chunks.next();
+ *         return done ? { done: true } : { done: false, value };
+ *       },
+ *       cancel,
+ *     }),
+ *     cancel,
+ *   };
+ * }
+ * ```
+ */
 export interface FetchBody {
   /** A reader for the chunks; `cancel()` stops the download. */
   getReader(): {
@@ -121,7 +151,16 @@ export interface FetchBody {
   cancel(): Promise<void>;
 }
 
-/** The part of a `Response` this module reads; a real `Response` has it. */
+/**
+ * The part of a `Response` this module reads; a real `Response` has it.
+ *
+ * @example
+ * ```ts
+ * import type { FetchResponse } from "./mod.ts";
+ * const offline = (): Promise<FetchResponse> =>
+ *   Promise.resolve(new Response("Bad Request\n", { status: 400 }));
+ * ```
+ */
 export interface FetchResponse {
   /** The HTTP status. */
   status: number;
@@ -134,10 +173,35 @@ export interface FetchResponse {
 /**
  * A `fetch`-compatible function (the global `fetch` is one), for proxies,
  * tests and custom agents. It gets the URL as a string.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * import type { FetchFunction } from "./mod.ts";
+ * const timed: FetchFunction = async (input, init) => {
+ *   const started = performance.now();
+ *   try {
+ *     return await fetch(input, init);
+ *   } finally {
+ *     console.log(`${new URL(input).pathname}: ${performance.now() - started} ms`);
+ *   }
+ * };
+ * await getAccessToken({ clientId: "myorg", clientSecret: "…", fetch: timed });
+ * ```
  */
 export type FetchFunction = (input: string, init: FetchInit) => Promise<FetchResponse>;
 
-/** How to reach the server; accepted by every function that makes a request. */
+/**
+ * How to reach the server; accepted by every function that makes a request.
+ *
+ * @example
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * import type { RequestOptions } from "./mod.ts";
+ * const selfHosted: RequestOptions = { baseUrl: "https://id.example.com", timeout: 5000, retries: 1 };
+ * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, { ...selfHosted, audience: "api" });
+ * ```
+ */
 export interface RequestOptions {
   /**
    * The identity server, `https://itsyou.online` by default. A path prefix is
@@ -160,7 +224,17 @@ export interface RequestOptions {
   userAgent?: string;
 }
 
-/** A client's credentials: an organization API key, or a user API key. */
+/**
+ * A client's credentials: an organization API key, or a user API key.
+ *
+ * @example
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * import type { ClientCredentials } from "./mod.ts";
+ * const credentials: ClientCredentials = { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! };
+ * const jwt = await getJwt(credentials);
+ * ```
+ */
 export interface ClientCredentials {
   /** The organization's globalid, or a user API key's application id. */
   clientId: string;
@@ -168,7 +242,18 @@ export interface ClientCredentials {
   clientSecret: string;
 }
 
-/** An OAuth access token, as returned by {@linkcode getAccessToken} and {@linkcode exchangeCode}. */
+/**
+ * An OAuth access token, as returned by {@linkcode getAccessToken} and {@linkcode exchangeCode}.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * const token = await getAccessToken({ clientId: "myorg", clientSecret: "…" });
+ * await fetch("https://itsyou.online/api/organizations/myorg", {
+ *   headers: { authorization: `token ${token.accessToken}` },
+ * });
+ * ```
+ */
 export interface AccessToken {
   /** The opaque token; send it as `Authorization: token <accessToken>`. */
   accessToken: string;
@@ -184,10 +269,35 @@ export interface AccessToken {
   username?: string;
 }
 
-/** Options of {@linkcode getAccessToken}. */
+/**
+ * Options of {@linkcode getAccessToken}.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * import type { GetAccessTokenOptions } from "./mod.ts";
+ * const options: GetAccessTokenOptions = { clientId: "myorg", clientSecret: "…", retries: 0 };
+ * await getAccessToken(options);
+ * ```
+ */
 export interface GetAccessTokenOptions extends ClientCredentials, RequestOptions {}
 
-/** Options of {@linkcode exchangeCode}. */
+/**
+ * Options of {@linkcode exchangeCode}.
+ *
+ * @example
+ * ```ts
+ * import { exchangeCode } from "./mod.ts";
+ * import type { ExchangeCodeOptions } from "./mod.ts";
+ * const options: ExchangeCodeOptions = {
+ *   clientId: "myorg",
+ *   clientSecret: "…",
+ *   code: "code-from-the-callback",
+ *   redirectUri: "https://app.example.com/callback",
+ * };
+ * await exchangeCode(options);
+ * ```
+ */
 export interface ExchangeCodeOptions extends ClientCredentials, RequestOptions {
   /** The `code` from the callback; valid for 10 seconds. */
   code: string;
@@ -197,7 +307,22 @@ export interface ExchangeCodeOptions extends ClientCredentials, RequestOptions {
   state?: string;
 }
 
-/** Options of {@linkcode authorizeUrl}. */
+/**
+ * Options of {@linkcode authorizeUrl}.
+ *
+ * @example
+ * ```ts
+ * import { authorizeUrl, randomState } from "./mod.ts";
+ * import type { AuthorizeUrlOptions } from "./mod.ts";
+ * const options: AuthorizeUrlOptions = {
+ *   clientId: "myorg",
+ *   redirectUri: "https://app.example.com/callback",
+ *   scope: "user:name",
+ *   state: randomState(),
+ * };
+ * console.log(authorizeUrl(options).href);
+ * ```
+ */
 export interface AuthorizeUrlOptions {
   /** The organization's globalid. */
   clientId: string;
@@ -211,7 +336,17 @@ export interface AuthorizeUrlOptions {
   baseUrl?: string | URL;
 }
 
-/** What {@linkcode parseCallback} found in the redirect back from the server. */
+/**
+ * What {@linkcode parseCallback} found in the redirect back from the server.
+ *
+ * @example
+ * ```ts
+ * import { parseCallback } from "./mod.ts";
+ * import type { Callback } from "./mod.ts";
+ * const callback: Callback = parseCallback("https://app.example.com/callback?code=c&state=s", "s");
+ * console.log(callback.code);
+ * ```
+ */
 export interface Callback {
   /** The authorization code, for {@linkcode exchangeCode}. */
   code: string;
@@ -219,7 +354,17 @@ export interface Callback {
   state: string;
 }
 
-/** What to put in a JWT. */
+/**
+ * What to put in a JWT.
+ *
+ * @example
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * import type { JwtOptions } from "./mod.ts";
+ * const options: JwtOptions = { scope: ["user:memberof:myorg"], audience: "deploy-api", validity: 900 };
+ * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, options);
+ * ```
+ */
 export interface JwtOptions extends RequestOptions {
   /** Scopes to include, a list or a comma-separated string; all granted ones when absent. */
   scope?: string | string[];
@@ -235,13 +380,36 @@ export interface JwtOptions extends RequestOptions {
   addGrants?: boolean;
 }
 
-/** Options of {@linkcode refreshJwt}. */
+/**
+ * Options of {@linkcode refreshJwt}.
+ *
+ * @example
+ * ```ts
+ * import { refreshJwt } from "./mod.ts";
+ * import type { RefreshJwtOptions } from "./mod.ts";
+ * declare const refreshableJwt: string;
+ * const options: RefreshJwtOptions = { validity: 3600 };
+ * const renewed = await refreshJwt(refreshableJwt, options);
+ * ```
+ */
 export interface RefreshJwtOptions extends RequestOptions {
   /** Lifetime of the new JWT in seconds (1 to 86400); 24 hours by default. */
   validity?: number;
 }
 
-/** The claims of an ItsYou.online JWT. Other claims may be present. */
+/**
+ * The claims of an ItsYou.online JWT. Other claims may be present.
+ *
+ * @example
+ * ```ts
+ * import { verifyJwt } from "./mod.ts";
+ * import type { JwtClaims } from "./mod.ts";
+ * declare const jwt: string;
+ * const claims: JwtClaims = await verifyJwt(jwt);
+ * const subject = claims.username ?? claims.globalid;
+ * const isMember = claims.scope?.includes("user:memberof:myorg") ?? false;
+ * ```
+ */
 export interface JwtClaims {
   /** Issuer, `"itsyouonline"`. */
   iss?: string;
@@ -263,7 +431,18 @@ export interface JwtClaims {
   [claim: string]: unknown;
 }
 
-/** Options of {@linkcode verifyJwt}. */
+/**
+ * Options of {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * import type { VerifyJwtOptions } from "./mod.ts";
+ * declare const jwt: string;
+ * const staging: VerifyJwtOptions = { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY, audience: "deploy-api" };
+ * await verifyJwt(jwt, staging);
+ * ```
+ */
 export interface VerifyJwtOptions {
   /** PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} by default. */
   publicKey?: string | CryptoKey;
@@ -277,7 +456,22 @@ export interface VerifyJwtOptions {
   now?: Date;
 }
 
-/** The stable codes of {@linkcode ItsYouOnlineError}. */
+/**
+ * The stable codes of {@linkcode ItsYouOnlineError}.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken, ItsYouOnlineError } from "./mod.ts";
+ * import type { ItsYouOnlineErrorCode } from "./mod.ts";
+ * const retryLater: ItsYouOnlineErrorCode[] = ["TIMEOUT", "NETWORK_ERROR"];
+ * try {
+ *   await getAccessToken({ clientId: "myorg", clientSecret: "…" });
+ * } catch (error) {
+ *   if (error instanceof ItsYouOnlineError && retryLater.includes(error.code)) console.warn("try again later");
+ *   else throw error;
+ * }
+ * ```
+ */
 export type ItsYouOnlineErrorCode =
   | "HTTP_ERROR"
   | "TIMEOUT"
@@ -1294,7 +1488,17 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
 // A cached, single-flight, self-refreshing token source
 // ---------------------------------------------------------------------------
 
-/** Options of {@linkcode createTokenSource}. */
+/**
+ * Options of {@linkcode createTokenSource}.
+ *
+ * @example
+ * ```ts
+ * import { createTokenSource } from "./mod.ts";
+ * import type { TokenSourceOptions } from "./mod.ts";
+ * const options: TokenSourceOptions = { clientId: "myorg", clientSecret: "…", refreshable: true, refreshBefore: 120 };
+ * const tokens = createTokenSource(options);
+ * ```
+ */
 export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
   /** JWT scopes, a list or a comma-separated string; all granted ones when absent. */
   scope?: string | string[];
@@ -1310,7 +1514,17 @@ export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
   now?: () => number;
 }
 
-/** What {@linkcode createTokenSource} returns. */
+/**
+ * What {@linkcode createTokenSource} returns.
+ *
+ * @example
+ * ```ts
+ * import { createTokenSource } from "./mod.ts";
+ * import type { TokenSource } from "./mod.ts";
+ * const tokens: TokenSource = createTokenSource({ clientId: "myorg", clientSecret: "…" });
+ * const authorization = `bearer ${await tokens.jwt()}`;
+ * ```
+ */
 export interface TokenSource {
   /** A JWT with more than `refreshBefore` seconds left, cached between calls. */
   jwt(): Promise<string>;
