@@ -38522,8 +38522,9 @@ async function run() {
             if (jwt)
                 exportVariable("ITSYOU_JWT", jwt);
         }
-        info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${new URL(inputs.baseUrl).host}.`);
-        await writeSummary(token, claims, inputs.baseUrl, repository);
+        const server = resolveBaseUrl(inputs.baseUrl).host;
+        info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${server}.`);
+        await writeSummary(token, claims, server, repository);
     }
     catch (error) {
         setFailed(`itsyou-token-action: ${main_describe(error)}`);
@@ -38535,14 +38536,14 @@ function main_describe(error) {
         return `${error.message} [${error.code}]`;
     return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
-async function writeSummary(token, claims, baseUrl, repository) {
+async function writeSummary(token, claims, server, repository) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
     const rows = [
         [{ data: "Item", header: true }, { data: "Value", header: true }],
         ["Subject", subject],
-        ["Server", new URL(baseUrl).host],
+        ["Server", server],
         ["Access token scopes", token.scopes.join(", ") || "(none)"],
         ["Access token expires", token.expiresAt.toISOString()],
     ];

@@ -4,7 +4,7 @@
  */
 import * as core from "@actions/core";
 import { context } from "@actions/github";
-import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError } from "../mod.ts";
+import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
 import { createProxyAwareFetch } from "./fetch.ts";
 import { readInputs } from "./inputs.ts";
@@ -75,8 +75,9 @@ export async function run(): Promise<void> {
       core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
       if (jwt) core.exportVariable("ITSYOU_JWT", jwt);
     }
-    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${new URL(inputs.baseUrl).host}.`);
-    await writeSummary(token, claims, inputs.baseUrl, repository);
+    const server = resolveBaseUrl(inputs.baseUrl).host;
+    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${server}.`);
+    await writeSummary(token, claims, server, repository);
   } catch (error) {
     core.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
@@ -88,13 +89,13 @@ function describe(error: unknown): string {
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 
-async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, baseUrl: string, repository: string): Promise<void> {
+async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, repository: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
   const rows = [
     [{ data: "Item", header: true }, { data: "Value", header: true }],
     ["Subject", subject],
-    ["Server", new URL(baseUrl).host],
+    ["Server", server],
     ["Access token scopes", token.scopes.join(", ") || "(none)"],
     ["Access token expires", token.expiresAt.toISOString()],
   ];
