@@ -87,7 +87,11 @@ const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
 /** A `Retry-After` longer than this ends the retries instead of stalling a deploy. */
 const MAX_RETRY_AFTER_MS = 30_000;
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
+/** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
+const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
+const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
 
 // ---------------------------------------------------------------------------
 // Types
@@ -476,6 +480,8 @@ export type ItsYouOnlineErrorCode =
   | "HTTP_ERROR"
   | "TIMEOUT"
   | "NETWORK_ERROR"
+  | "TLS_ERROR"
+  | "FETCH_ERROR"
   | "ABORTED"
   | "INVALID_RESPONSE"
   | "INVALID_ARGUMENT"
@@ -611,8 +617,9 @@ const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 /**
  * Checks a `baseUrl` the way every function here does, and returns it as a
  * `URL`: `https:` (or `http:` to a loopback host), no credentials, no query or
- * fragment. Throws `INVALID_ARGUMENT` otherwise. Use it to check configuration
- * at start-up.
+ * fragment, no empty path segment. Throws `INVALID_ARGUMENT` otherwise. Every
+ * request goes to exactly this URL's origin. Use it to check configuration at
+ * start-up.
  *
  * @example
  * ```ts
@@ -630,11 +637,11 @@ function checkBaseUrl(value: unknown): URL {
   if (!(value instanceof URL) && typeof value !== "string") {
     throw invalidArgument("baseUrl must be a string or a URL.");
   }
+  const text = value instanceof URL ? value.href : checkText("baseUrl", value);
   let url: URL;
   try {
-    url = new URL(value instanceof URL ? value.href : checkText("baseUrl", value));
-  } catch (error) {
-    if (error instanceof ItsYouOnlineError) throw error;
+    url = new URL(text);
+  } catch {
     throw invalidArgument("baseUrl is not an absolute URL; use e.g. https://itsyou.online.");
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
@@ -643,15 +650,22 @@ function checkBaseUrl(value: unknown): URL {
   if (url.username || url.password) {
     throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
   }
-  if (url.search || url.hash || value.toString().includes("?") || value.toString().includes("#")) {
+  if (url.search || url.hash || text.includes("?") || text.includes("#")) {
     throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
+  }
+  // `https://host//x` (or `/\x`, which URL reads as `//x`) has an empty path segment: resolved as a
+  // reference, such a path names another host. Paths are only ever appended here, but refuse it anyway.
+  if (url.pathname.includes("//") || text.includes("\\")) {
+    throw invalidArgument("baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.");
   }
   return url;
 }
 
+/** The base URL with `path` appended to its path: same origin, always (never a relative reference). */
 function endpointUrl(base: URL, path: string): URL {
-  const prefix = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
-  return new URL(prefix + path.slice(1), base);
+  const url = new URL(base.origin);
+  url.pathname = base.pathname.replace(/\/$/, "") + path;
+  return url;
 }
 
 interface Transport {
@@ -663,18 +677,35 @@ interface Transport {
   userAgent?: string;
 }
 
-function checkRequestOptions(options: Record<string, unknown>): Transport {
-  const fetchFunction = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFunction !== "function") {
-    throw invalidArgument("fetch must be a function; this runtime has no global fetch, so pass one.");
+/**
+ * A header value: printable ASCII. `fetch` throws before sending on anything
+ * beyond Latin-1, and servers read bytes beyond ASCII each their own way.
+ */
+function checkHeaderText(name: string, value: unknown, max: number): string {
+  const text = checkText(name, value, max);
+  if (/[^\u0020-\u007e]/.test(text)) {
+    throw invalidArgument(`${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`);
   }
+  return text;
+}
+
+function checkRequestOptions(options: Record<string, unknown>): Transport {
+  const given = options.fetch;
+  if (given !== undefined && typeof given !== "function") throw invalidArgument("fetch must be a function.");
+  if (given === undefined && typeof globalThis.fetch !== "function") {
+    throw invalidArgument("This runtime has no global fetch; pass one as fetch.");
+  }
+  // Never called as a method of an options object: workers refuse a `fetch` whose `this` is not the global.
+  const fetchFunction: FetchFunction = given === undefined
+    ? (input, init) => globalThis.fetch(input, init)
+    : (input, init) => (given as FetchFunction).call(globalThis, input, init);
   const signal = options.signal;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw invalidArgument("signal must be an AbortSignal.");
   }
   return {
     base: checkBaseUrl(options.baseUrl),
-    fetch: fetchFunction as FetchFunction,
+    fetch: fetchFunction,
     signal,
     timeout: options.timeout === undefined
       ? DEFAULT_TIMEOUT_MS
@@ -682,7 +713,7 @@ function checkRequestOptions(options: Record<string, unknown>): Transport {
     retries: options.retries === undefined
       ? DEFAULT_RETRIES
       : checkInteger("retries", options.retries, 0, MAX_RETRIES),
-    userAgent: options.userAgent === undefined ? undefined : checkText("userAgent", options.userAgent, 512),
+    userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
   };
 }
 
@@ -706,6 +737,8 @@ interface Call {
 interface Answer {
   contentType: string;
   body: string;
+  /** The server's clock when it answered (its `Date` header), if it sent a valid one. */
+  serverTime?: number;
 }
 
 const STATUS_TEXT: Record<number, string> = {
@@ -713,6 +746,7 @@ const STATUS_TEXT: Record<number, string> = {
   401: "Unauthorized",
   403: "Forbidden",
   404: "Not Found",
+  408: "Request Timeout",
   429: "Too Many Requests",
   500: "Internal Server Error",
   502: "Bad Gateway",
@@ -754,6 +788,15 @@ type Outcome =
   | { kind: "retry"; error: ItsYouOnlineError; retryAfterMs?: number }
   | { kind: "fatal"; error: ItsYouOnlineError };
 
+/** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
+const TIMED_OUT = Symbol("timed out");
+const ABORTED_BY_CALLER = Symbol("aborted");
+
+/**
+ * One attempt. The timeout does not rely on `fetch` honouring its signal: the
+ * call to `fetch` and every body read race a deadline, so the attempt ends at
+ * `timeout` whatever `fetch` does.
+ */
 async function attemptOnce(
   transport: Transport,
   call: Call,
@@ -764,34 +807,51 @@ async function attemptOnce(
   const { signal, timeout } = transport;
   if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
   const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
+  let ended: symbol | undefined;
+  let expire: (reason: symbol) => void = () => {};
+  const deadline = new Promise<never>((_, reject) => (expire = reject));
+  const end = (reason: symbol): void => {
+    ended = reason;
+    expire(reason);
     controller.abort();
-  }, timeout);
-  const onAbort = (): void => controller.abort();
+  };
+  const timer = setTimeout(() => end(TIMED_OUT), timeout);
+  const onAbort = (): void => end(ABORTED_BY_CALLER);
   signal?.addEventListener("abort", onAbort, { once: true });
+  /** `promise`, or the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
+  const within = <T>(promise: Promise<T>): Promise<T> => {
+    promise.catch(() => {});
+    return Promise.race([promise, deadline]);
+  };
+  let response: FetchResponse | undefined;
   try {
-    const response = await transport.fetch(url.href, {
-      method: "POST",
-      headers,
-      body,
-      redirect: "manual",
-      signal: controller.signal,
-    });
+    response = await within(
+      new Promise<FetchResponse>((resolve) =>
+        resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }))
+      ),
+    );
     const status = response.status;
     if (status >= 200 && status < 300) {
-      const text = await readCapped(response, call.path);
-      return { kind: "answer", answer: { contentType: response.headers.get("content-type") ?? "", body: text } };
+      const text = await readCapped(response, call.path, within);
+      const date = Date.parse(response.headers.get("date") ?? "");
+      return {
+        kind: "answer",
+        answer: {
+          contentType: response.headers.get("content-type") ?? "",
+          body: text,
+          serverTime: Number.isNaN(date) ? undefined : date,
+        },
+      };
     }
-    await cancel(response);
+    void cancel(response);
     const error = httpError(call, status);
     if (!RETRYABLE_STATUSES.has(status)) return { kind: "fatal", error };
     return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
   } catch (error) {
+    if (response) void cancel(response);
     if (error instanceof ItsYouOnlineError) return { kind: "fatal", error };
-    if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
-    if (timedOut) {
+    if (ended === ABORTED_BY_CALLER || signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
+    if (ended === TIMED_OUT) {
       return {
         kind: "retry",
         error: new ItsYouOnlineError(
@@ -801,19 +861,83 @@ async function attemptOnce(
         ),
       };
     }
-    const reason = describe(error, call.secrets);
+    return classifyFailure(error, call, url);
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Error codes (Node, Bun, undici) of connection failures that can heal. */
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
+  "EHOSTDOWN", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed", "FailedToOpenSocket",
+]);
+/** The same failures as Deno and workers word them (they carry no code). */
+const TRANSIENT_TEXT =
+  /connection (refused|reset|closed|aborted|lost)|os error (104|110|111|113)|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL|^EPROTO$/;
+const TLS_TEXT = /certificate|\b(tls|ssl) (handshake|alert)/i;
+const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host/i;
+
+/**
+ * What a thrown `fetch` (or body read) failure means. Only connection failures
+ * that can heal are retried; an untrusted certificate, an unknown host and a
+ * programming error fail at once. Node, Deno, Bun and workers word these
+ * differently: the codes and texts above cover each.
+ */
+function classifyFailure(error: unknown, call: Call, url: URL): Outcome {
+  const reason = describe(error, call.secrets);
+  const codes = causeChain(error).map((cause) => (cause as { code?: unknown }).code).filter((code) => typeof code === "string");
+  const details = { endpoint: call.path, cause: new Error(reason) };
+  if (codes.some((code) => TLS_CODE.test(code as string)) || TLS_TEXT.test(reason)) {
+    return {
+      kind: "fatal",
+      error: new ItsYouOnlineError(
+        "TLS_ERROR",
+        `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`,
+        details,
+      ),
+    };
+  }
+  if (codes.includes("ENOTFOUND") || NO_SUCH_HOST_TEXT.test(reason)) {
+    return {
+      kind: "fatal",
+      error: new ItsYouOnlineError(
+        "NETWORK_ERROR",
+        `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`,
+        details,
+      ),
+    };
+  }
+  if (codes.some((code) => TRANSIENT_CODES.has(code as string)) || TRANSIENT_TEXT.test(reason)) {
     return {
       kind: "retry",
       error: new ItsYouOnlineError(
         "NETWORK_ERROR",
         `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`,
-        { endpoint: call.path, cause: new Error(reason) },
+        details,
       ),
     };
-  } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
   }
+  return {
+    kind: "fatal",
+    error: new ItsYouOnlineError(
+      "FETCH_ERROR",
+      `The fetch function failed in a way that is not a network failure (${reason}); if you pass fetch, check it (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`,
+      details,
+    ),
+  };
+}
+
+function causeChain(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && current !== null && chain.length < 4;) {
+    chain.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return chain;
 }
 
 function aborted(path: string): ItsYouOnlineError {
@@ -849,6 +973,8 @@ function httpError(call: Call, status: number): ItsYouOnlineError {
     advice = "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any).";
   } else if (status === 429) {
     advice = "The server or a proxy in front of it is rate limiting; try again later.";
+  } else if (status === 408) {
+    advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
   } else if (status >= 500) {
     advice = "The server or a proxy in front of it failed; try again later.";
   } else {
@@ -880,38 +1006,43 @@ function sleep(ms: number, signal: AbortSignal | undefined, path: string): Promi
   });
 }
 
+/** Stops a body that will not be read; never awaited, so a `cancel()` that hangs holds nothing up. */
 async function cancel(response: FetchResponse): Promise<void> {
   try {
     await response.body?.cancel();
   } catch {
-    // The body is gone either way.
+    // The body is gone either way (a locked stream is cancelled through its reader).
   }
 }
 
-async function readCapped(response: FetchResponse, path: string): Promise<string> {
+async function readCapped(
+  response: FetchResponse,
+  path: string,
+  within: <T>(promise: Promise<T>) => Promise<T>,
+): Promise<string> {
   const tooLarge = (): ItsYouOnlineError =>
     new ItsYouOnlineError(
       "INVALID_RESPONSE",
       `The response from ${path} is larger than ${MAX_BODY_BYTES} bytes, far more than any ItsYou.online answer; check baseUrl.`,
       { endpoint: path },
     );
-  if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) {
-    await cancel(response);
-    throw tooLarge();
-  }
+  if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) throw tooLarge();
   if (!response.body) return "";
   const reader = (response.body as FetchBody).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+  try {
+    for (;;) {
+      const { done, value } = await within(reader.read());
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_BODY_BYTES) throw tooLarge();
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch (error) {
+    // Not awaited: a reader that ignores cancel must not hold the attempt past its deadline.
+    void Promise.resolve().then(() => reader.cancel()).catch(() => {});
+    throw error;
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -1048,25 +1179,32 @@ function parseTokenResponse(answer: Answer): AccessToken {
   if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
     throw invalidResponse(ACCESS_TOKEN_PATH, "token_type is not bearer");
   }
-  if (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in < 0) {
-    throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a number of seconds");
+  if (!Number.isSafeInteger(expires_in) || (expires_in as number) < 0 || (expires_in as number) > MAX_EXPIRES_IN_SECONDS) {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a whole number of seconds from 0 to 10 years");
   }
   if (scope !== undefined && typeof scope !== "string") throw invalidResponse(ACCESS_TOKEN_PATH, "scope is not a string");
   const username = typeof info === "object" && info !== null ? (info as Record<string, unknown>).username : undefined;
+  // deno-lint-ignore no-control-regex
+  if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+    throw invalidResponse(ACCESS_TOKEN_PATH, "info.username is not a user name");
+  }
   const token: AccessToken = {
     accessToken: access_token,
     tokenType: token_type,
     scopes: splitScopes(scope ?? ""),
-    expiresIn: expires_in,
-    expiresAt: new Date(Date.now() + expires_in * 1000),
+    expiresIn: expires_in as number,
+    expiresAt: new Date(Date.now() + (expires_in as number) * 1000),
   };
   if (typeof username === "string" && username !== "") token.username = username;
   return token;
 }
 
-/** `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma. */
+/**
+ * `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma, and joins a
+ * user API key's scopes with a space (`"user:admin user:name"`).
+ */
 function splitScopes(scope: string): string[] {
-  return scope.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  return scope.split(/[\s,]+/).filter((entry) => entry !== "");
 }
 
 // ---------------------------------------------------------------------------
@@ -1206,6 +1344,19 @@ function timingSafeEqual(a: string, b: string): boolean {
  * ```
  */
 export async function getJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions = {}): Promise<string> {
+  return (await requestJwt(from, options)).jwt;
+}
+
+/** A JWT and what the token source needs to time its renewal. */
+interface IssuedJwt {
+  jwt: string;
+  /** `exp`, in milliseconds since the epoch. */
+  expiresAt: number;
+  /** The server's clock when it answered (the end of its `Date` header's second), if it sent one. */
+  issuedAt?: number;
+}
+
+async function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
   const checked = checkObject("options", options);
   const scopes = checkList("scope", checked.scope);
   if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
@@ -1241,9 +1392,10 @@ export async function getJwt(from: string | AccessToken | ClientCredentials, opt
     });
     return jwtFromAnswer(answer, ACCESS_TOKEN_PATH);
   }
-  const accessToken = checkText(
+  const accessToken = checkHeaderText(
     "the access token",
     typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from,
+    MAX_TEXT_LENGTH,
   );
   const transport = checkRequestOptions(checked);
   const answer = await send(transport, {
@@ -1270,6 +1422,10 @@ export async function getJwt(from: string | AccessToken | ClientCredentials, opt
  * ```
  */
 export async function refreshJwt(jwt: string, options: RefreshJwtOptions = {}): Promise<string> {
+  return (await requestRefresh(jwt, options)).jwt;
+}
+
+async function requestRefresh(jwt: string, options: RefreshJwtOptions): Promise<IssuedJwt> {
   const checked = checkObject("options", options);
   const claims = decodeJwt(jwt);
   if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
@@ -1291,7 +1447,7 @@ export async function refreshJwt(jwt: string, options: RefreshJwtOptions = {}): 
   return jwtFromAnswer(answer, REFRESH_PATH);
 }
 
-function jwtFromAnswer(answer: Answer, path: string): string {
+function jwtFromAnswer(answer: Answer, path: string): IssuedJwt {
   let jwt = answer.body.trim();
   if (answer.contentType.toLowerCase().startsWith("application/json")) {
     try {
@@ -1300,12 +1456,20 @@ function jwtFromAnswer(answer: Answer, path: string): string {
       throw invalidResponse(path, "expected a JWT, got malformed JSON");
     }
   }
+  let claims: JwtClaims;
   try {
-    decodeJwt(jwt);
+    claims = decodeJwt(jwt);
   } catch {
     throw invalidResponse(path, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
   }
-  return jwt;
+  if (!isJwtTime(claims.exp)) throw invalidResponse(path, "the JWT's exp is missing or out of range");
+  // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
+  return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+}
+
+/** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
+function isJwtTime(value: unknown): value is number {
+  return typeof value === "number" && value >= 0 && value <= MAX_JWT_TIME_SECONDS;
 }
 
 // ---------------------------------------------------------------------------
@@ -1462,8 +1626,11 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   if (claims.iss !== issuer) {
     throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
   }
-  if (typeof claims.exp !== "number" || !Number.isFinite(claims.exp)) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT has no numeric exp claim.");
+  if (!isJwtTime(claims.exp)) {
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
+  }
+  if (claims.nbf !== undefined && !isJwtTime(claims.nbf)) {
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's nbf claim is not a number in range.");
   }
   const seconds = now.getTime() / 1000;
   if (seconds > claims.exp + tolerance) {
@@ -1472,7 +1639,7 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
       `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`,
     );
   }
-  if (typeof claims.nbf === "number" && seconds < claims.nbf - tolerance) {
+  if (claims.nbf !== undefined && seconds < (claims.nbf as number) - tolerance) {
     throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
   }
   if (audiences) {
@@ -1508,7 +1675,11 @@ export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
   validity?: number;
   /** Ask for refreshable JWTs, renewed through `/v1/oauth/jwt/refresh`. */
   refreshable?: boolean;
-  /** Renew when fewer than this many seconds remain (default 60). */
+  /**
+   * Renew when fewer than this many seconds remain (default 60), and at half
+   * of a token's life at the latest, so a short-lived token is not fetched
+   * anew on every call.
+   */
   refreshBefore?: number;
   /** The clock, in milliseconds since the epoch (default `Date.now`). */
   now?: () => number;
@@ -1542,7 +1713,9 @@ interface Cached<T> {
 
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
- * access token, renews them `refreshBefore` seconds before they expire, and
+ * access token, renews them `refreshBefore` seconds before they expire (or at
+ * half-life, if that comes later), timing the JWT's life by the server's clock
+ * (its `Date` header) so a local clock that is off does not matter, and
  * shares one request between concurrent callers (a thousand simultaneous
  * `jwt()` calls make one request). A refreshable JWT is renewed through
  * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
@@ -1589,25 +1762,30 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   };
   const margin = refreshBefore * 1000;
 
+  /** When to renew something that lives `life` ms from `received`: `refreshBefore` ahead, at half-life at the latest. */
+  const renewAt = (received: number, life: number): number => received + life - Math.min(margin, life / 2);
+
   async function newJwt(previous: string | undefined): Promise<Cached<string>> {
-    let jwt: string | undefined;
+    let issued: IssuedJwt | undefined;
     if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
       try {
-        jwt = await refreshJwt(previous, { ...requestOptions, validity });
+        issued = await requestRefresh(previous, { ...requestOptions, validity });
       } catch (error) {
         // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
         if (!(error instanceof ItsYouOnlineError && error.status === 401)) throw error;
       }
     }
-    jwt ??= await getJwt(credentials, jwtOptions);
-    const exp = decodeJwt(jwt).exp;
-    return { value: jwt, renewAt: typeof exp === "number" ? exp * 1000 - margin : -Infinity };
+    issued ??= await requestJwt(credentials, jwtOptions);
+    // The JWT's life by the server's own clock (its Date header), so a local clock that is off does not matter.
+    const received = now();
+    return { value: issued.jwt, renewAt: renewAt(received, issued.expiresAt - (issued.issuedAt ?? received)) };
   }
 
   async function newAccessToken(): Promise<Cached<AccessToken>> {
     const token = await getAccessToken({ ...credentials, ...requestOptions });
-    const expiresAt = now() + token.expiresIn * 1000;
-    return { value: { ...token, expiresAt: new Date(expiresAt) }, renewAt: expiresAt - margin };
+    const received = now();
+    const life = token.expiresIn * 1000;
+    return { value: { ...token, expiresAt: new Date(received + life) }, renewAt: renewAt(received, life) };
   }
 
   const jwt = singleFlight(now, newJwt);

@@ -29,6 +29,8 @@ export interface UserKey {
   applicationId: string;
   secret: string;
   username: string;
+  /** `["user:admin"]` for every key the server creates; several are joined with a space (§2.3). */
+  scopes?: string[];
 }
 
 export interface User {
@@ -145,6 +147,8 @@ export function createItsYouHandler(
   };
 
   return (request, response, body) => {
+    // Go's server dates every answer by its own clock, which tests may move.
+    response.setHeader("Date", new Date(now()).toUTCString());
     const url = new URL(request.url ?? "/", "http://localhost");
     const route = routes[url.pathname];
     // StrictSlash(true): a known route with a trailing slash redirects to the route.
@@ -230,7 +234,8 @@ export function createItsYouHandler(
     }
     const userKey = registry.userKeys.find((key) => key.applicationId === clientId && key.secret === secret);
     if (!userKey) throw new HttpError(400);
-    return { username: userKey.username, globalId: "", clientId, scope: "user:admin", createdAt: now() };
+    const scope = (userKey.scopes ?? ["user:admin"]).join(" ");
+    return { username: userKey.username, globalId: "", clientId, scope, createdAt: now() };
   }
 
   /** §2.4: the checks in the server's order; every failure is a 400. Codes are reusable while valid. */

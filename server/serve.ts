@@ -64,7 +64,11 @@ export function demoRegistry(): Registry {
       { globalId: "acme", secret: secret(39), clientCredentials: true, callbackUrl: "https://app.example.com/callback" },
       { globalId: "no-client-credentials", secret: secret(39), clientCredentials: false, callbackUrl: "" },
     ],
-    userKeys: [{ applicationId: secret(21), secret: secret(21), username: "alice" }],
+    userKeys: [
+      { applicationId: secret(21), secret: secret(21), username: "alice" },
+      // An older key with several scopes: the server joins them with a space.
+      { applicationId: secret(21), secret: secret(21), username: "alice", scopes: ["user:admin", "user:name"] },
+    ],
     users: [
       { username: "alice", name: "Alice Example", email: "alice@example.com", memberOf: ["acme"], grants: ["deployer"] },
     ],

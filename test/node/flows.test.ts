@@ -57,6 +57,31 @@ describe("getAccessToken()", () => {
     expect(token.scopes).toEqual(["user:admin"]);
   });
 
+  test("splits a user API key's space-joined scopes (protocol §2.3)", async () => {
+    const key = f.server.registry.userKeys[1];
+    const token = await getAccessToken({ clientId: key.applicationId, clientSecret: key.secret, ...f.at });
+    expect(token.scopes).toEqual(["user:admin", "user:name"]);
+  });
+
+  test.each([
+    ["1e13", 1e13],
+    ["-1", -1],
+    ["a fraction", 1.5],
+    ["a string", "85799"],
+    ["null", null],
+  ])("an expires_in of %s is INVALID_RESPONSE, not an Invalid Date", async (_, expiresIn) => {
+    const body = JSON.stringify({ access_token: "abc", token_type: "bearer", scope: "a,", expires_in: expiresIn, info: { username: "" } });
+    const fetch = (): Promise<Response> => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+    const error = await rejects(getAccessToken({ ...f.org, fetch }), "INVALID_RESPONSE");
+    expect(error.message).toMatch(/expires_in/);
+  });
+
+  test.each(["eve\n::warning title=Injected::x", "eve\u2028x", 42])("a username that is not one (%j) is INVALID_RESPONSE", async (username) => {
+    const body = JSON.stringify({ access_token: "abc", token_type: "bearer", scope: "user:admin", expires_in: 60, info: { username } });
+    const fetch = (): Promise<Response> => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+    await rejects(getAccessToken({ ...f.org, fetch }), "INVALID_RESPONSE");
+  });
+
   test("sends the credentials in a POST form body, never in the URL", async () => {
     await getAccessToken({ ...f.org, ...f.at, userAgent: "test-agent/1" });
     const [request] = f.server.requests;
@@ -261,6 +286,17 @@ describe("getJwt()", () => {
     });
     expect(error).toMatchObject({ status: 401, endpoint: "/v1/oauth/jwt" });
   });
+
+  test.each([["no exp", {}], ["exp -1e20", { exp: -1e20 }], ["exp 1e13", { exp: 1e13 }]])(
+    "a JWT with %s from the server is INVALID_RESPONSE",
+    async (_, claims) => {
+      const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+      const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", ...claims })}.AAAA`;
+      const fetch = (): Promise<Response> => Promise.resolve(new Response(jwt, { headers: { "content-type": "application/jwt" } }));
+      const error = await rejects(getJwt("token", { fetch }), "INVALID_RESPONSE", { jwt });
+      expect(error.message).toMatch(/exp is missing or out of range/);
+    },
+  );
 
   test("accepts the JSON form {access_token} that the server sends when asked for JSON", async () => {
     const askForJson: typeof fetch = (input, init) =>

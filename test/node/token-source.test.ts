@@ -26,11 +26,11 @@ describe("createTokenSource().jwt()", () => {
     expect(decodeJwt(first)).toMatchObject({ aud: ["deploy"], globalid: "acme" });
   });
 
-  test("renews exactly when fewer than refreshBefore seconds remain", async () => {
+  test("renews when fewer than refreshBefore seconds remain, to the second of the server's Date header", async () => {
     const { tokens, clock } = source({ validity: 600, refreshBefore: 60 });
     const first = await tokens.jwt();
     const exp = decodeJwt(first).exp! * 1000;
-    clock.ms = exp - 60_000 - 1;
+    clock.ms = exp - 62_000; // a Date header counts whole seconds: up to one second early
     expect(await tokens.jwt()).toBe(first);
     expect(f.server.count()).toBe(1);
     clock.ms = exp - 60_000;
@@ -102,6 +102,57 @@ describe("createTokenSource().jwt()", () => {
     tokens.invalidate();
     await inFlight;
     await tokens.jwt();
+    expect(f.server.count()).toBe(2);
+  });
+});
+
+describe("createTokenSource() times the JWT by the server's clock", () => {
+  test.each([["5 minutes fast", 300_000], ["5 minutes slow", -300_000]])(
+    "a local clock %s neither refetches early nor serves a JWT past its exp",
+    async (_, skew) => {
+      const clock = { ms: f.server.now() + skew };
+      const tokens = createTokenSource({ ...f.org, ...f.at, validity: 120, refreshBefore: 30, now: () => clock.ms });
+      const first = await tokens.jwt();
+      for (let i = 0; i < 9; i++) expect(await tokens.jwt()).toBe(first);
+      expect(f.server.count()).toBe(1);
+      // 91 s later by both clocks: 29 s left, fewer than refreshBefore.
+      clock.ms += 91_000;
+      f.server.advanceClock(91);
+      const second = await tokens.jwt();
+      expect(second).not.toBe(first);
+      expect(f.server.count()).toBe(2);
+      expect(decodeJwt(second).exp! * 1000).toBeGreaterThan(f.server.now());
+    },
+  );
+
+  test("without a Date header it falls back to the local clock", async () => {
+    const noDate: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const headers = new Headers(response.headers);
+      headers.delete("date");
+      return new Response(response.body, { status: response.status, headers });
+    };
+    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, fetch: noDate });
+    const first = await tokens.jwt();
+    const exp = decodeJwt(first).exp! * 1000;
+    clock.ms = exp - 60_000 - 1;
+    expect(await tokens.jwt()).toBe(first);
+    clock.ms = exp - 60_000;
+    f.server.advanceClock(1);
+    expect(await tokens.jwt()).not.toBe(first);
+  });
+
+  test("a refreshBefore longer than the JWT's life renews at half-life, not on every call", async () => {
+    const { tokens, clock } = source({ refreshBefore: 200_000 }); // no validity: the token's own life, about 24 hours
+    const first = await tokens.jwt();
+    const life = decodeJwt(first).exp! * 1000 - clock.ms;
+    for (let i = 0; i < 9; i++) expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(1);
+    clock.ms += life / 2 - 2000;
+    expect(await tokens.jwt()).toBe(first);
+    clock.ms += 2000;
+    f.server.advanceClock(1);
+    expect(await tokens.jwt()).not.toBe(first);
     expect(f.server.count()).toBe(2);
   });
 });

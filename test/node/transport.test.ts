@@ -1,5 +1,6 @@
 /** How mod.ts talks to the server: retries, timeouts, redirects, size caps, aborts and bad input. */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import fc from "fast-check";
 import {
   authorizeUrl,
   createTokenSource,
@@ -9,14 +10,19 @@ import {
   ItsYouOnlineError,
   parseCallback,
   refreshJwt,
+  resolveBaseUrl,
   verifyJwt,
 } from "../../mod.ts";
+import type { FetchFunction } from "../../mod.ts";
 import { closedPortUrl } from "../support/fixture.ts";
 import { forbiddenFetch, rejects, useServerFixture } from "../support/expect.ts";
 
 const f = useServerFixture();
 
 const TOKEN_PATH = "/v1/oauth/access_token";
+const b64url = (text: string): string => btoa(text).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+/** An unsigned JWT with a refresh_token claim: refreshJwt() sends it without verifying. */
+const REFRESHABLE_JWT = `${b64url('{"alg":"ES384"}')}.${b64url('{"refresh_token":"r","exp":1}')}.AAAA`;
 
 describe("retries", () => {
   test.each([429, 500, 502, 503, 504])("HTTP %i once, then success: two requests", async (status) => {
@@ -34,6 +40,19 @@ describe("retries", () => {
     expect(error.status).toBe(500);
     expect(error.message).toMatch(/gave up after 3 attempts/);
     expect(f.server.count(TOKEN_PATH)).toBe(3);
+  });
+
+  test.each([408, 520, 521, 522, 523, 524])("HTTP %i (a timeout, or Cloudflare's 52x) is retried", async (status) => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status, body: "" } });
+    await getAccessToken({ ...f.org, ...f.at });
+    expect(f.server.count(TOKEN_PATH)).toBe(2);
+  });
+
+  test.each([402, 405, 409, 410, 418, 422, 501, 505, 511, 525, 526])("HTTP %i is not retried", async (status) => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status, body: "" } });
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
+    expect(error.status).toBe(status);
+    expect(f.server.count(TOKEN_PATH)).toBe(1);
   });
 
   test("the default is 3 retries: at most 4 requests", async () => {
@@ -128,6 +147,110 @@ describe("timeouts and aborts", () => {
     setTimeout(() => controller.abort(), 100);
     await rejects(pending, "ABORTED");
     expect(f.server.count(TOKEN_PATH)).toBe(1);
+  });
+});
+
+describe("a time bound that no fetch can defeat", () => {
+  afterEach(() => void vi.useRealTimers());
+  const never = (): Promise<never> => new Promise(() => {});
+
+  test("a fetch that never settles and ignores its signal ends exactly at the timeout", async () => {
+    vi.useFakeTimers();
+    let settled = false;
+    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 0, fetch: never }).finally(() => (settled = true));
+    pending.catch(() => {});
+    await vi.advanceTimersByTimeAsync(999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await rejects(pending, "TIMEOUT");
+  });
+
+  test("with retries, the worst case is (retries + 1) × timeout plus the backoff", async () => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1); // the longest backoff: 200 + 400 ms
+    let calls = 0;
+    const stuck: FetchFunction = () => (calls++, never());
+    let settled = false;
+    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 2, fetch: stuck }).finally(() => (settled = true));
+    pending.catch(() => {});
+    await vi.advanceTimersByTimeAsync(3 * 1000 + 200 + 400 - 1);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const error = await rejects(pending, "TIMEOUT");
+    expect(error.message).toMatch(/gave up after 3 attempts/);
+    expect(calls).toBe(3);
+    vi.restoreAllMocks();
+  });
+
+  test("a caller's abort ends a fetch that ignores its signal at once", async () => {
+    const controller = new AbortController();
+    const pending = getAccessToken({ ...f.org, ...f.at, signal: controller.signal, fetch: never });
+    controller.abort();
+    await rejects(pending, "ABORTED");
+  });
+
+  test("a fetch that rejects after the deadline leaves no unhandled rejection", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const late: FetchFunction = () => new Promise((_, reject) => setTimeout(() => reject(new Error("late")), 50));
+      await rejects(getAccessToken({ ...f.org, ...f.at, timeout: 10, retries: 0, fetch: late }), "TIMEOUT");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+});
+
+describe("origin pinning: requests go only to the base URL's origin", () => {
+  test.each([
+    "https://id.example.com//x",
+    "https://id.example.com//",
+    "https://id.example.com/\\x",
+    "https://id.example.com/iyo//x",
+    "http://127.0.0.1//attacker.example",
+    "http://127.0.0.1/\\attacker.example",
+  ])("%s is refused: its path would name another host if resolved as a reference", async (baseUrl) => {
+    const spy = forbiddenFetch();
+    const error = await rejects(getAccessToken({ clientId: "acme", clientSecret: "s3cret-value", baseUrl, fetch: spy }), "INVALID_ARGUMENT");
+    expect(error.message).toMatch(/empty segment|backslash/);
+    expect(() => authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl })).toThrow(ItsYouOnlineError);
+    expect(spy.calls).toBe(0);
+  });
+
+  test("property: for every accepted baseUrl, every request and authorizeUrl() have exactly its origin", async () => {
+    const segment = fc.constantFrom("", "x", ".", "..", "%2e", "%2f", "%5c", "\\", "@", "evil.example", "v1", ":443", "a%40b");
+    const baseUrl = fc.tuple(
+      fc.constantFrom("https://id.example.com", "http://127.0.0.1:8080", "http://localhost", "https://[::1]", "http://[::1]:1"),
+      fc.array(segment, { maxLength: 5 }),
+      fc.constantFrom("/", "\\", "//", "/./"),
+    ).map(([origin, segments, separator]) => origin + separator + segments.join(separator));
+    await fc.assert(fc.asyncProperty(baseUrl, async (base) => {
+      let accepted: URL;
+      try {
+        accepted = resolveBaseUrl(base);
+      } catch (error) {
+        expect((error as ItsYouOnlineError).code).toBe("INVALID_ARGUMENT");
+        return;
+      }
+      expect(accepted.origin).toBe(new URL(base).origin);
+      const seen: string[] = [];
+      const recording: FetchFunction = (input) => {
+        seen.push(input);
+        return Promise.resolve(new Response("Bad Request\n", { status: 400 }));
+      };
+      const options = { baseUrl: base, fetch: recording, retries: 0 };
+      await getAccessToken({ clientId: "acme", clientSecret: "s3cret", ...options }).catch(() => {});
+      await getJwt("token", options).catch(() => {});
+      await getJwt({ clientId: "acme", clientSecret: "s3cret" }, options).catch(() => {});
+      await refreshJwt(REFRESHABLE_JWT, options).catch(() => {});
+      await exchangeCode({ clientId: "acme", clientSecret: "s3cret", code: "c", redirectUri: "https://a.example/cb", ...options }).catch(() => {});
+      seen.push(authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl: base }).href);
+      expect(seen).toHaveLength(6);
+      for (const url of seen) expect(new URL(url).origin).toBe(accepted.origin);
+    }), { numRuns: 500 });
   });
 });
 
