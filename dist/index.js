@@ -29217,7 +29217,10 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9608);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+// The step is over. End the process rather than wait for sockets nobody can close: a proxy that never
+// answers CONNECT holds one that @actions/http-client's tunnel agent keeps to itself.
+process.exit();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
@@ -29230,8 +29233,10 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
+  eF: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: forHtml, forLog
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -37262,7 +37267,11 @@ const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
 /** A `Retry-After` longer than this ends the retries instead of stalling a deploy. */
 const MAX_RETRY_AFTER_MS = 30_000;
-const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+/** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
+/** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
+const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
+const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
 // ---------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------
@@ -37383,8 +37392,9 @@ const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
 /**
  * Checks a `baseUrl` the way every function here does, and returns it as a
  * `URL`: `https:` (or `http:` to a loopback host), no credentials, no query or
- * fragment. Throws `INVALID_ARGUMENT` otherwise. Use it to check configuration
- * at start-up.
+ * fragment, no empty path segment. Throws `INVALID_ARGUMENT` otherwise. Every
+ * request goes to exactly this URL's origin. Use it to check configuration at
+ * start-up.
  *
  * @example
  * ```ts
@@ -37402,13 +37412,12 @@ function checkBaseUrl(value) {
     if (!(value instanceof URL) && typeof value !== "string") {
         throw invalidArgument("baseUrl must be a string or a URL.");
     }
+    const text = value instanceof URL ? value.href : checkText("baseUrl", value);
     let url;
     try {
-        url = new URL(value instanceof URL ? value.href : checkText("baseUrl", value));
+        url = new URL(text);
     }
-    catch (error) {
-        if (error instanceof ItsYouOnlineError)
-            throw error;
+    catch {
         throw invalidArgument("baseUrl is not an absolute URL; use e.g. https://itsyou.online.");
     }
     if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
@@ -37417,20 +37426,44 @@ function checkBaseUrl(value) {
     if (url.username || url.password) {
         throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
     }
-    if (url.search || url.hash || value.toString().includes("?") || value.toString().includes("#")) {
+    if (url.search || url.hash || text.includes("?") || text.includes("#")) {
         throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
+    }
+    // `https://host//x` (or `/\x`, which URL reads as `//x`) has an empty path segment: resolved as a
+    // reference, such a path names another host. Paths are only ever appended here, but refuse it anyway.
+    if (url.pathname.includes("//") || text.includes("\\")) {
+        throw invalidArgument("baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.");
     }
     return url;
 }
+/** The base URL with `path` appended to its path: same origin, always (never a relative reference). */
 function endpointUrl(base, path) {
-    const prefix = base.pathname.endsWith("/") ? base.pathname : `${base.pathname}/`;
-    return new URL(prefix + path.slice(1), base);
+    const url = new URL(base.origin);
+    url.pathname = base.pathname.replace(/\/$/, "") + path;
+    return url;
+}
+/**
+ * A header value: printable ASCII. `fetch` throws before sending on anything
+ * beyond Latin-1, and servers read bytes beyond ASCII each their own way.
+ */
+function checkHeaderText(name, value, max) {
+    const text = checkText(name, value, max);
+    if (/[^\u0020-\u007e]/.test(text)) {
+        throw invalidArgument(`${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`);
+    }
+    return text;
 }
 function checkRequestOptions(options) {
-    const fetchFunction = options.fetch ?? globalThis.fetch;
-    if (typeof fetchFunction !== "function") {
-        throw invalidArgument("fetch must be a function; this runtime has no global fetch, so pass one.");
+    const given = options.fetch;
+    if (given !== undefined && typeof given !== "function")
+        throw invalidArgument("fetch must be a function.");
+    if (given === undefined && typeof globalThis.fetch !== "function") {
+        throw invalidArgument("This runtime has no global fetch; pass one as fetch.");
     }
+    // Never called as a method of an options object: workers refuse a `fetch` whose `this` is not the global.
+    const fetchFunction = given === undefined
+        ? (input, init) => globalThis.fetch(input, init)
+        : (input, init) => given.call(globalThis, input, init);
     const signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
         throw invalidArgument("signal must be an AbortSignal.");
@@ -37445,7 +37478,7 @@ function checkRequestOptions(options) {
         retries: options.retries === undefined
             ? DEFAULT_RETRIES
             : checkInteger("retries", options.retries, 0, MAX_RETRIES),
-        userAgent: options.userAgent === undefined ? undefined : checkText("userAgent", options.userAgent, 512),
+        userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
     };
 }
 const STATUS_TEXT = {
@@ -37453,6 +37486,7 @@ const STATUS_TEXT = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    408: "Request Timeout",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -37488,58 +37522,128 @@ async function send(transport, call) {
         await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0), transport.signal, call.path);
     }
 }
+/** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
+const TIMED_OUT = Symbol("timed out");
+const ABORTED_BY_CALLER = Symbol("aborted");
+/**
+ * One attempt. The timeout does not rely on `fetch` honouring its signal: the
+ * call to `fetch` and every body read race a deadline, so the attempt ends at
+ * `timeout` whatever `fetch` does.
+ */
 async function attemptOnce(transport, call, url, headers, body) {
     const { signal, timeout } = transport;
     if (signal?.aborted)
         return { kind: "fatal", error: aborted(call.path) };
     const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
+    let ended;
+    let expire = () => { };
+    const deadline = new Promise((_, reject) => (expire = reject));
+    const end = (reason) => {
+        ended = reason;
+        expire(reason);
         controller.abort();
-    }, timeout);
-    const onAbort = () => controller.abort();
+    };
+    const timer = setTimeout(() => end(TIMED_OUT), timeout);
+    const onAbort = () => end(ABORTED_BY_CALLER);
     signal?.addEventListener("abort", onAbort, { once: true });
+    /** `promise`, or the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
+    const within = (promise) => {
+        promise.catch(() => { });
+        return Promise.race([promise, deadline]);
+    };
+    let response;
     try {
-        const response = await transport.fetch(url.href, {
-            method: "POST",
-            headers,
-            body,
-            redirect: "manual",
-            signal: controller.signal,
-        });
+        response = await within(new Promise((resolve) => resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }))));
         const status = response.status;
         if (status >= 200 && status < 300) {
-            const text = await readCapped(response, call.path);
-            return { kind: "answer", answer: { contentType: response.headers.get("content-type") ?? "", body: text } };
+            const text = await readCapped(response, call.path, within);
+            const date = Date.parse(response.headers.get("date") ?? "");
+            return {
+                kind: "answer",
+                answer: {
+                    contentType: response.headers.get("content-type") ?? "",
+                    body: text,
+                    serverTime: Number.isNaN(date) ? undefined : date,
+                },
+            };
         }
-        await cancel(response);
+        void cancel(response);
         const error = httpError(call, status);
         if (!RETRYABLE_STATUSES.has(status))
             return { kind: "fatal", error };
         return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
     }
     catch (error) {
+        if (response)
+            void cancel(response);
         if (error instanceof ItsYouOnlineError)
             return { kind: "fatal", error };
-        if (signal?.aborted)
+        if (ended === ABORTED_BY_CALLER || signal?.aborted)
             return { kind: "fatal", error: aborted(call.path) };
-        if (timedOut) {
+        if (ended === TIMED_OUT) {
             return {
                 kind: "retry",
                 error: new ItsYouOnlineError("TIMEOUT", `ItsYou.online did not answer ${call.path} within ${timeout} ms; check that the server is reachable from here, or raise the timeout.`, { endpoint: call.path }),
             };
         }
-        const reason = describe(error, call.secrets);
-        return {
-            kind: "retry",
-            error: new ItsYouOnlineError("NETWORK_ERROR", `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`, { endpoint: call.path, cause: new Error(reason) }),
-        };
+        return classifyFailure(error, call, url);
     }
     finally {
         clearTimeout(timer);
         signal?.removeEventListener("abort", onAbort);
     }
+}
+/** Error codes (Node, Bun, undici) of connection failures that can heal. */
+const TRANSIENT_CODES = new Set([
+    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
+    "EHOSTDOWN", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed", "FailedToOpenSocket",
+]);
+/** The same failures as Deno and workers word them (they carry no code). */
+const TRANSIENT_TEXT = /connection (refused|reset|closed|aborted|lost)|os error (104|110|111|113)|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
+const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL|^EPROTO$/;
+const TLS_TEXT = /certificate|\b(tls|ssl) (handshake|alert)/i;
+const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host/i;
+/**
+ * What a thrown `fetch` (or body read) failure means. Only connection failures
+ * that can heal are retried; an untrusted certificate, an unknown host and a
+ * programming error fail at once. Node, Deno, Bun and workers word these
+ * differently: the codes and texts above cover each.
+ */
+function classifyFailure(error, call, url) {
+    const reason = describe(error, call.secrets);
+    const codes = causeChain(error).map((cause) => cause.code).filter((code) => typeof code === "string");
+    const details = { endpoint: call.path, cause: new Error(reason) };
+    if (codes.some((code) => TLS_CODE.test(code)) || TLS_TEXT.test(reason)) {
+        return {
+            kind: "fatal",
+            error: new ItsYouOnlineError("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`, details),
+        };
+    }
+    if (codes.includes("ENOTFOUND") || NO_SUCH_HOST_TEXT.test(reason)) {
+        return {
+            kind: "fatal",
+            error: new ItsYouOnlineError("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`, details),
+        };
+    }
+    if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
+        return {
+            kind: "retry",
+            error: new ItsYouOnlineError("NETWORK_ERROR", `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`, details),
+        };
+    }
+    return {
+        kind: "fatal",
+        error: new ItsYouOnlineError("FETCH_ERROR", `The fetch function failed in a way that is not a network failure (${reason}); if you pass fetch, check it (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`, details),
+    };
+}
+function causeChain(error) {
+    const chain = [];
+    for (let current = error; current !== undefined && current !== null && chain.length < 4;) {
+        chain.push(current);
+        current = current instanceof Error ? current.cause : undefined;
+    }
+    return chain;
 }
 function aborted(path) {
     return new ItsYouOnlineError("ABORTED", `The request to ${path} was aborted by its signal.`, { endpoint: path });
@@ -37581,6 +37685,9 @@ function httpError(call, status) {
     else if (status === 429) {
         advice = "The server or a proxy in front of it is rate limiting; try again later.";
     }
+    else if (status === 408) {
+        advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
+    }
     else if (status >= 500) {
         advice = "The server or a proxy in front of it failed; try again later.";
     }
@@ -37613,35 +37720,39 @@ function sleep(ms, signal, path) {
         signal?.addEventListener("abort", onAbort, { once: true });
     });
 }
+/** Stops a body that will not be read; never awaited, so a `cancel()` that hangs holds nothing up. */
 async function cancel(response) {
     try {
         await response.body?.cancel();
     }
     catch {
-        // The body is gone either way.
+        // The body is gone either way (a locked stream is cancelled through its reader).
     }
 }
-async function readCapped(response, path) {
+async function readCapped(response, path, within) {
     const tooLarge = () => new ItsYouOnlineError("INVALID_RESPONSE", `The response from ${path} is larger than ${MAX_BODY_BYTES} bytes, far more than any ItsYou.online answer; check baseUrl.`, { endpoint: path });
-    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES) {
-        await cancel(response);
+    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES)
         throw tooLarge();
-    }
     if (!response.body)
         return "";
     const reader = response.body.getReader();
     const chunks = [];
     let size = 0;
-    for (;;) {
-        const { done, value } = await reader.read();
-        if (done)
-            break;
-        size += value.byteLength;
-        if (size > MAX_BODY_BYTES) {
-            await reader.cancel().catch(() => { });
-            throw tooLarge();
+    try {
+        for (;;) {
+            const { done, value } = await within(reader.read());
+            if (done)
+                break;
+            size += value.byteLength;
+            if (size > MAX_BODY_BYTES)
+                throw tooLarge();
+            chunks.push(value);
         }
-        chunks.push(value);
+    }
+    catch (error) {
+        // Not awaited: a reader that ignores cancel must not hold the attempt past its deadline.
+        void Promise.resolve().then(() => reader.cancel()).catch(() => { });
+        throw error;
     }
     const bytes = new Uint8Array(size);
     let offset = 0;
@@ -37770,12 +37881,16 @@ function parseTokenResponse(answer) {
     if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
         throw invalidResponse(ACCESS_TOKEN_PATH, "token_type is not bearer");
     }
-    if (typeof expires_in !== "number" || !Number.isFinite(expires_in) || expires_in < 0) {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a number of seconds");
+    if (!Number.isSafeInteger(expires_in) || expires_in < 0 || expires_in > MAX_EXPIRES_IN_SECONDS) {
+        throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a whole number of seconds from 0 to 10 years");
     }
     if (scope !== undefined && typeof scope !== "string")
         throw invalidResponse(ACCESS_TOKEN_PATH, "scope is not a string");
     const username = typeof info === "object" && info !== null ? info.username : undefined;
+    // deno-lint-ignore no-control-regex
+    if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+        throw invalidResponse(ACCESS_TOKEN_PATH, "info.username is not a user name");
+    }
     const token = {
         accessToken: access_token,
         tokenType: token_type,
@@ -37787,9 +37902,12 @@ function parseTokenResponse(answer) {
         token.username = username;
     return token;
 }
-/** `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma. */
+/**
+ * `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma, and joins a
+ * user API key's scopes with a space (`"user:admin user:name"`).
+ */
 function splitScopes(scope) {
-    return scope.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+    return scope.split(/[\s,]+/).filter((entry) => entry !== "");
 }
 // ---------------------------------------------------------------------------
 // Authorization code flow
@@ -37924,6 +38042,9 @@ function timingSafeEqual(a, b) {
  * ```
  */
 async function getJwt(from, options = {}) {
+    return (await requestJwt(from, options)).jwt;
+}
+async function requestJwt(from, options) {
     const checked = checkObject("options", options);
     const scopes = checkList("scope", checked.scope);
     if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
@@ -37958,7 +38079,7 @@ async function getJwt(from, options = {}) {
         });
         return jwtFromAnswer(answer, ACCESS_TOKEN_PATH);
     }
-    const accessToken = checkText("the access token", typeof from === "object" && from !== null ? from.accessToken : from);
+    const accessToken = checkHeaderText("the access token", typeof from === "object" && from !== null ? from.accessToken : from, MAX_TEXT_LENGTH);
     const transport = checkRequestOptions(checked);
     const answer = await send(transport, {
         purpose: "jwt",
@@ -37983,6 +38104,9 @@ async function getJwt(from, options = {}) {
  * ```
  */
 async function refreshJwt(jwt, options = {}) {
+    return (await requestRefresh(jwt, options)).jwt;
+}
+async function requestRefresh(jwt, options) {
     const checked = checkObject("options", options);
     const claims = decodeJwt(jwt);
     if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
@@ -38010,13 +38134,21 @@ function jwtFromAnswer(answer, path) {
             throw invalidResponse(path, "expected a JWT, got malformed JSON");
         }
     }
+    let claims;
     try {
-        decodeJwt(jwt);
+        claims = decodeJwt(jwt);
     }
     catch {
         throw invalidResponse(path, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
     }
-    return jwt;
+    if (!isJwtTime(claims.exp))
+        throw invalidResponse(path, "the JWT's exp is missing or out of range");
+    // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
+    return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+}
+/** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
+function isJwtTime(value) {
+    return typeof value === "number" && value >= 0 && value <= MAX_JWT_TIME_SECONDS;
 }
 // ---------------------------------------------------------------------------
 // JWT decoding and verification
@@ -38164,14 +38296,17 @@ async function verifyJwt(jwt, options = {}) {
     if (claims.iss !== issuer) {
         throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
     }
-    if (typeof claims.exp !== "number" || !Number.isFinite(claims.exp)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT has no numeric exp claim.");
+    if (!isJwtTime(claims.exp)) {
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
+    }
+    if (claims.nbf !== undefined && !isJwtTime(claims.nbf)) {
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's nbf claim is not a number in range.");
     }
     const seconds = now.getTime() / 1000;
     if (seconds > claims.exp + tolerance) {
         throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
     }
-    if (typeof claims.nbf === "number" && seconds < claims.nbf - tolerance) {
+    if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
         throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
     }
     if (audiences) {
@@ -38184,7 +38319,9 @@ async function verifyJwt(jwt, options = {}) {
 }
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
- * access token, renews them `refreshBefore` seconds before they expire, and
+ * access token, renews them `refreshBefore` seconds before they expire (or at
+ * half-life, if that comes later), timing the JWT's life by the server's clock
+ * (its `Date` header) so a local clock that is off does not matter, and
  * shares one request between concurrent callers (a thousand simultaneous
  * `jwt()` calls make one request). A refreshable JWT is renewed through
  * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
@@ -38230,11 +38367,13 @@ function createTokenSource(options) {
         refreshable: checkBoolean("refreshable", checked.refreshable),
     };
     const margin = refreshBefore * 1000;
+    /** When to renew something that lives `life` ms from `received`: `refreshBefore` ahead, at half-life at the latest. */
+    const renewAt = (received, life) => received + life - Math.min(margin, life / 2);
     async function newJwt(previous) {
-        let jwt;
+        let issued;
         if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
             try {
-                jwt = await refreshJwt(previous, { ...requestOptions, validity });
+                issued = await requestRefresh(previous, { ...requestOptions, validity });
             }
             catch (error) {
                 // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
@@ -38242,14 +38381,16 @@ function createTokenSource(options) {
                     throw error;
             }
         }
-        jwt ??= await getJwt(credentials, jwtOptions);
-        const exp = decodeJwt(jwt).exp;
-        return { value: jwt, renewAt: typeof exp === "number" ? exp * 1000 - margin : -Infinity };
+        issued ??= await requestJwt(credentials, jwtOptions);
+        // The JWT's life by the server's own clock (its Date header), so a local clock that is off does not matter.
+        const received = now();
+        return { value: issued.jwt, renewAt: renewAt(received, issued.expiresAt - (issued.issuedAt ?? received)) };
     }
     async function newAccessToken() {
         const token = await getAccessToken({ ...credentials, ...requestOptions });
-        const expiresAt = now() + token.expiresIn * 1000;
-        return { value: { ...token, expiresAt: new Date(expiresAt) }, renewAt: expiresAt - margin };
+        const received = now();
+        const life = token.expiresIn * 1000;
+        return { value: { ...token, expiresAt: new Date(received + life) }, renewAt: renewAt(received, life) };
     }
     const jwt = singleFlight(now, newJwt);
     const accessToken = singleFlight(now, newAccessToken);
@@ -38331,6 +38472,11 @@ function createProxyAwareFetch(onResponse) {
             onResponse(`${init.method} ${url.pathname} → ${error.code ?? error.name}`);
             reject(error);
         });
+        // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
+        init.signal.addEventListener("abort", () => {
+            request.destroy();
+            reject(init.signal.reason);
+        }, { once: true });
         request.end(init.body);
     });
 }
@@ -38459,14 +38605,33 @@ function readInputs(getInput) {
 
 
 const main_VERSION = "0.1.0";
+/** Every value masked so far, so a debug log can redact them too. */
+const masked = [];
 /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
 function mask(value) {
     if (!value)
         return;
     core_setSecret(value);
-    for (const line of value.split(/\r?\n/))
-        if (line.trim() && line !== value)
+    masked.push(value);
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim() && line !== value) {
             core_setSecret(line.trim());
+            masked.push(line.trim());
+        }
+    }
+}
+/**
+ * Server-controlled text made safe for one log line: no line break or other
+ * control character, and no workflow-command marker (`::`, `##[`) the runner
+ * could act on.
+ */
+function forLog(text) {
+    // deno-lint-ignore no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
+}
+/** Text made safe for the job summary's HTML. */
+function forHtml(text) {
+    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 async function run() {
     try {
@@ -38523,17 +38688,24 @@ async function run() {
                 exportVariable("ITSYOU_JWT", jwt);
         }
         const server = resolveBaseUrl(inputs.baseUrl).host;
-        info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${server}.`);
+        const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+        info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
         await writeSummary(token, claims, server, repository);
     }
     catch (error) {
         setFailed(`itsyou-token-action: ${main_describe(error)}`);
     }
 }
-/** An ItsYouOnlineError's message is secret-free by contract; anything else is reported by name only. */
+/**
+ * An ItsYouOnlineError's message is secret-free by contract; anything else is
+ * reported by name only, with the details in the debug log (masked values
+ * redacted there too).
+ */
 function main_describe(error) {
     if (error instanceof ItsYouOnlineError)
         return `${error.message} [${error.code}]`;
+    const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
+    core_debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
     return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 async function writeSummary(token, claims, server, repository) {
@@ -38541,7 +38713,6 @@ async function writeSummary(token, claims, server, repository) {
         return;
     const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
     const rows = [
-        [{ data: "Item", header: true }, { data: "Value", header: true }],
         ["Subject", subject],
         ["Server", server],
         ["Access token scopes", token.scopes.join(", ") || "(none)"],
@@ -38550,13 +38721,15 @@ async function writeSummary(token, claims, server, repository) {
     if (claims) {
         rows.push(["JWT scopes", Array.isArray(claims.scope) ? claims.scope.join(", ") : "(none)"]);
         const audiences = Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud ?? "(none)";
-        rows.push(["JWT audiences", audiences]);
+        rows.push(["JWT audiences", String(audiences)]);
         rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
         rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
     }
     if (repository)
         rows.push(["Workflow run", `${repository} run ${github_context.runId}`]);
-    await summary.addHeading("ItsYou.online token", 3).addTable(rows).write();
+    // Values from the server are data: escaped, since the summary is HTML.
+    const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
+    await summary.addHeading("ItsYou.online token", 3).addTable(table).write();
 }
 
 

@@ -56,23 +56,26 @@ export function runnerEnvironment(inputs: Record<string, string>, dir: string): 
 export async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "itsyou-action-"));
   try {
-    const env = { ...runnerEnvironment(inputs, dir), ...extraEnv };
-    for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    const runner = runnerEnvironment(inputs, dir);
+    for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    const env = { ...runner, ...extraEnv };
     const child = spawn(NODE_24, [join(root, ACTION.runs.main)], { env, cwd: dir });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => (stdout += chunk));
     child.stderr.on("data", (chunk) => (stderr += chunk));
     const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
-    const outputsFile = readFileSync(env.GITHUB_OUTPUT, "utf8");
+    // A file the caller pointed elsewhere (to test a failing runner) reads as empty.
+    const read = (file: string): string => (file.startsWith(dir) ? readFileSync(file, "utf8") : "");
+    const outputsFile = read(env.GITHUB_OUTPUT);
     return {
       status,
       stdout,
       stderr,
       outputs: parseFileCommands(outputsFile),
-      env: parseFileCommands(readFileSync(env.GITHUB_ENV, "utf8")),
+      env: parseFileCommands(read(env.GITHUB_ENV)),
       outputsFile,
-      summary: readFileSync(env.GITHUB_STEP_SUMMARY, "utf8"),
+      summary: read(env.GITHUB_STEP_SUMMARY),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

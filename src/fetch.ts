@@ -35,6 +35,11 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Fetch
         onResponse(`${init.method} ${url.pathname} → ${(error as NodeJS.ErrnoException).code ?? error.name}`);
         reject(error);
       });
+      // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
+      init.signal.addEventListener("abort", () => {
+        request.destroy();
+        reject(init.signal.reason);
+      }, { once: true });
       request.end(init.body);
     });
 }

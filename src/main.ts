@@ -11,11 +11,35 @@ import { readInputs } from "./inputs.ts";
 
 const VERSION = "0.1.0";
 
+/** Every value masked so far, so a debug log can redact them too. */
+const masked: string[] = [];
+
 /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
 function mask(value: string | undefined): void {
   if (!value) return;
   core.setSecret(value);
-  for (const line of value.split(/\r?\n/)) if (line.trim() && line !== value) core.setSecret(line.trim());
+  masked.push(value);
+  for (const line of value.split(/\r?\n/)) {
+    if (line.trim() && line !== value) {
+      core.setSecret(line.trim());
+      masked.push(line.trim());
+    }
+  }
+}
+
+/**
+ * Server-controlled text made safe for one log line: no line break or other
+ * control character, and no workflow-command marker (`::`, `##[`) the runner
+ * could act on.
+ */
+export function forLog(text: string): string {
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
+}
+
+/** Text made safe for the job summary's HTML. */
+export function forHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
 export async function run(): Promise<void> {
@@ -76,24 +100,30 @@ export async function run(): Promise<void> {
       if (jwt) core.exportVariable("ITSYOU_JWT", jwt);
     }
     const server = resolveBaseUrl(inputs.baseUrl).host;
-    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${token.username ?? (claims?.globalid || inputs.clientId)} from ${server}.`);
+    const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
     await writeSummary(token, claims, server, repository);
   } catch (error) {
     core.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
 }
 
-/** An ItsYouOnlineError's message is secret-free by contract; anything else is reported by name only. */
+/**
+ * An ItsYouOnlineError's message is secret-free by contract; anything else is
+ * reported by name only, with the details in the debug log (masked values
+ * redacted there too).
+ */
 function describe(error: unknown): string {
   if (error instanceof ItsYouOnlineError) return `${error.message} [${error.code}]`;
+  const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
+  core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 
 async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, repository: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
-  const rows = [
-    [{ data: "Item", header: true }, { data: "Value", header: true }],
+  const rows: [string, string][] = [
     ["Subject", subject],
     ["Server", server],
     ["Access token scopes", token.scopes.join(", ") || "(none)"],
@@ -102,10 +132,12 @@ async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, s
   if (claims) {
     rows.push(["JWT scopes", Array.isArray(claims.scope) ? claims.scope.join(", ") : "(none)"]);
     const audiences = Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud ?? "(none)";
-    rows.push(["JWT audiences", audiences]);
+    rows.push(["JWT audiences", String(audiences)]);
     rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
     rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
   }
   if (repository) rows.push(["Workflow run", `${repository} run ${context.runId}`]);
-  await core.summary.addHeading("ItsYou.online token", 3).addTable(rows).write();
+  // Values from the server are data: escaped, since the summary is HTML.
+  const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
+  await core.summary.addHeading("ItsYou.online token", 3).addTable(table).write();
 }

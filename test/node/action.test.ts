@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { connect } from "node:net";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
@@ -196,6 +196,56 @@ describe("failures: one error line, nothing leaked", () => {
   });
 });
 
+describe("server-controlled text is data", () => {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const hostile = "x\n::warning title=Injected::pwned\n::stop-commands::halt\n<img src=x onerror=alert(1)>";
+
+  test("a JWT's globalid with line breaks, workflow commands and HTML reaches neither the log nor the summary raw", async () => {
+    const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: hostile, scope: [] })}.AAAA`;
+    f.server.inject({ path: "/v1/oauth/jwt", fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    const run = await runAction(orgInputs());
+    expect(run.status).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(lines.filter((line) => /^\s*::(warning|stop-commands)/.test(line))).toEqual([]);
+    expect(run.stdout).not.toContain("::stop-commands::");
+    expect(lines.find((line) => line.startsWith("Got an access token"))).toMatch(/for x\ufffd:\u200b:warning/);
+    expect(run.summary).not.toContain("<img");
+    expect(run.summary).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    expect(run.outputs.globalid).toBe(hostile); // outputs are data files with a random delimiter: kept as sent
+  });
+
+  test("a username with markup and command markers is escaped in the log and the summary", async () => {
+    const username = "<script>alert(1)</script>::stop-commands::halt##[add-path]/evil";
+    const body = JSON.stringify({ access_token: "a".repeat(28), token_type: "bearer", scope: "user:admin", expires_in: 85799, info: { username } });
+    f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } } });
+    const run = await runAction(orgInputs({ jwt: "false" }));
+    expect(run.status).toBe(0);
+    expect(run.stdout).not.toContain("::stop-commands::");
+    expect(run.stdout).not.toContain("##[add-path]");
+    expect(run.summary).not.toContain("<script>");
+    expect(run.summary).toContain("&#60;script&#62;");
+  });
+
+  test("a username with a line break is refused by mod.ts: one error line, no injected command", async () => {
+    const body = JSON.stringify({ access_token: "a".repeat(28), token_type: "bearer", scope: "", expires_in: 60, info: { username: "eve\n::warning title=Injected::x" } });
+    f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } } });
+    const run = await runAction(orgInputs());
+    expectFailure(run, /info\.username is not a user name.*\[INVALID_RESPONSE\]$/, { clientSecret: f.org.clientSecret });
+    expect(run.stdout).not.toMatch(/^::warning/m);
+  });
+});
+
+describe("an unexpected failure", () => {
+  test("says to enable step debug, and the debug log has its name, message and stack with secrets redacted", async () => {
+    const run = await runAction(orgInputs(), { GITHUB_STEP_SUMMARY: join(tmpdir(), "no-such-dir", "summary") });
+    expect(run.status).toBe(1);
+    expect(errorLines(run)).toEqual(["::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details."]);
+    const debug = run.stdout.split("\n").filter((line) => line.startsWith("::debug::"));
+    expect(debug.some((line) => /::debug::Error: Unable to access summary file.*%0A\s*at /.test(line))).toBe(true);
+    expect(maskingProblems(run, { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"] }, ["clientSecret"])).toEqual([]);
+  });
+});
+
 describe("behind a proxy", () => {
   let dir: string;
   let proxy: Server;
@@ -246,13 +296,28 @@ describe("behind a proxy", () => {
     expect(tlsServer.server.count()).toBe(2);
   });
 
+  test("a proxy that accepts the connection and never answers CONNECT: the step ends at the timeout", async () => {
+    const silent = createServer();
+    const held: Socket[] = [];
+    silent.on("connect", (_request, socket: Socket) => void held.push(socket)); // holds every tunnel request open, forever
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test", timeout: "0.5", retries: "1" };
+      const run = await runAction(inputs, { HTTPS_PROXY: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+      expectFailure(run, /did not answer \/v1\/oauth\/access_token within 500 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/, { clientSecret: tlsServer.org.clientSecret });
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
   test("NO_PROXY is honoured too: without the proxy, itsyou.test does not resolve", async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const before = tunnels.length;
     const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test", retries: "0" };
     const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NO_PROXY: "itsyou.test", NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
     expect(run.status).toBe(1);
-    expect(errorLines(run)[0]).toMatch(/Could not reach ItsYou\.online at https:\/\/itsyou\.test.*\[NETWORK_ERROR\]$/);
+    expect(errorLines(run)[0]).toMatch(/The host itsyou\.test does not exist.*\[NETWORK_ERROR\]$/);
     expect(tunnels.length).toBe(before);
   });
 });
