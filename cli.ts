@@ -1,8 +1,10 @@
+#!/usr/bin/env node
 /**
  * A command line for ItsYou.online: prints a JWT (or an access token) for the
  * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET.
  *
  *   deno run --allow-net --allow-env cli.ts [flags]
+ *   npx itsyou-token [flags]              (the npm package's bin)
  *
  * Secrets are only read from the environment, never from arguments. Errors go
  * to stderr as one line, with exit status 1 (2 for bad flags).
@@ -12,9 +14,10 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, verifyJwt } from "./mod.ts";
+import { decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
 
 const USAGE = `Usage: deno run --allow-net --allow-env cli.ts [flags]
+       itsyou-token [flags]   (the npm package @itsyou/token)
 
 Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
 
@@ -33,6 +36,15 @@ Flags:
 
 /** Exit status 2: the command line itself is wrong. */
 class UsageError extends Error {}
+
+/** Runs mod.ts's own check of a flag's value; its complaint is a usage error. */
+function checkFlag(flag: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    throw new UsageError(`${flag}: ${error instanceof Error ? error.message.replace(/\.$/, "") : error}`);
+  }
+}
 
 async function main(args: string[]): Promise<number> {
   let values;
@@ -53,8 +65,14 @@ async function main(args: string[]): Promise<number> {
         help: { type: "boolean" },
       },
     }));
-    if (values.validity !== undefined && !/^\d+$/.test(values.validity)) {
-      throw new UsageError("--validity takes a whole number of seconds");
+    if (values.validity !== undefined && !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 && Number(values.validity) <= 86_400)) {
+      throw new UsageError("--validity takes a whole number of seconds from 1 to 86400");
+    }
+    const baseUrlFlag: string | undefined = values["base-url"];
+    if (baseUrlFlag !== undefined) checkFlag("--base-url", () => resolveBaseUrl(baseUrlFlag));
+    for (const flag of ["scope", "audience"] as const) {
+      // deno-lint-ignore no-control-regex
+      if (/[\u0000-\u001f\u007f]/.test(values[flag] ?? "")) throw new UsageError(`--${flag} contains a control character`);
     }
     if (values["access-token"] && (values.verify || values["public-key"] || values.scope || values.audience || values.validity || values.refreshable)) {
       throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");

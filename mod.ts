@@ -3,8 +3,8 @@
  * server: get an access token (client credentials or authorization code),
  * trade it for an ES384 JWT, refresh and verify JWTs.
  *
- * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`), so it
- * runs unchanged on Deno, Node 20+, Bun and workers.
+ * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`): Deno,
+ * Bun and workers run it as it is, Node 20+ as the npm package's JavaScript.
  *
  * @example Get a JWT for an organization in one round trip
  * ```ts

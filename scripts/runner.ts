@@ -5,14 +5,15 @@
  * GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY pointing at files.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-export const NODE_24 = join(root, "node_modules/.bin/node");
+/** The Node that action.yml's `node24` means: npm ci's Node 24 where it installs (linux-x64), else this Node. */
+export const NODE_24 = existsSync(join(root, "node_modules/.bin/node")) ? join(root, "node_modules/.bin/node") : process.execPath;
 export const ACTION = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
   inputs: Record<string, { default?: string; required?: boolean }>;
   outputs: Record<string, unknown>;

@@ -49,32 +49,41 @@ run("deno test (Deno)", deno, [
   "test", "--allow-net", "--allow-read", "--allow-write", "--allow-run", "--allow-env",
   `--junit-path=${results}/deno.xml`, "test/deno/",
 ]);
+run("bun test (Bun)", bin("bun"), ["test", "--reporter=junit", `--reporter-outfile=${results}/bun.xml`, "test/bun/"]);
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 try {
   const vitest = JSON.parse(readFileSync(`${results}/vitest.json`, "utf8"));
   passed += vitest.numPassedTests;
   failed += vitest.numFailedTests;
+  skipped += vitest.numPendingTests + vitest.numTodoTests;
 } catch {
   console.log("✗ vitest wrote no results");
   failedChecks++;
 }
-try {
-  const junit = readFileSync(`${results}/deno.xml`, "utf8");
-  const suites = /<testsuites\b[^>]*>/.exec(junit)?.[0];
-  if (!suites) throw new Error("no <testsuites>");
-  const count = (name: string): number => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suites)?.[1] ?? NaN);
-  const tests = count("tests");
-  const failures = count("failures") + count("errors");
-  if (Number.isNaN(tests + failures)) throw new Error("unreadable <testsuites>");
-  passed += tests - failures;
-  failed += failures;
-} catch {
-  console.log("✗ deno test wrote no results");
-  failedChecks++;
+/** A JUnit report's totals (Deno's and Bun's runners write one). */
+for (const [runner, file] of [["deno test", "deno.xml"], ["bun test", "bun.xml"]]) {
+  try {
+    const junit = readFileSync(`${results}/${file}`, "utf8");
+    const suites = /<testsuites\b[^>]*>/.exec(junit)?.[0];
+    if (!suites) throw new Error("no <testsuites>");
+    const count = (name: string): number => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suites)?.[1] ?? 0);
+    const tests = Number(/\btests="(\d+)"/.exec(suites)?.[1] ?? NaN);
+    const failures = count("failures") + count("errors");
+    if (Number.isNaN(tests) || tests === 0) throw new Error("no tests");
+    passed += tests - failures - count("skipped");
+    failed += failures;
+    skipped += count("skipped");
+  } catch {
+    console.log(`✗ ${runner} wrote no results`);
+    failedChecks++;
+  }
 }
 
 if (failedChecks > 0) console.log(`\n${failedChecks} check(s) or suite(s) failed; see above.`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failedChecks > 0 || failed > 0 ? 1 : 0);
+// A skipped test is a defect here: it counts as a failure of the run.
+if (skipped > 0) console.log(`✗ ${skipped} test(s) were skipped`);
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+process.exit(failedChecks > 0 || failed > 0 || skipped > 0 ? 1 : 0);

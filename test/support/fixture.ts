@@ -1,6 +1,7 @@
 /** The server fixture every suite shares: a started local server and its credentials. */
 import { startServer } from "../../server/serve.ts";
 import type { RunningServer, ServerOptions } from "../../server/serve.ts";
+import type { CoreSetting } from "./core-suite.ts";
 
 export interface Fixture {
   server: RunningServer;
@@ -34,4 +35,16 @@ export async function closedPortUrl(): Promise<string> {
   const server = await startServer();
   await server.close();
   return server.url;
+}
+
+/** The shared core suite's setting for a running fixture (plain data: it crosses into child processes and workers). */
+export async function coreSetting(f: Fixture): Promise<CoreSetting> {
+  return {
+    baseUrl: f.at.baseUrl,
+    org: f.org,
+    user: f.user,
+    publicKey: f.server.publicKey,
+    callbackUrl: f.callbackUrl,
+    closedUrl: await closedPortUrl(),
+  };
 }

@@ -1,0 +1,140 @@
+/**
+ * The npm package as users get it: `npm run build:package`, `npm pack`, installed
+ * from the tarball into a scratch project, then the shared core suite from there
+ * on the machine's Node (20 here), on Node 24 and on Bun, against the local
+ * server; CommonJS consumers, TypeScript consumers, publint and attw.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+import { buildPackage } from "../../scripts/build-package.ts";
+import { CORE_CASES } from "../support/core-suite.ts";
+import { coreSetting } from "../support/fixture.ts";
+import { useServerFixture } from "../support/expect.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const bin = (name: string): string => join(root, "node_modules/.bin", name);
+
+/** The machine's own Node: the first `node` on PATH outside node_modules (Node 20 on these machines). */
+function machineNode(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir.includes("node_modules")) continue;
+    if (existsSync(join(dir, "node"))) return join(dir, "node");
+  }
+  throw new Error("no node on PATH outside node_modules");
+}
+
+const RUNTIMES: [string, string][] = [
+  ["machine Node", machineNode()],
+  ["Node 24", bin("node")],
+  ["Bun", bin("bun")],
+];
+const version = (runtime: string): string => execFileSync(runtime, ["--version"], { encoding: "utf8" }).trim();
+
+/** A child process that talks to the server in this process: asynchronous, so the server can answer it. */
+function child(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const process = spawn(command, args, options);
+  let stdout = "";
+  let stderr = "";
+  process.stdout.on("data", (chunk) => (stdout += chunk));
+  process.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) => process.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
+const f = useServerFixture();
+let scratch: string;
+let tarball: string;
+const results = new Map<string, { name: string; error?: string }[]>();
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "itsyou-package-"));
+  const packageDir = buildPackage();
+  execFileSync("npm", ["pack", packageDir, "--pack-destination", scratch, "--silent"], { cwd: root });
+  tarball = join(scratch, readdirSync(scratch).find((name) => name.endsWith(".tgz"))!);
+  writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
+  execFileSync("npm", ["install", "--offline", "--no-audit", "--no-fund", "--silent", tarball], { cwd: scratch });
+  await build({
+    entryPoints: [join(root, "test/package/entry.ts")],
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external: ["@itsyou/token"],
+    outfile: join(scratch, "entry.mjs"),
+  });
+  const setting = JSON.stringify(await coreSetting(f));
+  for (const [name, runtime] of RUNTIMES) {
+    const run = await child(runtime, [join(scratch, "entry.mjs"), setting], { cwd: scratch });
+    if (run.status !== 0) throw new Error(`${name}: ${run.stderr}`);
+    results.set(name, JSON.parse(run.stdout));
+  }
+}, 120_000);
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe.each(RUNTIMES)("%s", (name, runtime) => {
+  test("runs every case from the installed package", () => {
+    expect(results.get(name)?.map((result) => result.name)).toEqual(CORE_CASES.map((c) => c.name));
+    expect(version(runtime)).toMatch(/^v?\d+\./);
+  });
+  test.each(CORE_CASES.map((c) => c.name))("%s", (caseName) => {
+    expect(results.get(name)?.find((result) => result.name === caseName)?.error).toBeUndefined();
+  });
+});
+
+describe("what the tarball holds and who can load it", () => {
+  test("the machine's Node is 20 or later (the engines field)", () => {
+    expect(Number(/^v(\d+)/.exec(version(machineNode()))?.[1])).toBeGreaterThanOrEqual(20);
+  });
+
+  test("only the built files: JavaScript, declarations, README, LICENSE and package.json", () => {
+    const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
+    expect(listing).toEqual(["LICENSE", "README.md", "cli.d.ts", "cli.js", "mod.d.ts", "mod.js", "package.json"].map((file) => `package/${file}`));
+  });
+
+  test("CommonJS: require() works through require(esm) on Node 24 and on Node 20.19 or later", () => {
+    const script = 'const { getJwt } = require("@itsyou/token"); console.log(typeof getJwt);';
+    expect(execFileSync(bin("node"), ["-e", script], { cwd: scratch, encoding: "utf8" }).trim()).toBe("function");
+    const [major, minor] = (/^v(\d+)\.(\d+)/.exec(version(machineNode())) ?? []).slice(1).map(Number);
+    const old = spawnSync(machineNode(), ["-e", script], { cwd: scratch, encoding: "utf8" });
+    if (major > 20 || minor >= 19) expect(old.stdout.trim()).toBe("function");
+    else expect(old.stderr).toMatch(/ERR_REQUIRE_ESM/);
+  });
+
+  test("the bin runs the CLI on the machine's Node: --help, and a JWT from the local server", async () => {
+    const cli = join(scratch, "node_modules/@itsyou/token/cli.js");
+    expect((await child(machineNode(), [cli, "--help"])).stdout).toMatch(/itsyou-token \[flags\]/);
+    const env = { PATH: process.env.PATH ?? "", ITSYOU_CLIENT_ID: f.org.clientId, ITSYOU_CLIENT_SECRET: f.org.clientSecret, ITSYOU_BASE_URL: f.at.baseUrl };
+    const run = await child(machineNode(), [cli, "--audience", "deploy"], { env });
+    expect(run.stderr).toBe("");
+    expect(run.stdout.trim().split(".")).toHaveLength(3);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("TypeScript consumers type-check against the declarations (nodenext and bundler resolution)", () => {
+    writeFileSync(join(scratch, "consumer.ts"), [
+      'import { getJwt, ItsYouOnlineError, type JwtClaims, type TokenSource } from "@itsyou/token";',
+      'export async function claims(): Promise<string> { return getJwt({ clientId: "a", clientSecret: "b" }, { audience: "x" }); }',
+      'export const isError = (error: unknown): boolean => error instanceof ItsYouOnlineError && error.code === "TLS_ERROR";',
+      "export type Both = [JwtClaims, TokenSource];",
+    ].join("\n"));
+    for (const resolution of [["--module", "nodenext", "--moduleResolution", "nodenext"], ["--module", "esnext", "--moduleResolution", "bundler"]]) {
+      const run = spawnSync(bin("tsc"), ["--ignoreConfig", "--noEmit", "--strict", "--lib", "es2022,dom", ...resolution, "consumer.ts"], { cwd: scratch, encoding: "utf8" });
+      expect(run.stdout + run.stderr).toBe("");
+    }
+  });
+
+  test("publint finds nothing", () => {
+    expect(execFileSync(bin("publint"), [join(root, ".package")], { encoding: "utf8" })).toMatch(/All good!/);
+  });
+
+  test("@arethetypeswrong/cli finds nothing for an ESM-only package, and does flag it under its strict profile", () => {
+    expect(spawnSync(bin("attw"), [tarball, "--profile", "esm-only"], { encoding: "utf8" }).status).toBe(0);
+    // The strict profile wants CommonJS resolution too: ESM only is this package's documented choice.
+    expect(spawnSync(bin("attw"), [tarball], { encoding: "utf8" }).stdout).toMatch(/CJSResolvesToESM/);
+  });
+});

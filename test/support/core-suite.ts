@@ -1,0 +1,142 @@
+/**
+ * The core flows as one runtime-neutral suite, run in every runtime the README
+ * names (Bun, workerd, and the packed npm package on Node 20, Node 24 and Bun)
+ * against the local server. No imports of node: modules and no test framework,
+ * so a worker can run it too: each case throws on failure.
+ */
+import type * as Mod from "../../mod.ts";
+import { assertNoLeaks } from "./leaks.ts";
+
+/** Where the local server is and what it knows; plain data, so it can cross into a child process or a worker. */
+export interface CoreSetting {
+  baseUrl: string;
+  org: { clientId: string; clientSecret: string };
+  user: { clientId: string; clientSecret: string };
+  publicKey: string;
+  callbackUrl: string;
+  /** A loopback URL where nothing listens. */
+  closedUrl: string;
+}
+
+export interface CoreCase {
+  name: string;
+  run(lib: typeof Mod, s: CoreSetting): Promise<void>;
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+function equal(actual: unknown, expected: unknown, what: string): void {
+  check(JSON.stringify(actual) === JSON.stringify(expected), `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+/** The call must reject with an ItsYouOnlineError of `code` that leaks none of `secrets`. */
+async function rejects(lib: typeof Mod, call: Promise<unknown>, code: string, secrets: Record<string, string> = {}): Promise<Mod.ItsYouOnlineError> {
+  const error = await call.then(() => undefined, (caught: unknown) => caught);
+  check(error instanceof lib.ItsYouOnlineError, `expected an ItsYouOnlineError ${code}, got ${error}`);
+  equal(error.code, code, `code (${error.message})`);
+  assertNoLeaks(secrets, { error });
+  return error;
+}
+
+export const CORE_CASES: CoreCase[] = [
+  {
+    name: "getAccessToken() gets an organization token",
+    async run(lib, s) {
+      const token = await lib.getAccessToken({ ...s.org, baseUrl: s.baseUrl });
+      equal(token.scopes, ["organization:owner"], "scopes");
+      equal(token.expiresIn, 85799, "expiresIn");
+      check(token.expiresAt instanceof Date && token.username === undefined, "expiresAt and no username");
+    },
+  },
+  {
+    name: "getJwt() from credentials, and verifyJwt() with the server's key and an audience",
+    async run(lib, s) {
+      const jwt = await lib.getJwt(s.org, { baseUrl: s.baseUrl, audience: "deploy", validity: 120 });
+      const claims = await lib.verifyJwt(jwt, { publicKey: s.publicKey, audience: "deploy" });
+      equal([claims.globalid, claims.aud, claims.iss], [s.org.clientId, ["deploy"], "itsyouonline"], "claims");
+      check(claims.exp! - Date.now() / 1000 <= 121, "validity applied");
+    },
+  },
+  {
+    name: "getJwt() from a user key's access token, as a string and as an object",
+    async run(lib, s) {
+      const token = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
+      equal(token.username, "alice", "username");
+      for (const from of [token, token.accessToken]) {
+        equal(lib.decodeJwt(await lib.getJwt(from, { baseUrl: s.baseUrl, scope: "user:name" })).scope, ["user:name"], "scope");
+      }
+    },
+  },
+  {
+    name: "refreshJwt() renews a refreshable JWT, keeping its refresh_token",
+    async run(lib, s) {
+      const jwt = await lib.getJwt(s.org, { baseUrl: s.baseUrl, refreshable: true, validity: 60 });
+      const renewed = await lib.refreshJwt(jwt, { baseUrl: s.baseUrl, validity: 120 });
+      check(typeof lib.decodeJwt(jwt).refresh_token === "string", "a refresh_token");
+      equal(lib.decodeJwt(renewed).refresh_token, lib.decodeJwt(jwt).refresh_token, "refresh_token");
+      await lib.verifyJwt(renewed, { publicKey: s.publicKey });
+    },
+  },
+  {
+    name: "createTokenSource(): concurrent jwt() calls share one JWT, and the cache serves it",
+    async run(lib, s) {
+      const tokens = lib.createTokenSource({ ...s.org, baseUrl: s.baseUrl, validity: 600 });
+      const jwts = await Promise.all(Array.from({ length: 20 }, () => tokens.jwt()));
+      equal(new Set(jwts).size, 1, "distinct JWTs");
+      equal(await tokens.jwt(), jwts[0], "cached JWT");
+      const token = await tokens.accessToken();
+      equal(await tokens.accessToken(), token, "cached access token");
+    },
+  },
+  {
+    name: "the code flow: authorizeUrl(), the server's redirect, parseCallback(), exchangeCode()",
+    async run(lib, s) {
+      const state = lib.randomState();
+      const url = lib.authorizeUrl({ clientId: s.org.clientId, redirectUri: s.callbackUrl, scope: "user:name", state, baseUrl: s.baseUrl });
+      const response = await fetch(url.href, { redirect: "manual" });
+      await response.body?.cancel();
+      const location = response.headers.get("location") ?? "";
+      const { code } = lib.parseCallback(location, state);
+      const token = await lib.exchangeCode({ ...s.org, code, state, redirectUri: s.callbackUrl, baseUrl: s.baseUrl });
+      equal(token.username, "alice", "username");
+      await rejects(lib, Promise.resolve().then(() => lib.parseCallback(location, "other")), "STATE_MISMATCH", { code });
+    },
+  },
+  {
+    name: "the runtime's fetch passed as an option works (it is never called as a method)",
+    async run(lib, s) {
+      const token = await lib.getAccessToken({ ...s.org, baseUrl: s.baseUrl, fetch: globalThis.fetch as Mod.FetchFunction });
+      equal(token.scopes, ["organization:owner"], "scopes");
+    },
+  },
+  {
+    name: "errors: a wrong secret, a refused connection, bad input and a forged JWT, each with its code",
+    async run(lib, s) {
+      const wrong = { clientId: s.org.clientId, clientSecret: "wrong-secret-value-123" };
+      const error = await rejects(lib, lib.getAccessToken({ ...wrong, baseUrl: s.baseUrl }), "HTTP_ERROR", { secret: wrong.clientSecret });
+      equal(error.status, 400, "status");
+      await rejects(lib, lib.getAccessToken({ ...s.org, baseUrl: s.closedUrl, retries: 0 }), "NETWORK_ERROR", { secret: s.org.clientSecret });
+      await rejects(lib, lib.getAccessToken({ ...s.org, baseUrl: "http://itsyou.example" }), "INVALID_ARGUMENT");
+      await rejects(lib, lib.getJwt(s.org, { baseUrl: s.baseUrl, validity: 0 }), "INVALID_ARGUMENT");
+      const jwt = await lib.getJwt(s.org, { baseUrl: s.baseUrl });
+      await rejects(lib, lib.verifyJwt(jwt), "JWT_SIGNATURE_INVALID"); // itsyou.online's key did not sign it
+      await rejects(lib, lib.verifyJwt(`${jwt.split(".").slice(0, 2).join(".")}.`, { publicKey: s.publicKey }), "JWT_SIGNATURE_INVALID");
+    },
+  },
+];
+
+/** Runs every case; a failure is reported, not thrown, so the caller can report each case. */
+export async function runCoreCases(lib: typeof Mod, s: CoreSetting): Promise<{ name: string; error?: string }[]> {
+  const results: { name: string; error?: string }[] = [];
+  for (const c of CORE_CASES) {
+    try {
+      await c.run(lib, s);
+      results.push({ name: c.name });
+    } catch (error) {
+      results.push({ name: c.name, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    }
+  }
+  return results;
+}
