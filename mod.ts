@@ -271,6 +271,13 @@ export interface AccessToken {
   expiresAt: Date;
   /** The user the token belongs to; absent for organization tokens. */
   username?: string;
+  /**
+   * The OpenID Connect ID token (an ES384 JWT with `sub`, `aud`, `iat` and the
+   * values of the authorized user scopes), from {@linkcode exchangeCode} when
+   * the user authorized the `openid` scope; verify it with {@linkcode verifyJwt}
+   * and `audience` set to your client id.
+   */
+  idToken?: string;
 }
 
 /**
@@ -1172,7 +1179,7 @@ function parseTokenResponse(answer: Answer): AccessToken {
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw invalidResponse(ACCESS_TOKEN_PATH, "expected a JSON object");
   }
-  const { access_token, token_type, scope, expires_in, info } = json as Record<string, unknown>;
+  const { access_token, id_token, token_type, scope, expires_in, info } = json as Record<string, unknown>;
   if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
     throw invalidResponse(ACCESS_TOKEN_PATH, "access_token is missing or malformed");
   }
@@ -1196,6 +1203,14 @@ function parseTokenResponse(answer: Answer): AccessToken {
     expiresAt: new Date(Date.now() + (expires_in as number) * 1000),
   };
   if (typeof username === "string" && username !== "") token.username = username;
+  if (id_token !== undefined) {
+    try {
+      decodeJwt(id_token as string);
+    } catch {
+      throw invalidResponse(ACCESS_TOKEN_PATH, "id_token is not a JWT");
+    }
+    token.idToken = id_token as string;
+  }
   return token;
 }
 

@@ -37189,8 +37189,8 @@ function getOctokit(token, options, ...additionalPlugins) {
  * server: get an access token (client credentials or authorization code),
  * trade it for an ES384 JWT, refresh and verify JWTs.
  *
- * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`), so it
- * runs unchanged on Deno, Node 20+, Bun and workers.
+ * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`): Deno,
+ * Bun and workers run it as it is, Node 20+ as the npm package's JavaScript.
  *
  * @example Get a JWT for an organization in one round trip
  * ```ts
@@ -37874,7 +37874,7 @@ function parseTokenResponse(answer) {
     if (typeof json !== "object" || json === null || Array.isArray(json)) {
         throw invalidResponse(ACCESS_TOKEN_PATH, "expected a JSON object");
     }
-    const { access_token, token_type, scope, expires_in, info } = json;
+    const { access_token, id_token, token_type, scope, expires_in, info } = json;
     if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
         throw invalidResponse(ACCESS_TOKEN_PATH, "access_token is missing or malformed");
     }
@@ -37900,6 +37900,15 @@ function parseTokenResponse(answer) {
     };
     if (typeof username === "string" && username !== "")
         token.username = username;
+    if (id_token !== undefined) {
+        try {
+            decodeJwt(id_token);
+        }
+        catch {
+            throw invalidResponse(ACCESS_TOKEN_PATH, "id_token is not a JWT");
+        }
+        token.idToken = id_token;
+    }
     return token;
 }
 /**
@@ -38656,6 +38665,7 @@ async function run() {
                 state: inputs.state,
                 ...requestOptions,
             });
+        mask(token.idToken);
         mask(token.accessToken);
         let jwt;
         let claims;
@@ -38677,6 +38687,7 @@ async function run() {
         setOutput("expires-at", token.expiresAt.toISOString());
         setOutput("scope", token.scopes.join(","));
         setOutput("username", token.username ?? "");
+        setOutput("id-token", token.idToken ?? "");
         if (jwt && claims) {
             setOutput("jwt", jwt);
             setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");

@@ -8,8 +8,8 @@
  *
  * Deliberate simplifications (none changes what a client sees on the wire for
  * the cases it models): no login or consent page (a configured user is always
- * logged in and consents), no OIDC `id_token`, one grant list per user for
- * every organization, random refresh tokens from a CSPRNG.
+ * logged in and consents), one grant list per user for every organization,
+ * random refresh tokens from a CSPRNG.
  */
 import { createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from "node:crypto";
 import type { KeyObject } from "node:crypto";
@@ -198,9 +198,15 @@ export function createItsYouHandler(
     if (clientSecret === "" || clientId === "" || (grantType === "" && code === "")) throw new HttpError(400);
 
     let token: StoredToken;
+    let idToken: string | undefined;
     if (grantType === "client_credentials") token = clientCredentialsToken(clientId, clientSecret);
-    else if (grantType === "") token = codeToken(clientId, clientSecret, code, form);
-    else throw new HttpError(400);
+    else if (grantType === "") {
+      token = codeToken(clientId, clientSecret, code, form);
+      // OpenID Connect: an authorized `openid` scope yields an id_token, and leaves the token's scope.
+      const scopes = token.scope.split(",");
+      if (scopes.includes("openid")) idToken = oidcIdToken(token, scopes);
+      token.scope = scopes.filter((scope) => scope !== "openid").join(",");
+    } else throw new HttpError(400);
 
     // §2.6: response_type=id_token returns the JWT itself; the token is not stored.
     if (form.get("response_type") === "id_token") {
@@ -217,6 +223,7 @@ export function createItsYouHandler(
     // §2.5: exact field order; the scope list always gets a comma, so it ends with one when there are no grants.
     writeJson(response, {
       access_token: accessToken,
+      ...(idToken ? { id_token: idToken } : {}),
       token_type: "bearer",
       scope: [token.scope, grants.join(",")].join(","),
       // Go truncates (expiry - now - 10 min) in seconds, and some nanoseconds have always passed since
@@ -259,6 +266,21 @@ export function createItsYouHandler(
       scope: authorization.scope,
       createdAt: now(),
     };
+  }
+
+  /** `getIDTokenStr`: sub, iss, iat, exp (the token's), aud (the client) and the values of the user scopes. */
+  function oidcIdToken(token: StoredToken, scopes: string[]): string {
+    const user = userOf(token.username);
+    const values: Record<string, string> = { "user:name": user.name, "user:email": user.email, "user:email:main": user.email };
+    const claims: Claims = {
+      aud: token.clientId,
+      exp: Math.floor((token.createdAt + DAY) / 1000),
+      iat: Math.floor(token.createdAt / 1000),
+      iss: "itsyouonline",
+      sub: token.username,
+    };
+    for (const scope of scopes) if (scope in values) claims[scope] = values[scope];
+    return signJwt(claims);
   }
 
   function preflight(allow: string, cors: boolean): Handler {

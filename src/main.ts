@@ -67,6 +67,7 @@ export async function run(): Promise<void> {
         state: inputs.state,
         ...requestOptions,
       });
+    mask(token.idToken);
     mask(token.accessToken);
 
     let jwt: string | undefined;
@@ -90,6 +91,7 @@ export async function run(): Promise<void> {
     core.setOutput("expires-at", token.expiresAt.toISOString());
     core.setOutput("scope", token.scopes.join(","));
     core.setOutput("username", token.username ?? "");
+    core.setOutput("id-token", token.idToken ?? "");
     if (jwt && claims) {
       core.setOutput("jwt", jwt);
       core.setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");

@@ -67,6 +67,7 @@ describe("client_credentials", () => {
       "expires-at": expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       scope: "organization:owner",
       username: "",
+      "id-token": "",
       jwt: outputs.jwt,
       "jwt-expires-at": new Date(claims.exp! * 1000).toISOString(),
       globalid: "acme",
@@ -134,6 +135,21 @@ describe("authorization_code", () => {
     expect(run.outputs).toMatchObject({ username: "alice", scope: "user:name,grant:deployer" });
     const secrets = { clientSecret: f.org.clientSecret, code, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+  });
+
+  test("with openid authorized, outputs the id_token as id-token, masked before anything else", async () => {
+    const url = new URL(`${f.server.url}/v1/oauth/authorize`);
+    url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope: "user:name,openid", state: "st8" }).toString();
+    const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
+    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }));
+    expect(run.status).toBe(0);
+    const idToken = run.outputs["id-token"];
+    expect((await verifyJwt(idToken, { publicKey: f.server.publicKey, audience: "acme" })).sub).toBe("alice");
+    const secrets = { clientSecret: f.org.clientSecret, code, idToken, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+    const masks = run.stdout.split("\n").filter((line) => line.startsWith("::add-mask::"));
+    expect(masks.indexOf(`::add-mask::${idToken}`)).toBeLessThan(masks.indexOf(`::add-mask::${run.outputs["access-token"]}`));
+    expect(findLeaks({ idToken }, { summary: run.summary, stderr: run.stderr })).toEqual([]);
   });
 
   test("an expired code fails with the code flow's advice, the code masked", async () => {

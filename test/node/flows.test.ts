@@ -191,6 +191,22 @@ describe("authorizeUrl(), randomState() and parseCallback()", () => {
 });
 
 describe("exchangeCode()", () => {
+  test("with openid authorized, returns the OIDC id_token (verifiable, audience the client) and drops openid from scopes", async () => {
+    const state = randomState();
+    const { code } = parseCallback(await authorize(state, "user:name,openid"), state);
+    const token = await exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at });
+    expect(token.scopes).toEqual(["user:name", "grant:deployer"]);
+    const claims = await verifyJwt(token.idToken!, { publicKey: f.server.publicKey, audience: "acme" });
+    expect(claims).toMatchObject({ sub: "alice", iss: "itsyouonline", "user:name": "Alice Example" });
+    expect(claims.iat).toEqual(expect.any(Number));
+  });
+
+  test("without openid there is no idToken", async () => {
+    const state = randomState();
+    const { code } = parseCallback(await authorize(state), state);
+    expect("idToken" in await exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at })).toBe(false);
+  });
+
   test("trades a code from /v1/oauth/authorize for alice's token", async () => {
     const state = randomState();
     const { code } = parseCallback(await authorize(state), state);

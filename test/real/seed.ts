@@ -1,0 +1,51 @@
+/**
+ * What the contract suite adds to the real server's database (start.sh's own seed has organization
+ * `testorg`, its client-credentials API key, user `alice` and the JWT key). Documents are stored the way
+ * the server stores them: field names are the Go struct fields in lower case (mgo's default).
+ *
+ * Test-only credentials, public on purpose. The password hash is SHA-512 crypt, what the server's
+ * `credentials/password/keyderivation` makes (`openssl passwd -6 -salt itsyoutestsalt0 'correct horse battery staple'`);
+ * the login through the server's own /login API proves the server accepts it.
+ */
+export const USER = {
+  username: "bob",
+  password: "correct horse battery staple",
+  /** RFC 6238 TOTP secret, base32 (the `totp` collection). */
+  totpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+};
+
+/** A user API key of bob's (the `apikeys` collection): the client credentials flow as a user. */
+export const USER_KEY = { clientId: "HdEAwC7nfx2dCBEh90ssxCS6CbZp", clientSecret: "BFID_5SHDMG2F5Pw_Sz0IuJlPu53" };
+
+/** A second API key of testorg's, with a callback URL, for the code flow (`oauth_clients`). */
+export const CODE_CLIENT = {
+  clientId: "testorg",
+  clientSecret: "code-flow-secret-0123456789-abcdefghijklmnopqrstuvw",
+  callbackUrl: "https://app.example.com/callback",
+};
+
+export const SEED = {
+  "itsyouonline-idserver-db": {
+    users: [{
+      username: USER.username,
+      firstname: "Bob",
+      lastname: "Example",
+      emailaddresses: [{ emailaddress: "bob@example.com", label: "main" }],
+    }],
+    password: [{
+      username: USER.username,
+      password: "$6$itsyoutestsalt0$5saB2bMRJbwiiMOBIZ9hJFYQrvr3xc.EG/FZhMd3mh7o76S8fG5G0lntpBhv5SeisZnjkBLddQ7ZmfcU0XEci1",
+    }],
+    totp: [{ username: USER.username, secret: USER.totpSecret }],
+    // Bob has already consented to testorg: name, membership of testorg, and (always granted with an authorization) openid.
+    authorizations: [{ username: USER.username, grantedto: "testorg", name: true, organizations: ["testorg"] }],
+    apikeys: [{ label: "ci", scopes: ["user:admin"], applicationid: USER_KEY.clientId, apikey: USER_KEY.clientSecret, username: USER.username }],
+    oauth_clients: [{
+      clientid: CODE_CLIENT.clientId,
+      label: "web",
+      secret: CODE_CLIENT.clientSecret,
+      callbackurl: CODE_CLIENT.callbackUrl,
+      clientcredentialsgranttype: false,
+    }],
+  },
+};
