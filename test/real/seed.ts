@@ -40,6 +40,16 @@ export const SEED = {
     // Bob has already consented to testorg: name, membership of testorg, and (always granted with an authorization) openid.
     authorizations: [{ username: USER.username, grantedto: "testorg", name: true, organizations: ["testorg"] }],
     apikeys: [{ label: "ci", scopes: ["user:admin"], applicationid: USER_KEY.clientId, apikey: USER_KEY.clientSecret, username: USER.username }],
+    // Access tokens the server made two days ago: 24 hours of life, so expired.
+    oauth_accesstokens: [{
+      accesstoken: "expiredAccessToken0123456789",
+      type: "bearer",
+      username: "",
+      globalid: "testorg",
+      scope: "organization:owner",
+      clientid: "testorg",
+      createdat: { $date: new Date(Date.now() - 2 * 86_400_000).toISOString() },
+    }],
     oauth_clients: [{
       clientid: CODE_CLIENT.clientId,
       label: "web",

@@ -1,0 +1,49 @@
+/**
+ * The contract suite under Deno: mod.ts against the real ItsYou.online server over HTTPS, its
+ * test CA trusted with `deno test --cert` as users would. Run by `npm run test:real`.
+ */
+import assert from "node:assert/strict";
+import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, parseCallback, refreshJwt, verifyJwt } from "../../mod.ts";
+import { assertNoLeaks } from "../support/leaks.ts";
+import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
+import { logInAndAuthorize, realServer } from "./server.ts";
+
+const server = realServer();
+const at = { baseUrl: server.url };
+
+function it(name: string, fn: () => Promise<void>): void {
+  Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
+}
+
+it("an organization key and a user key get their access tokens", async () => {
+  assert.deepEqual((await getAccessToken({ ...server.org, ...at })).scopes, ["organization:owner"]);
+  const user = await getAccessToken({ ...USER_KEY, ...at });
+  assert.equal(user.username, USER.username);
+  assert.deepEqual(user.scopes, ["user:admin"]);
+});
+
+it("a JWT straight from the credentials, verified with the server's key; refreshed", async () => {
+  const jwt = await getJwt(server.org, { ...at, audience: "deploy", refreshable: true, validity: 120 });
+  const claims = await verifyJwt(jwt, { publicKey: server.publicKey, audience: "deploy" });
+  assert.equal(claims.globalid, "testorg");
+  const renewed = await refreshJwt(jwt, at);
+  assert.equal(decodeJwt(renewed).refresh_token, claims.refresh_token);
+});
+
+it("the code flow with a real login: exchangeCode() with an id_token, then a JWT", async () => {
+  const login = await logInAndAuthorize(server, "user:name,openid");
+  const { code, state } = parseCallback(login.callback, login.state);
+  const token = await exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
+  assert.equal(token.username, USER.username);
+  assert.equal((await verifyJwt(token.idToken!, { publicKey: server.publicKey, audience: "testorg" })).sub, USER.username);
+  assert.equal((await verifyJwt(await getJwt(token, at), { publicKey: server.publicKey })).username, USER.username);
+});
+
+it("a wrong secret is HTTP_ERROR 400, the secret nowhere in the error", async () => {
+  const secret = "wrong-secret-0123456789";
+  const error = await getAccessToken({ clientId: "testorg", clientSecret: secret, ...at }).catch((caught: unknown) => caught);
+  assert.ok(error instanceof ItsYouOnlineError);
+  assert.equal(error.code, "HTTP_ERROR");
+  assert.equal(error.status, 400);
+  assertNoLeaks({ secret }, { error });
+});

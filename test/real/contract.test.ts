@@ -1,0 +1,279 @@
+/**
+ * The contract suite: mod.ts, dist/index.js and cli.ts against the real ItsYou.online server
+ * (itsyouonline/identityserver at 333d788) over HTTPS, its test CA trusted through
+ * NODE_EXTRA_CA_CERTS as users would. Run by `npm run test:real` (scripts/test-real.ts).
+ */
+import { beforeAll, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import {
+  createTokenSource,
+  decodeJwt,
+  exchangeCode,
+  getAccessToken,
+  getJwt,
+  parseCallback,
+  refreshJwt,
+  verifyJwt,
+} from "../../mod.ts";
+import type { FetchFunction } from "../../mod.ts";
+import { maskingProblems, runAction } from "../support/action.ts";
+import type { ActionRun } from "../support/action.ts";
+import { rejects } from "../support/expect.ts";
+import { findLeaks } from "../support/leaks.ts";
+import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
+import { logInAndAuthorize, realServer, signWithServerKey } from "./server.ts";
+import type { RealServer } from "./server.ts";
+
+let server: RealServer;
+let at: { baseUrl: string };
+beforeAll(() => {
+  server = realServer();
+  at = { baseUrl: server.url };
+});
+
+const now = (): number => Math.floor(Date.now() / 1000);
+
+describe("access tokens", () => {
+  test("an organization API key: organization:owner, 85799 seconds, no username", async () => {
+    const token = await getAccessToken({ ...server.org, ...at });
+    expect(token.scopes).toEqual(["organization:owner"]);
+    expect(token.expiresIn).toBeGreaterThanOrEqual(85_790);
+    expect(token.expiresIn).toBeLessThanOrEqual(85_800);
+    expect(token.username).toBeUndefined();
+  });
+
+  test("a user API key (apikeys collection): user:admin, and the user's name", async () => {
+    const token = await getAccessToken({ ...USER_KEY, ...at });
+    expect(token.scopes).toEqual(["user:admin"]);
+    expect(token.username).toBe(USER.username);
+  });
+});
+
+describe("JWTs", () => {
+  test("from an AccessToken, from its string, and from credentials in one request: the same claims, verified with the server's key", async () => {
+    const token = await getAccessToken({ ...server.org, ...at });
+    const fromToken = decodeJwt(await getJwt(token, at));
+    const fromString = decodeJwt(await getJwt(token.accessToken, at));
+    const direct = await getJwt(server.org, at);
+    const claims = await verifyJwt(direct, { publicKey: server.publicKey });
+    for (const decoded of [fromToken, fromString, claims]) {
+      expect(decoded).toMatchObject({ azp: "testorg", globalid: "testorg", iss: "itsyouonline", scope: ["organization:owner"] });
+    }
+  });
+
+  test("scope, audience and validity as the real server applies them", async () => {
+    const jwt = await getJwt(server.org, { ...at, scope: "organization:owner", audience: "deploy,ops", validity: 300 });
+    const claims = await verifyJwt(jwt, { publicKey: server.publicKey, audience: "ops" });
+    expect(claims.aud).toEqual(["deploy", "ops"]);
+    expect(claims.scope).toEqual(["organization:owner"]);
+    expect(claims.exp! - now()).toBeLessThanOrEqual(300);
+    expect(claims.exp! - now()).toBeGreaterThan(290);
+  });
+
+  test("storeInfo puts the user's name in the scope claim; addGrants adds none for a user without grants", async () => {
+    const token = await getAccessToken({ ...USER_KEY, ...at });
+    const claims = decodeJwt(await getJwt(token, { ...at, scope: "user:name", storeInfo: true, addGrants: true }));
+    expect(claims.scope).toEqual(["user:name", "[user:name]:Bob Example"]);
+    expect(claims.username).toBe(USER.username);
+  });
+
+  test("refreshable: a refresh_token claim, and refreshJwt() renews it, keeping the refresh_token", async () => {
+    const jwt = await getJwt(server.org, { ...at, refreshable: true, validity: 60 });
+    const { refresh_token } = decodeJwt(jwt);
+    expect(refresh_token).toEqual(expect.any(String));
+    const renewed = await refreshJwt(jwt, { ...at, validity: 600 });
+    const claims = await verifyJwt(renewed, { publicKey: server.publicKey });
+    expect(claims.refresh_token).toBe(refresh_token);
+    expect(claims.exp! - now()).toBeGreaterThan(590);
+  });
+
+  test("refreshJwt() renews an expired JWT, as the server allows", async () => {
+    const jwt = await getJwt(server.org, { ...at, refreshable: true, validity: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    await rejects(verifyJwt(jwt, { publicKey: server.publicKey, clockTolerance: 0 }), "JWT_EXPIRED");
+    const renewed = await refreshJwt(jwt, at);
+    expect((await verifyJwt(renewed, { publicKey: server.publicKey })).refresh_token).toBe(decodeJwt(jwt).refresh_token);
+  });
+});
+
+describe("every error the real server gives these flows", () => {
+  test.each([
+    ["a wrong secret", { clientId: "testorg", clientSecret: "wrong-secret-0123456789" }],
+    ["an unknown client id", { clientId: "no-such-org", clientSecret: "wrong-secret-0123456789" }],
+  ])("%s: HTTP_ERROR 400 naming the id, secret and the client credentials setting", async (_, credentials) => {
+    const error = await rejects(getAccessToken({ ...credentials, ...at }), "HTTP_ERROR", { secret: credentials.clientSecret });
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/check the client id and secret.*client credentials flow enabled/);
+  });
+
+  test("an ungranted scope, through an access token: HTTP_ERROR 401 naming the scope", async () => {
+    const token = await getAccessToken({ ...server.org, ...at });
+    const error = await rejects(getJwt(token, { ...at, scope: "user:name" }), "HTTP_ERROR", { accessToken: token.accessToken });
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/every requested scope is granted/);
+  });
+
+  test("an ungranted scope, straight from the credentials: HTTP_ERROR 401", async () => {
+    const error = await rejects(getJwt(server.org, { ...at, scope: "user:name" }), "HTTP_ERROR", { secret: server.org.clientSecret });
+    expect(error.status).toBe(401);
+    expect(error.endpoint).toBe("/v1/oauth/access_token");
+  });
+
+  test("an unknown access token and an expired one (seeded two days old): HTTP_ERROR 401", async () => {
+    for (const token of ["unknownAccessToken0123456789", "expiredAccessToken0123456789"]) {
+      const error = await rejects(getJwt(token, at), "HTTP_ERROR", { token });
+      expect(error.status).toBe(401);
+      expect(error.message).toMatch(/check that the token is not expired/);
+    }
+  });
+
+  test("an unknown refresh token (its record gone): HTTP_ERROR 401 saying to get a new JWT", async () => {
+    const jwt = signWithServerKey(server, { azp: "testorg", exp: now() + 60, globalid: "testorg", iss: "itsyouonline", refresh_token: "goneRefreshToken0123456789ab", scope: ["organization:owner"] });
+    const error = await rejects(refreshJwt(jwt, at), "HTTP_ERROR", { jwt });
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/refresh record is gone/);
+  });
+});
+
+describe("the authorization code flow, with a real login (password, then TOTP)", () => {
+  test("log in, consent (seeded), redirect, parseCallback(), exchangeCode(), getJwt(), refreshJwt(); openid brings an id_token", async () => {
+    const login = await logInAndAuthorize(server, "user:name,user:memberof:testorg,openid");
+    expect(login.steps).toEqual([302, 204, 200, 302]);
+    const { code, state } = parseCallback(login.callback, login.state);
+    const token = await exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
+    expect(token.username).toBe(USER.username);
+    expect(token.scopes).toEqual(["user:name"]); // bob is no member of testorg: the server drops that scope
+    const idClaims = await verifyJwt(token.idToken!, { publicKey: server.publicKey, audience: "testorg" });
+    expect(idClaims).toMatchObject({ sub: USER.username, "user:name": "Bob Example", iss: "itsyouonline" });
+    const jwt = await getJwt(token, { ...at, refreshable: true });
+    expect(await verifyJwt(jwt, { publicKey: server.publicKey })).toMatchObject({ username: USER.username, azp: "testorg", scope: ["user:name"] });
+    const renewed = await refreshJwt(jwt, { ...at, validity: 120 });
+    expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(jwt).refresh_token);
+  });
+
+  test("a code can be used again while it is valid (the server does not burn it), and not after its 10 seconds", async () => {
+    const login = await logInAndAuthorize(server, "user:name");
+    const { code, state } = parseCallback(login.callback, login.state);
+    const exchange = (): Promise<unknown> => exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
+    await exchange();
+    await exchange();
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const error = await rejects(exchange(), "HTTP_ERROR", { code, secret: CODE_CLIENT.clientSecret });
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/codes are valid for 10 seconds/);
+  }, 30_000);
+
+  test("a wrong state or a wrong redirect_uri: HTTP_ERROR 400; another state in the callback: STATE_MISMATCH", async () => {
+    const login = await logInAndAuthorize(server, "user:name");
+    await rejects(Promise.resolve().then(() => parseCallback(login.callback, "another-state")), "STATE_MISMATCH");
+    const { code, state } = parseCallback(login.callback, login.state);
+    const base = { ...CODE_CLIENT, code, ...at };
+    await rejects(exchangeCode({ ...base, state: "another-state", redirectUri: CODE_CLIENT.callbackUrl }), "HTTP_ERROR", { code });
+    await rejects(exchangeCode({ ...base, state, redirectUri: "https://app.example.com/elsewhere" }), "HTTP_ERROR", { code });
+    await exchangeCode({ ...base, state, redirectUri: CODE_CLIENT.callbackUrl }); // the code itself was fine
+  });
+});
+
+describe("createTokenSource()", () => {
+  test("refreshable: renews through /v1/oauth/jwt/refresh, and falls back to the credentials on the server's 401", async () => {
+    let clock = Date.now();
+    const paths: string[] = [];
+    let forgetRecord = false;
+    const watching: FetchFunction = (input, init) => {
+      paths.push(new URL(input).pathname);
+      if (forgetRecord && input.endsWith("/refresh")) {
+        // The record is gone: present a JWT whose refresh_token the server does not know (it answers 401 itself).
+        const gone = signWithServerKey(server, { azp: "testorg", exp: now() + 60, globalid: "testorg", iss: "itsyouonline", refresh_token: "forgottenRefreshToken0123456", scope: [] });
+        init = { ...init, headers: { ...init.headers, authorization: `bearer ${gone}` } };
+      }
+      return fetch(input, init);
+    };
+    const tokens = createTokenSource({ ...server.org, ...at, refreshable: true, validity: 120, refreshBefore: 30, now: () => clock, fetch: watching });
+    const first = await tokens.jwt();
+    expect(await tokens.jwt()).toBe(first);
+    clock += 100_000;
+    const renewed = await tokens.jwt();
+    expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(first).refresh_token);
+    clock += 100_000;
+    forgetRecord = true;
+    const fallback = await tokens.jwt();
+    expect(decodeJwt(fallback).refresh_token).not.toBe(decodeJwt(first).refresh_token);
+    expect(paths).toEqual(["/v1/oauth/access_token", "/v1/oauth/jwt/refresh", "/v1/oauth/jwt/refresh", "/v1/oauth/access_token"]);
+  });
+});
+
+describe("dist/index.js as the runner runs it", () => {
+  const env = (): Record<string, string> => ({ NODE_EXTRA_CA_CERTS: server.caFile });
+  const secretsOf = (run: ActionRun, clientSecret: string): Record<string, string> => ({
+    clientSecret,
+    accessToken: run.outputs["access-token"],
+    jwt: run.outputs.jwt,
+  });
+
+  test("client credentials: outputs, and every secret masked before it could print", async () => {
+    const run = await runAction({ "client-id": server.org.clientId, "client-secret": server.org.clientSecret, "base-url": server.url, audience: "deploy" }, env());
+    expect(run.status).toBe(0);
+    expect(await verifyJwt(run.outputs.jwt, { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({ globalid: "testorg" });
+    expect(run.outputs.scope).toBe("organization:owner");
+    expect(maskingProblems(run, secretsOf(run, server.org.clientSecret), ["clientSecret", "accessToken", "jwt"])).toEqual([]);
+  });
+
+  test("a user API key", async () => {
+    const run = await runAction({ "client-id": USER_KEY.clientId, "client-secret": USER_KEY.clientSecret, "base-url": server.url }, env());
+    expect(run.status).toBe(0);
+    expect(run.outputs.username).toBe(USER.username);
+    expect(maskingProblems(run, secretsOf(run, USER_KEY.clientSecret), ["clientSecret", "accessToken", "jwt"])).toEqual([]);
+  });
+
+  test("the code flow, with openid: id-token among the outputs, masked first", async () => {
+    const login = await logInAndAuthorize(server, "user:name,openid");
+    const { code, state } = parseCallback(login.callback, login.state);
+    const run = await runAction({
+      "client-id": CODE_CLIENT.clientId, "client-secret": CODE_CLIENT.clientSecret, "base-url": server.url,
+      "grant-type": "authorization_code", code, state, "redirect-uri": CODE_CLIENT.callbackUrl,
+    }, env());
+    expect(run.status).toBe(0);
+    expect(run.outputs.username).toBe(USER.username);
+    const secrets = { ...secretsOf(run, CODE_CLIENT.clientSecret), code, idToken: run.outputs["id-token"] };
+    expect((await verifyJwt(secrets.idToken, { publicKey: server.publicKey, audience: "testorg" })).sub).toBe(USER.username);
+    expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
+  });
+
+  test("a failure: one error line, the secret masked and nowhere else", async () => {
+    const run = await runAction({ "client-id": "testorg", "client-secret": "wrong-secret-0123456789", "base-url": server.url }, env());
+    expect(run.status).toBe(1);
+    const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error::"));
+    expect(errors).toEqual([expect.stringMatching(/^::error::itsyou-token-action: HTTP 400 Bad Request from \/v1\/oauth\/access_token\..*\[HTTP_ERROR\]$/)]);
+    expect(maskingProblems(run, { clientSecret: "wrong-secret-0123456789" }, ["clientSecret"])).toEqual([]);
+    expect(findLeaks({ clientSecret: "wrong-secret-0123456789" }, { stderr: run.stderr, summary: run.summary })).toEqual([]);
+  });
+});
+
+describe("cli.ts under Deno, trusting the CA with --cert", () => {
+  const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
+  const cli = (args: string[], secret = server.org.clientSecret): Promise<{ status: number | null; stdout: string; stderr: string }> => {
+    const child = spawn(deno, ["run", "--allow-net", "--allow-env", "--cert", server.caFile, "cli.ts", ...args], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ITSYOU_CLIENT_ID: server.org.clientId, ITSYOU_CLIENT_SECRET: secret, ITSYOU_BASE_URL: server.url },
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+  };
+
+  test("prints a JWT the server's key verifies", async () => {
+    const run = await cli(["--audience", "deploy"]);
+    expect(run.stderr).toBe("");
+    expect(await verifyJwt(run.stdout.trim(), { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({ globalid: "testorg" });
+  });
+
+  test("a wrong secret: one line on stderr, exit 1, no secret", async () => {
+    const run = await cli([], "wrong-secret-0123456789");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^itsyou: HTTP_ERROR: HTTP 400 Bad Request/);
+    expect(findLeaks({ secret: "wrong-secret-0123456789" }, { stderr: run.stderr, stdout: run.stdout })).toEqual([]);
+  });
+});
