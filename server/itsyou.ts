@@ -317,20 +317,22 @@ export function createItsYouHandler(
     const granted = token.scope.split(",");
     if (scopes.length === 0) scopes = granted;
     else if (!scopes.every((scope) => covered(scope, granted))) throw new HttpError(401);
+    let grants: string[] = [];
     if (token.username) {
       const user = userOf(token.username);
       scopes = scopes.filter((scope) => !scope.startsWith("user:memberof:") || user.memberOf.includes(scope.slice(14)));
       if (form.get("store_info") === "true") scopes = [...scopes, ...storedInfo(user, scopes)];
-      if (form.get("add_grants") === "true") scopes = [...scopes, ...user.grants.map((grant) => `grant:${grant}`)];
+      if (form.get("add_grants") === "true") grants = user.grants.map((grant) => `grant:${grant}`);
     }
     const claims: Claims = {
       azp: token.clientId,
       exp: Math.floor(Math.min(token.createdAt + DAY, validity(form) > 0 ? now() + validity(form) * 1000 : Infinity) / 1000),
       iss: "itsyouonline",
-      scope: scopes,
+      scope: [...goSplit(scopes), ...grants],
       ...(token.username ? { username: token.username } : { globalid: token.globalId }),
       ...audience(form),
     };
+    // The refresh record keeps the scopes without the grants; refresh adds the grants anew when asked.
     if (offline) claims.refresh_token = newRefreshRecord(scopes, token.username);
     return signJwt(claims);
   }
@@ -411,7 +413,7 @@ export function createItsYouHandler(
     if (!record) throw new HttpError(401);
     if (typeof old.azp !== "string") throw new Panic();
     record.lastUsed = now();
-    let scopes = record.scopes;
+    let scopes = goSplit(record.scopes);
     if (form.get("add_grants") === "true" && record.username) {
       scopes = [...scopes, ...userOf(record.username).grants.map((grant) => `grant:${grant}`)];
     }
@@ -430,15 +432,18 @@ export function createItsYouHandler(
   function authorize(request: IncomingMessage, parse: () => Form, response: ServerResponse): void {
     const form = parse();
     if (form.get("response_type") !== "code") throw new HttpError(400);
+    // Not logged in: to /login before anything else is checked, with the query re-encoded the way Go's
+    // url.Values.Encode() does it (sorted by key, QueryEscape'd) and the endpoint to come back to.
+    if (!registry.loggedInAs) {
+      const query = [...parseQuery((request.url ?? "").split("?")[1] ?? ""), ["endpoint", "/v1/oauth/authorize"]];
+      query.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      return redirect(response, "GET", 302, `/login?${query.map(([name, value]) => `${queryEscape(name)}=${queryEscape(value)}`).join("&")}`);
+    }
     const clientId = form.get("client_id") ?? "";
-    if (clientId === "itsyouonline") throw new HttpError(400);
     // The handler unescapes the already-decoded value again: '+' becomes a space.
     const redirectUri = queryUnescape(form.get("redirect_uri") ?? "");
     if (!validRedirect(redirectUri, clientId)) throw new HttpError(400);
-    if (!registry.loggedInAs) {
-      const query = (request.url ?? "").split("?")[1] ?? "";
-      return redirect(response, "GET", 302, `/login?${query}&endpoint=%2Fv1%2Foauth%2Fauthorize`);
-    }
+    if (clientId === "itsyouonline") throw new HttpError(400);
     const user = userOf(registry.loggedInAs);
     const scope = splitList(form.get("scope") ?? "")
       .filter((scope) => !scope.startsWith("user:memberof:") || user.memberOf.includes(scope.slice(14)));
@@ -526,8 +531,9 @@ function writeJwt(response: ServerResponse, jwt: string): void {
 
 /** `http.Redirect`: a short HTML body for GET and HEAD, none otherwise. */
 function redirect(response: ServerResponse, method: string, status: number, location: string): void {
+  // fmt.Fprintln(w, body) after a body that already ends with ".\n": two newlines.
   const body = method === "GET" || method === "HEAD"
-    ? `<a href="${location.replace(/&/g, "&amp;").replace(/"/g, "&#34;").replace(/</g, "&lt;")}">${STATUS_TEXT[status]}</a>.\n`
+    ? `<a href="${location.replace(/&/g, "&amp;").replace(/"/g, "&#34;").replace(/</g, "&lt;")}">${STATUS_TEXT[status]}</a>.\n\n`
     : "";
   const headers: Record<string, string | number> = { Location: location, "Content-Length": Buffer.byteLength(body) };
   if (body) headers["Content-Type"] = "text/html; charset=utf-8";
@@ -566,13 +572,22 @@ function queryEscape(text: string): string {
   return encodeURIComponent(text).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/**
+ * The scope claim the way the server builds it: `strings.Split(strings.Join(scopes, ","), ",")`, so no
+ * scopes at all become `[""]`, and a stored value with a comma in it is split.
+ */
+function goSplit(scopes: string[]): string[] {
+  return scopes.join(",").split(",");
+}
+
 /** Go's `strings.Split` on commas, trimmed, empty entries dropped (as `SplitScopeString` and `aud` do). */
 function splitList(text: string): string[] {
   return text.split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
 }
 
+/** `r.BasicAuth()` of the Go that built the real server (1.19): the scheme is matched case-insensitively. */
 function parseBasicAuth(header: string | undefined): [string, string] | undefined {
-  if (!header?.startsWith("Basic ")) return undefined;
+  if (!header || header.slice(0, 6).toLowerCase() !== "basic ") return undefined;
   const decoded = Buffer.from(header.slice(6), "base64").toString();
   const colon = decoded.indexOf(":");
   return colon < 0 ? undefined : [decoded.slice(0, colon), decoded.slice(colon + 1)];

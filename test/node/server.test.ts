@@ -4,6 +4,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { decodeJwt } from "../../mod.ts";
+import { demoRegistry, startServer } from "../../server/serve.ts";
 import { useServerFixture } from "../support/expect.ts";
 
 const f = useServerFixture();
@@ -112,11 +113,18 @@ describe("§2.5 the token response", () => {
     await bodyWins.body?.cancel();
   });
 
-  test("takes Basic auth when the form has no secret", async () => {
-    const basic = `Basic ${btoa(`${f.org.clientId}:${f.org.clientSecret}`)}`;
+  test.each(["Basic", "basic", "BASIC"])("takes Basic auth (spelled %s: Go 1.19 matches it case-insensitively) when the form has no secret", async (scheme) => {
+    const basic = `${scheme} ${btoa(`${f.org.clientId}:${f.org.clientSecret}`)}`;
     const response = await post(TOKEN, { grant_type: "client_credentials" }, { authorization: basic });
     expect(response.status).toBe(200);
     await response.body?.cancel();
+  });
+
+  test("a user token's JWT whose scopes were all filtered out has scope [\"\"] (strings.Split of an empty string)", async () => {
+    const token = await (await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret })).json();
+    const response = await post("/v1/oauth/jwt", { scope: "user:memberof:not-alices-org" }, { authorization: `token ${token.access_token}` });
+    const claims = JSON.parse(Buffer.from((await response.text()).split(".")[1], "base64url").toString());
+    expect(claims.scope).toEqual([""]);
   });
 
   test("a user API key gets scope 'user:admin,' and its username", async () => {
@@ -215,7 +223,7 @@ describe("§5 authorize", () => {
     const response = await authorize({ response_type: "code", client_id: "acme", redirect_uri: `${f.callbackUrl}?a=1`, state: "" });
     expect(response.status).toBe(302);
     expect(response.headers.get("location")).toMatch(/^https:\/\/app\.example\.com\/callback\?a=1&code=[\w-]{28}&state=$/);
-    expect(await response.text()).toMatch(/^<a href=".*">Found<\/a>\.\n$/);
+    expect(await response.text()).toMatch(/^<a href=".*">Found<\/a>\.\n\n$/); // Go's http.Redirect, then Fprintln: two newlines
   });
 
   test.each([
@@ -225,6 +233,21 @@ describe("§5 authorize", () => {
     ["client_id itsyouonline", { response_type: "code", client_id: "itsyouonline", redirect_uri: "https://app.example.com/callback" }],
   ])("%s: 400", async (_, params) => {
     await expectGoError(await authorize(params as Record<string, string>), 400, "Bad Request\n", false);
+  });
+
+  test("nobody logged in: to /login before any other check, the query sorted and re-escaped as Go's url.Values.Encode does", async () => {
+    const server = await startServer({ registry: { ...demoRegistry(), loggedInAs: undefined } });
+    try {
+      const query = "response_type=code&state=s&redirect_uri=https%3A%2F%2Fx.itsyou.online%2F&client_id=itsyouonline&scope=user:name";
+      const response = await fetch(`${server.url}/v1/oauth/authorize?${query}`, { redirect: "manual" });
+      expect(response.status).toBe(302);
+      expect(response.headers.get("location")).toBe(
+        "/login?client_id=itsyouonline&endpoint=%2Fv1%2Foauth%2Fauthorize&redirect_uri=https%3A%2F%2Fx.itsyou.online%2F&response_type=code&scope=user%3Aname&state=s",
+      );
+      await response.body?.cancel();
+    } finally {
+      await server.close();
+    }
   });
 
   test("memberof scopes for organizations the user is not in are dropped", async () => {
