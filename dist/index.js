@@ -38460,7 +38460,9 @@ const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(imp
 
 /** `onResponse` sees each answer's method, path and status, for `core.debug`. */
 function createProxyAwareFetch(onResponse) {
-    const client = new lib_HttpClient();
+    // keepAlive: sequential requests (the code flow's exchange, then its JWT) share one connection and one TLS
+    // handshake; src/index.ts ends the process when the step is done, so kept-alive sockets hold nothing up.
+    const client = new lib_HttpClient("itsyou-token-action", undefined, { keepAlive: true });
     return (input, init) => new Promise((resolve, reject) => {
         const url = new URL(input);
         const send = url.protocol === "https:" ? external_node_https_namespaceObject.request : external_node_http_.request;
@@ -38656,31 +38658,38 @@ async function run() {
             fetch: createProxyAwareFetch((line) => core_debug(line)),
         };
         const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
-        const token = inputs.grantType === "client_credentials"
-            ? await getAccessToken({ ...credentials, ...requestOptions })
-            : await exchangeCode({
-                ...credentials,
-                code: inputs.code,
-                redirectUri: inputs.redirectUri,
-                state: inputs.state,
-                ...requestOptions,
-            });
-        mask(token.idToken);
-        mask(token.accessToken);
+        const jwtOptions = {
+            scope: inputs.scope,
+            audience: inputs.audience,
+            validity: inputs.validity,
+            refreshable: inputs.refreshable,
+            ...requestOptions,
+        };
+        /** Each value is masked the moment it arrives, before anything could print it. */
+        const maskOnArrival = (value, secrets) => {
+            for (const secret of secrets(value))
+                mask(secret);
+            return value;
+        };
+        const tokenSecrets = (token) => [token.idToken, token.accessToken];
+        const jwtSecrets = (jwt) => [jwt, decodeJwt(jwt).refresh_token];
+        // Client credentials: the access token and the JWT (straight from the credentials, the same server function
+        // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
+        // second request reuses the kept-alive connection.
+        let token;
         let jwt;
-        let claims;
-        if (inputs.jwt) {
-            jwt = await getJwt(token, {
-                scope: inputs.scope,
-                audience: inputs.audience,
-                validity: inputs.validity,
-                refreshable: inputs.refreshable,
-                ...requestOptions,
-            });
-            mask(jwt);
-            claims = decodeJwt(jwt);
-            mask(claims.refresh_token);
+        if (inputs.grantType === "client_credentials") {
+            [token, jwt] = await Promise.all([
+                getAccessToken({ ...credentials, ...requestOptions }).then((value) => maskOnArrival(value, tokenSecrets)),
+                inputs.jwt ? getJwt(credentials, jwtOptions).then((value) => maskOnArrival(value, jwtSecrets)) : undefined,
+            ]);
         }
+        else {
+            token = maskOnArrival(await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions }), tokenSecrets);
+            if (inputs.jwt)
+                jwt = maskOnArrival(await getJwt(token, jwtOptions), jwtSecrets);
+        }
+        const claims = jwt ? decodeJwt(jwt) : undefined;
         setOutput("access-token", token.accessToken);
         setOutput("token-type", token.tokenType);
         setOutput("expires-in", String(token.expiresIn));

@@ -20,6 +20,8 @@ export type Fault =
 export interface FaultRule {
   /** The request path it applies to; every path when absent. */
   path?: string;
+  /** Only requests whose body matches, e.g. /response_type=id_token/ for a JWT straight from the credentials. */
+  body?: RegExp;
   /** How many requests it applies to (default 1). */
   times?: number;
   fault: Fault;
@@ -30,7 +32,9 @@ import type { BodyHandler } from "./itsyou.ts";
 export function withFaults(handler: BodyHandler, rules: FaultRule[]): BodyHandler {
   return (request, response, body) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
-    const rule = rules.find((rule) => (rule.times ?? 1) > 0 && (rule.path === undefined || rule.path === path));
+    const rule = rules.find((rule) =>
+      (rule.times ?? 1) > 0 && (rule.path === undefined || rule.path === path) && (rule.body === undefined || rule.body.test(body))
+    );
     if (!rule) return handler(request, response, body);
     rule.times = (rule.times ?? 1) - 1;
     const fault = rule.fault;

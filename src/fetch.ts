@@ -13,7 +13,9 @@ import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
 
 /** `onResponse` sees each answer's method, path and status, for `core.debug`. */
 export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
-  const client = new HttpClient();
+  // keepAlive: sequential requests (the code flow's exchange, then its JWT) share one connection and one TLS
+  // handshake; src/index.ts ends the process when the step is done, so kept-alive sockets hold nothing up.
+  const client = new HttpClient("itsyou-token-action", undefined, { keepAlive: true });
   return (input, init) =>
     new Promise<FetchResponse>((resolve, reject) => {
       const url = new URL(input);

@@ -57,33 +57,39 @@ export async function run(): Promise<void> {
       fetch: createProxyAwareFetch((line) => core.debug(line)),
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
+    const jwtOptions = {
+      scope: inputs.scope,
+      audience: inputs.audience,
+      validity: inputs.validity,
+      refreshable: inputs.refreshable,
+      ...requestOptions,
+    };
+    /** Each value is masked the moment it arrives, before anything could print it. */
+    const maskOnArrival = <T>(value: T, secrets: (value: T) => (string | undefined)[]): T => {
+      for (const secret of secrets(value)) mask(secret);
+      return value;
+    };
+    const tokenSecrets = (token: AccessToken): (string | undefined)[] => [token.idToken, token.accessToken];
+    const jwtSecrets = (jwt: string): (string | undefined)[] => [jwt, decodeJwt(jwt).refresh_token];
 
-    const token: AccessToken = inputs.grantType === "client_credentials"
-      ? await getAccessToken({ ...credentials, ...requestOptions })
-      : await exchangeCode({
-        ...credentials,
-        code: inputs.code!,
-        redirectUri: inputs.redirectUri!,
-        state: inputs.state,
-        ...requestOptions,
-      });
-    mask(token.idToken);
-    mask(token.accessToken);
-
+    // Client credentials: the access token and the JWT (straight from the credentials, the same server function
+    // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
+    // second request reuses the kept-alive connection.
+    let token: AccessToken;
     let jwt: string | undefined;
-    let claims: JwtClaims | undefined;
-    if (inputs.jwt) {
-      jwt = await getJwt(token, {
-        scope: inputs.scope,
-        audience: inputs.audience,
-        validity: inputs.validity,
-        refreshable: inputs.refreshable,
-        ...requestOptions,
-      });
-      mask(jwt);
-      claims = decodeJwt(jwt);
-      mask(claims.refresh_token);
+    if (inputs.grantType === "client_credentials") {
+      [token, jwt] = await Promise.all([
+        getAccessToken({ ...credentials, ...requestOptions }).then((value) => maskOnArrival(value, tokenSecrets)),
+        inputs.jwt ? getJwt(credentials, jwtOptions).then((value) => maskOnArrival(value, jwtSecrets)) : undefined,
+      ]);
+    } else {
+      token = maskOnArrival(
+        await exchangeCode({ ...credentials, code: inputs.code!, redirectUri: inputs.redirectUri!, state: inputs.state, ...requestOptions }),
+        tokenSecrets,
+      );
+      if (inputs.jwt) jwt = maskOnArrival(await getJwt(token, jwtOptions), jwtSecrets);
     }
+    const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
 
     core.setOutput("access-token", token.accessToken);
     core.setOutput("token-type", token.tokenType);

@@ -92,7 +92,9 @@ describe("client_credentials", () => {
     expect(run.summary).toContain("organization acme");
     expect(run.summary).toContain("deploy, ops");
     expect(run.summary).toContain("octo-org/deploy-repo run 4242");
-    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/access_token", "/v1/oauth/jwt"]);
+    // The access token and the JWT (straight from the credentials) at once: two requests, neither waiting.
+    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/access_token", "/v1/oauth/access_token"]);
+    expect(f.server.requests.filter((request) => /response_type=id_token/.test(request.body))).toHaveLength(1);
     const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
     expect(f.server.requests[0].headers["user-agent"]).toBe(`itsyou-token-action/${version} (octo-org/deploy-repo; run 4242)`);
   });
@@ -170,16 +172,15 @@ describe("failures: one error line, nothing leaked", () => {
   });
 
   test("timeout", async () => {
-    f.server.inject({ path: "/v1/oauth/access_token", times: 2, fault: { type: "delay-headers", ms: 3000 } });
+    f.server.inject({ path: "/v1/oauth/access_token", times: 4, fault: { type: "delay-headers", ms: 3000 } });
     const run = await runAction(orgInputs({ timeout: "1", retries: "1" }));
     expectFailure(run, /within 1000 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/, { clientSecret: f.org.clientSecret });
-    expect(f.server.count()).toBe(2);
+    expect(f.server.count()).toBe(4); // the token and the JWT requests, each tried twice, side by side
   });
 
-  test("a JWT scope that is not granted fails after the token, with both secrets masked", async () => {
+  test("a JWT scope that is not granted fails with the scope advice, the secret masked", async () => {
     const run = await runAction(orgInputs({ scope: "user:name" }));
-    const token = f.server.requests.find((request) => request.path === "/v1/oauth/jwt")!.headers.authorization as string;
-    expectFailure(run, /every requested scope is granted/, { clientSecret: f.org.clientSecret, accessToken: token.slice(6) });
+    expectFailure(run, /HTTP 401 Unauthorized from \/v1\/oauth\/access_token\. The requested JWT scope is not covered.*check scope/, { clientSecret: f.org.clientSecret });
   });
 
   test.each([
@@ -218,7 +219,7 @@ describe("server-controlled text is data", () => {
 
   test("a JWT's globalid with line breaks, workflow commands and HTML reaches neither the log nor the summary raw", async () => {
     const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: hostile, scope: [] })}.AAAA`;
-    f.server.inject({ path: "/v1/oauth/jwt", fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
     const run = await runAction(orgInputs());
     expect(run.status).toBe(0);
     const lines = run.stdout.split("\n");
