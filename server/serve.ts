@@ -26,8 +26,8 @@ export interface RequestRecord {
 
 export interface ServerOptions {
   registry?: Registry;
-  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
-  tls?: { cert: string; key: string };
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP; `ecdhCurve` as Node's TLS takes it. */
+  tls?: { cert: string; key: string; ecdhCurve?: string };
   /** Port to listen on; a free one by default. */
   port?: number;
   /** Serve under this path, e.g. `/iyo`, as a server behind a reverse proxy does. */
