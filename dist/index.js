@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9608);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
 // The step is over. End the process rather than wait for sockets nobody can close: a proxy that never
@@ -29227,7 +29227,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9608:
+/***/ 8473:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38605,6 +38605,8 @@ function readInputs(getInput) {
     };
 }
 
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: inputs → checks → core.setSecret → mod.ts → outputs, env, summary.
@@ -38615,7 +38617,9 @@ function readInputs(getInput) {
 
 
 
-const main_VERSION = "0.1.0";
+
+/** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
+const main_VERSION = package_namespaceObject.rE;
 /** Every value masked so far, so a debug log can redact them too. */
 const masked = [];
 /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */

@@ -8,8 +8,10 @@ import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, res
 import type { AccessToken, JwtClaims } from "../mod.ts";
 import { createProxyAwareFetch } from "./fetch.ts";
 import { readInputs } from "./inputs.ts";
+import packageJson from "../package.json" with { type: "json" };
 
-const VERSION = "0.1.0";
+/** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
+const VERSION = packageJson.version;
 
 /** Every value masked so far, so a debug log can redact them too. */
 const masked: string[] = [];

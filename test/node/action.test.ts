@@ -268,6 +268,7 @@ describe("behind a proxy", () => {
   let proxy: Server;
   let tlsServer: Fixture;
   const tunnels: string[] = [];
+  const open: Socket[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "itsyou-proxy-"));
@@ -280,8 +281,9 @@ describe("behind a proxy", () => {
     tlsServer = await startFixture({ tls: { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") } });
     // A CONNECT proxy on loopback: the only place where itsyou.test resolves (to the TLS server).
     proxy = createServer((_request, response) => response.writeHead(405).end());
-    proxy.on("connect", (request, socket, head) => {
+    proxy.on("connect", (request, socket: Socket, head) => {
       tunnels.push(request.url ?? "");
+      open.push(socket);
       if (request.url !== "itsyou.test:443") return socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       const upstream = connect(tlsServer.server.port, "127.0.0.1", () => {
         socket.write("HTTP/1.1 200 Connection Established\r\n\r\n");
@@ -295,6 +297,8 @@ describe("behind a proxy", () => {
   });
 
   afterAll(async () => {
+    // Tunnels are no longer HTTP connections (the action keeps them alive): close them by hand.
+    for (const socket of open) socket.destroy();
     proxy.closeAllConnections();
     await new Promise((resolve) => proxy.close(resolve));
     await tlsServer.server.close();

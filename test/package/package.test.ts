@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -89,6 +89,11 @@ describe.each(RUNTIMES)("%s", (name, runtime) => {
 describe("what the tarball holds and who can load it", () => {
   test("the machine's Node is 20 or later (the engines field)", () => {
     expect(Number(/^v(\d+)/.exec(version(machineNode()))?.[1])).toBeGreaterThanOrEqual(20);
+  });
+
+  test("its version is the repository's (package.json)", () => {
+    const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
+    expect(manifest).toMatchObject({ name: "@itsyou/token", version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version });
   });
 
   test("only the built files: JavaScript, declarations, README, LICENSE and package.json", () => {

@@ -1,0 +1,128 @@
+/** Release-readiness: one version, the Marketplace's limits, the bundled licences, and the release script against a bare repository. */
+import { afterEach, describe, expect, test } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { ACTION } from "../support/action.ts";
+import { release, releaseNotes } from "../../scripts/release.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const read = (path: string): string => readFileSync(join(root, path), "utf8");
+const version = JSON.parse(read("package.json")).version as string;
+
+describe("one version", () => {
+  test("deno.json (JSR) says package.json's version; the npm package and the User-Agent take it from there", () => {
+    expect(JSON.parse(read("deno.json")).version).toBe(version);
+    expect(read("scripts/build-package.ts")).toMatch(/const \{ version, license \} = JSON\.parse\(readFileSync\(`\$\{root\}package\.json`/);
+    expect(read("src/main.ts")).toMatch(/const VERSION = packageJson\.version;/);
+    // dist/index.js sending it as its User-Agent is checked end to end in action.test.ts.
+  });
+
+  test("CHANGELOG.md has a section for it", () => {
+    expect(releaseNotes(read("CHANGELOG.md"), version).length).toBeGreaterThan(20);
+  });
+});
+
+describe("the Marketplace's limits for action.yml", () => {
+  const action = ACTION as unknown as { name: string; description: string; author: string; branding: { icon: string; color: string }; inputs: Record<string, { description?: string }>; outputs: Record<string, { description?: string }> };
+  // The colours GitHub accepts, and a few of the Feather icons it accepts (the one used must be among them).
+  const COLOURS = ["white", "black", "yellow", "blue", "green", "orange", "red", "purple", "gray-dark"];
+  const ICONS = ["lock", "unlock", "shield", "key", "check-circle", "log-in", "user-check"];
+
+  test("name and author are set; the description is under 125 characters", () => {
+    expect(action.name.length).toBeGreaterThan(0);
+    expect(action.name.length).toBeLessThanOrEqual(50);
+    expect(action.author.length).toBeGreaterThan(0);
+    expect(action.description.length).toBeLessThan(125);
+  });
+
+  test("branding uses an allowed icon and colour", () => {
+    expect(ICONS).toContain(action.branding.icon);
+    expect(COLOURS).toContain(action.branding.color);
+  });
+
+  test("every input and output is described", () => {
+    for (const [name, spec] of [...Object.entries(action.inputs), ...Object.entries(action.outputs)]) {
+      expect(spec.description?.trim(), name).toBeTruthy();
+    }
+  });
+});
+
+test("every licence bundled in dist/ (dist/licenses.txt) is on the allow-list", () => {
+  const ALLOWED = ["MIT", "ISC", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "0BSD"];
+  const entries = [...`\n\n${read("dist/licenses.txt")}`.matchAll(/\n\n(@?[a-z0-9][\w./-]*)\n([A-Za-z0-9.+\- ]+)\n/g)].map((match) => [match[1], match[2]]);
+  expect(entries.map(([name]) => name)).toContain("@actions/core");
+  expect(entries.length).toBeGreaterThanOrEqual(10);
+  for (const [name, licence] of entries) expect(ALLOWED, `${name}: ${licence}`).toContain(licence);
+});
+
+describe("scripts/release.ts against a local bare repository", () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A bare "origin" and a clone of it with a release-ready commit at `version`. */
+  function repositories(releaseVersion: string): { work: string; origin: string; git: (cwd: string, ...args: string[]) => string } {
+    dir = mkdtempSync(join(tmpdir(), "itsyou-release-"));
+    const git = (cwd: string, ...args: string[]): string => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
+    const origin = join(dir, "origin.git");
+    const work = join(dir, "work");
+    git(dir, "init", "-q", "--bare", origin);
+    git(dir, "clone", "-q", origin, work);
+    git(work, "config", "user.email", "ci@example.com");
+    git(work, "config", "user.name", "CI");
+    commitVersion(work, git, releaseVersion);
+    git(work, "push", "-q", "origin", "HEAD");
+    return { work, origin, git };
+  }
+  function commitVersion(work: string, git: (cwd: string, ...args: string[]) => string, releaseVersion: string): void {
+    writeFileSync(join(work, "package.json"), JSON.stringify({ version: releaseVersion }));
+    writeFileSync(join(work, "deno.json"), JSON.stringify({ version: releaseVersion }));
+    writeFileSync(join(work, "CHANGELOG.md"), `# Changelog\n\n## ${releaseVersion}\n\n- Things for ${releaseVersion}.\n\n## 0.0.1\n\n- Old.\n`);
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", `release ${releaseVersion}`);
+  }
+
+  test("creates vX.Y.Z, moves v1 to it, writes the notes; a second release moves v1 and leaves v1.0.0", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    const notes = join(dir, "notes.md");
+    const first = release({ cwd: work, version: "1.0.0", notesFile: notes });
+    expect(first.tags).toEqual(["v1.0.0", "v1"]);
+    expect(git(origin, "rev-parse", "v1.0.0^{commit}")).toBe(first.commit);
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(first.commit);
+    expect(readFileSync(notes, "utf8")).toBe("- Things for 1.0.0.\n");
+
+    commitVersion(work, git, "1.1.0");
+    const second = release({ cwd: work, version: "1.1.0" });
+    expect(second.commit).not.toBe(first.commit);
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(second.commit);
+    expect(git(origin, "rev-parse", "v1.0.0^{commit}")).toBe(first.commit);
+    expect(git(origin, "rev-parse", "v1.1.0^{commit}")).toBe(second.commit);
+  });
+
+  test("accepts a tag already at HEAD (the workflow runs on a pushed tag)", () => {
+    const { work, origin, git } = repositories("2.0.0");
+    git(work, "tag", "-a", "v2.0.0", "-m", "v2.0.0");
+    const { commit } = release({ cwd: work, version: "2.0.0" });
+    expect(git(origin, "rev-parse", "v2^{commit}")).toBe(commit);
+  });
+
+  test.each([
+    ["a version package.json does not say", "1.0.1", (work: string) => work, /package\.json says version 1\.0\.0, not 1\.0\.1/],
+    ["no CHANGELOG section", "1.0.0", (work: string) => (writeFileSync(join(work, "CHANGELOG.md"), "# Changelog\n"), work), /no "## 1\.0\.0" section/],
+    ["uncommitted changes", "1.0.0", (work: string) => (writeFileSync(join(work, "extra.txt"), "x"), work), /uncommitted changes/],
+    ["not a version", "1.0", (work: string) => work, /not a version X\.Y\.Z/],
+  ])("refuses %s, pushing nothing", (_, releaseVersion, prepare, message) => {
+    const { work, origin, git } = repositories("1.0.0");
+    expect(() => release({ cwd: prepare(work), version: releaseVersion })).toThrow(message);
+    expect(git(origin, "tag", "--list")).toBe("");
+  });
+
+  test("refuses to move a released version to another commit", () => {
+    const { work, git } = repositories("1.0.0");
+    release({ cwd: work, version: "1.0.0" });
+    git(work, "commit", "-q", "--allow-empty", "-m", "later");
+    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* a released version is never moved/);
+  });
+});
