@@ -36,7 +36,8 @@ test("scripts/run.mjs runs a script on this Node, and on the machine's Node 20 s
 
 test("the README's runtime table names the versions the tests run on", () => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
-  const table = readme.slice(readme.indexOf("## Runtimes"), readme.indexOf("## Install"));
+  const start = readme.indexOf("## Runtimes");
+  const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
   const bin = (name: string): string => join(root, "node_modules/.bin", name);
   const versionOf = (command: string): string => spawnSync(command, ["--version"], { encoding: "utf8" }).stdout.trim();
   const machineNode = (process.env.PATH ?? "").split(delimiter).filter((dir) => !dir.includes("node_modules")).map((dir) => join(dir, "node")).find(existsSync)!;
