@@ -3,21 +3,11 @@
  * Run by `npm test` as `deno test --allow-net --allow-read --allow-write --allow-run --allow-env test/deno/`.
  */
 import assert from "node:assert/strict";
-import {
-  authorizeUrl,
-  createTokenSource,
-  decodeJwt,
-  exchangeCode,
-  getAccessToken,
-  getJwt,
-  ItsYouOnlineError,
-  parseCallback,
-  randomState,
-  refreshJwt,
-  verifyJwt,
-} from "../../mod.ts";
+import { createTokenSource, decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, refreshJwt, verifyJwt } from "../../mod.ts";
 import type { ItsYouOnlineErrorCode } from "../../mod.ts";
-import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import * as mod from "../../mod.ts";
+import { CORE_CASES } from "../support/core-suite.ts";
+import { closedPortUrl, coreSetting, startFixture } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
 
@@ -36,13 +26,9 @@ async function rejects(promise: Promise<unknown>, code: ItsYouOnlineErrorCode, s
   return error;
 }
 
-it("getAccessToken() returns an organization token", async () => {
-  const token = await getAccessToken({ ...f.org, ...f.at });
-  assert.deepEqual(token.scopes, ["organization:owner"]);
-  assert.equal(token.expiresIn, 85799);
-  assert.equal(token.username, undefined);
-  assert.ok(token.expiresAt instanceof Date);
-});
+// The core flows every runtime runs (test/support/core-suite.ts), here on Deno's own fetch and WebCrypto.
+const setting = await coreSetting(f);
+for (const c of CORE_CASES) it(`core: ${c.name}`, () => c.run(mod, setting));
 
 it("getJwt() from credentials makes one request, and verifyJwt() accepts it with the server's key", async () => {
   f.server.reset();
@@ -51,32 +37,6 @@ it("getJwt() from credentials makes one request, and verifyJwt() accepts it with
   const claims = await verifyJwt(jwt, { publicKey: f.server.publicKey, audience: "deploy" });
   assert.equal(claims.globalid, "acme");
   assert.deepEqual(claims.aud, ["deploy"]);
-});
-
-it("getJwt() from an access token, then refreshJwt()", async () => {
-  const token = await getAccessToken({ ...f.user, ...f.at });
-  const jwt = await getJwt(token, { ...f.at, refreshable: true, scope: ["user:name"] });
-  const renewed = await refreshJwt(jwt, { ...f.at, validity: 60 });
-  assert.equal(decodeJwt(renewed).refresh_token, decodeJwt(jwt).refresh_token);
-  assert.equal(decodeJwt(renewed).username, "alice");
-});
-
-it("the authorization code flow: authorizeUrl, parseCallback, exchangeCode", async () => {
-  const state = randomState();
-  const url = authorizeUrl({ clientId: "acme", redirectUri: f.callbackUrl, scope: "user:name", state, baseUrl: f.at.baseUrl });
-  const response = await fetch(url, { redirect: "manual" });
-  await response.body?.cancel();
-  const { code } = parseCallback(response.headers.get("location")!, state);
-  const token = await exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at });
-  assert.equal(token.username, "alice");
-  await rejects(Promise.resolve().then(() => parseCallback(response.headers.get("location")!, "other")), "STATE_MISMATCH", { code });
-});
-
-it("a wrong secret is HTTP_ERROR 400 without the secret in it", async () => {
-  const error = await rejects(getAccessToken({ ...f.org, clientSecret: "wrong-secret-value", ...f.at }), "HTTP_ERROR", {
-    secret: "wrong-secret-value",
-  });
-  assert.equal(error.status, 400);
 });
 
 it("a refused connection is NETWORK_ERROR; a slow server is TIMEOUT; 503 then success retries", async () => {
