@@ -3,7 +3,7 @@
  * Run by `npm test` as `deno test --allow-net --allow-read --allow-write --allow-run --allow-env test/deno/`.
  */
 import assert from "node:assert/strict";
-import { createTokenSource, decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, refreshJwt, verifyJwt } from "../../mod.ts";
+import { createTokenSource, decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, verifyJwt } from "../../mod.ts";
 import type { ItsYouOnlineErrorCode } from "../../mod.ts";
 import * as mod from "../../mod.ts";
 import { CORE_CASES } from "../support/core-suite.ts";
