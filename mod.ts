@@ -217,14 +217,19 @@ export interface RequestOptions {
   fetch?: FetchFunction;
   /** Aborts the request, including its retries, at once. */
   signal?: AbortSignal;
-  /** Milliseconds per attempt, headers and body included (default 10000). */
+  /**
+   * Milliseconds per attempt, headers and body included (default 10000). The
+   * attempt ends then even if `fetch` ignores its signal.
+   */
   timeout?: number;
   /**
-   * Extra attempts after the first on network errors, timeouts, 429, 500,
-   * 502, 503 and 504 (default 3, so at most 4 requests; 0 to 10).
+   * Extra attempts after the first on failures that can heal: refused or
+   * reset connections, temporary DNS failures, timeouts, and the statuses 408,
+   * 429, 500, 502, 503, 504 and 520-524 (default 3, so at most 4 requests; 0 to
+   * 10). An untrusted certificate, an unknown host and other statuses fail at once.
    */
   retries?: number;
-  /** The `User-Agent` header; the runtime's own when absent. */
+  /** The `User-Agent` header, printable ASCII; the runtime's own when absent. */
   userAgent?: string;
 }
 
