@@ -901,9 +901,9 @@ const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|noden
  */
 function classifyFailure(error: unknown, call: Call, url: URL): Outcome {
   const reason = describe(error, call.secrets);
-  const codes = causeChain(error).map((cause) => (cause as { code?: unknown }).code).filter((code) => typeof code === "string");
+  const codes = causeChain(error).map((cause) => (cause as { code?: unknown }).code).filter((code): code is string => typeof code === "string");
   const details = { endpoint: call.path, cause: new Error(reason) };
-  if (codes.some((code) => TLS_CODE.test(code as string)) || TLS_TEXT.test(reason)) {
+  if (codes.some((code) => TLS_CODE.test(code)) || TLS_TEXT.test(reason)) {
     return {
       kind: "fatal",
       error: new ItsYouOnlineError(
@@ -923,7 +923,7 @@ function classifyFailure(error: unknown, call: Call, url: URL): Outcome {
       ),
     };
   }
-  if (codes.some((code) => TRANSIENT_CODES.has(code as string)) || TRANSIENT_TEXT.test(reason)) {
+  if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
     return {
       kind: "retry",
       error: new ItsYouOnlineError(
@@ -1067,18 +1067,11 @@ async function readCapped(
 
 /** A one-line description of a thrown value, its causes included, with every secret removed. */
 function describe(error: unknown, secrets: string[]): string {
-  const parts: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-    if (current instanceof Error) {
-      const code = (current as { code?: unknown }).code;
-      parts.push(`${current.message}${typeof code === "string" ? ` [${code}]` : ""}`);
-      current = current.cause;
-    } else {
-      parts.push(String(current));
-      break;
-    }
-  }
+  const parts = causeChain(error).map((cause) => {
+    if (!(cause instanceof Error)) return String(cause);
+    const code = (cause as { code?: unknown }).code;
+    return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
+  });
   return redact(parts.join(": ").replace(/\s+/g, " ").slice(0, 500), secrets) || "unknown error";
 }
 

@@ -75,55 +75,41 @@ async function serverProcessFor(name: string, tlsArgs: string[] = []): Promise<{
 const server = await serverProcessFor("server");
 const httpsServer = await serverProcessFor("https-server", ["--cert", join(tmp, "cert.pem"), "--key", join(tmp, "key.pem")]);
 
-const runner = join(tmp, "runner");
-mkdirSync(runner);
-const actionEnv = runnerEnvironment({ "client-id": server.org.clientId, "client-secret": server.org.clientSecret, "base-url": server.url }, runner);
-const resetFiles = (): void => {
-  for (const file of [actionEnv.GITHUB_OUTPUT, actionEnv.GITHUB_ENV, actionEnv.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
-};
-resetFiles();
+/** dist/index.js as a step against `target`: its runner folder and environment, checked and reset after each run. */
+function actionAgainst(name: string, target: { url: string; org: { clientId: string; clientSecret: string } }, extra: Record<string, string> = {}) {
+  const dir = join(tmp, name);
+  mkdirSync(dir);
+  const env: Record<string, string> = {
+    ...runnerEnvironment({ "client-id": target.org.clientId, "client-secret": target.org.clientSecret, "base-url": target.url }, dir),
+    ...extra,
+  };
+  const reset = (): void => {
+    for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+  };
+  reset();
+  const verify = (): void => {
+    const outputs = readFileSync(env.GITHUB_OUTPUT, "utf8");
+    if (!/^jwt<</m.test(outputs) || !/^access-token<</m.test(outputs)) throw new Error(`${name}: A wrote no access-token or jwt output`);
+    reset();
+  };
+  return { env, action: { command: NODE, args: [join(root, "dist/index.js")], env, verify } };
+}
+const http = actionAgainst("runner", server);
 const nodeVersion = execFileSync(NODE, ["--version"], { encoding: "utf8" }).trim();
 console.log(`Cold start on Node ${nodeVersion}, ${RUNS} interleaved runs each…`);
 const cold = timeInterleaved({
   F0: { command: NODE, args: ["-e", ""] },
-  F1: { command: NODE, args: [join(tmp, "floor/index.js")], env: actionEnv },
-  A: {
-    command: NODE,
-    args: [join(root, "dist/index.js")],
-    env: actionEnv,
-    verify: () => {
-      const outputs = readFileSync(actionEnv.GITHUB_OUTPUT, "utf8");
-      if (!/^jwt<</m.test(outputs) || !/^access-token<</m.test(outputs)) throw new Error("A wrote no access-token or jwt output");
-      resetFiles();
-    },
-  },
+  F1: { command: NODE, args: [join(tmp, "floor/index.js")], env: http.env },
+  A: http.action,
 });
 
 // The same over HTTPS, against F2: the floor plus one HTTPS request with Node's own https module.
-const httpsRunner = join(tmp, "https-runner");
-mkdirSync(httpsRunner);
-const httpsEnv: Record<string, string> = {
-  ...runnerEnvironment({ "client-id": httpsServer.org.clientId, "client-secret": httpsServer.org.clientSecret, "base-url": httpsServer.url }, httpsRunner),
-  NODE_EXTRA_CA_CERTS: certificates.caFile,
-  ITSYOU_FLOOR_URL: httpsServer.url,
-};
-const resetHttpsFiles = (): void => {
-  for (const file of [httpsEnv.GITHUB_OUTPUT, httpsEnv.GITHUB_ENV, httpsEnv.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
-};
-resetHttpsFiles();
+const https = actionAgainst("https-runner", httpsServer, { NODE_EXTRA_CA_CERTS: certificates.caFile, ITSYOU_FLOOR_URL: httpsServer.url });
 console.log(`Cold start over HTTPS, ${RUNS} interleaved runs each…`);
 const coldHttps = timeInterleaved({
-  F1: { command: NODE, args: [join(tmp, "floor/index.js")], env: httpsEnv },
-  F2: { command: NODE, args: [join(tmp, "floor-https/index.js")], env: httpsEnv },
-  A: {
-    command: NODE,
-    args: [join(root, "dist/index.js")],
-    env: httpsEnv,
-    verify: () => {
-      if (!/^jwt<</m.test(readFileSync(httpsEnv.GITHUB_OUTPUT, "utf8"))) throw new Error("A over HTTPS wrote no jwt output");
-      resetHttpsFiles();
-    },
-  },
+  F1: { command: NODE, args: [join(tmp, "floor/index.js")], env: https.env },
+  F2: { command: NODE, args: [join(tmp, "floor-https/index.js")], env: https.env },
+  A: https.action,
 });
 server.stop();
 httpsServer.stop();

@@ -29217,7 +29217,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .eF)();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // The step is over. End the process rather than wait for sockets nobody can close: a proxy that never
 // answers CONNECT holds one that @actions/http-client's tunnel agent keeps to itself.
 process.exit();
@@ -29233,10 +29233,8 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  eF: () => (/* binding */ run)
+  e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: forHtml, forLog
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -37764,19 +37762,12 @@ async function readCapped(response, path, within) {
 }
 /** A one-line description of a thrown value, its causes included, with every secret removed. */
 function describe(error, secrets) {
-    const parts = [];
-    let current = error;
-    for (let depth = 0; depth < 4 && current !== undefined && current !== null; depth++) {
-        if (current instanceof Error) {
-            const code = current.code;
-            parts.push(`${current.message}${typeof code === "string" ? ` [${code}]` : ""}`);
-            current = current.cause;
-        }
-        else {
-            parts.push(String(current));
-            break;
-        }
-    }
+    const parts = causeChain(error).map((cause) => {
+        if (!(cause instanceof Error))
+            return String(cause);
+        const code = cause.code;
+        return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
+    });
     return redact(parts.join(": ").replace(/\s+/g, " ").slice(0, 500), secrets) || "unknown error";
 }
 function redact(text, secrets) {
@@ -38669,14 +38660,9 @@ async function run() {
             refreshable: inputs.refreshable,
             ...requestOptions,
         };
-        /** Each value is masked the moment it arrives, before anything could print it. */
-        const maskOnArrival = (value, secrets) => {
-            for (const secret of secrets(value))
-                mask(secret);
-            return value;
-        };
-        const tokenSecrets = (token) => [token.idToken, token.accessToken];
-        const jwtSecrets = (jwt) => [jwt, decodeJwt(jwt).refresh_token];
+        // Each value is masked the moment it arrives, before anything could print it.
+        const maskToken = (token) => (mask(token.idToken), mask(token.accessToken), token);
+        const maskJwt = (value) => (mask(value), mask(decodeJwt(value).refresh_token), value);
         // Client credentials: the access token and the JWT (straight from the credentials, the same server function
         // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
         // second request reuses the kept-alive connection.
@@ -38684,14 +38670,14 @@ async function run() {
         let jwt;
         if (inputs.grantType === "client_credentials") {
             [token, jwt] = await Promise.all([
-                getAccessToken({ ...credentials, ...requestOptions }).then((value) => maskOnArrival(value, tokenSecrets)),
-                inputs.jwt ? getJwt(credentials, jwtOptions).then((value) => maskOnArrival(value, jwtSecrets)) : undefined,
+                getAccessToken({ ...credentials, ...requestOptions }).then(maskToken),
+                inputs.jwt ? getJwt(credentials, jwtOptions).then(maskJwt) : undefined,
             ]);
         }
         else {
-            token = maskOnArrival(await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions }), tokenSecrets);
+            token = maskToken(await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions }));
             if (inputs.jwt)
-                jwt = maskOnArrival(await getJwt(token, jwtOptions), jwtSecrets);
+                jwt = maskJwt(await getJwt(token, jwtOptions));
         }
         const claims = jwt ? decodeJwt(jwt) : undefined;
         setOutput("access-token", token.accessToken);

@@ -34,13 +34,13 @@ function mask(value: string | undefined): void {
  * control character, and no workflow-command marker (`::`, `##[`) the runner
  * could act on.
  */
-export function forLog(text: string): string {
+function forLog(text: string): string {
   // deno-lint-ignore no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
 }
 
 /** Text made safe for the job summary's HTML. */
-export function forHtml(text: string): string {
+function forHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
@@ -66,13 +66,9 @@ export async function run(): Promise<void> {
       refreshable: inputs.refreshable,
       ...requestOptions,
     };
-    /** Each value is masked the moment it arrives, before anything could print it. */
-    const maskOnArrival = <T>(value: T, secrets: (value: T) => (string | undefined)[]): T => {
-      for (const secret of secrets(value)) mask(secret);
-      return value;
-    };
-    const tokenSecrets = (token: AccessToken): (string | undefined)[] => [token.idToken, token.accessToken];
-    const jwtSecrets = (jwt: string): (string | undefined)[] => [jwt, decodeJwt(jwt).refresh_token];
+    // Each value is masked the moment it arrives, before anything could print it.
+    const maskToken = (token: AccessToken): AccessToken => (mask(token.idToken), mask(token.accessToken), token);
+    const maskJwt = (value: string): string => (mask(value), mask(decodeJwt(value).refresh_token), value);
 
     // Client credentials: the access token and the JWT (straight from the credentials, the same server function
     // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
@@ -81,15 +77,14 @@ export async function run(): Promise<void> {
     let jwt: string | undefined;
     if (inputs.grantType === "client_credentials") {
       [token, jwt] = await Promise.all([
-        getAccessToken({ ...credentials, ...requestOptions }).then((value) => maskOnArrival(value, tokenSecrets)),
-        inputs.jwt ? getJwt(credentials, jwtOptions).then((value) => maskOnArrival(value, jwtSecrets)) : undefined,
+        getAccessToken({ ...credentials, ...requestOptions }).then(maskToken),
+        inputs.jwt ? getJwt(credentials, jwtOptions).then(maskJwt) : undefined,
       ]);
     } else {
-      token = maskOnArrival(
+      token = maskToken(
         await exchangeCode({ ...credentials, code: inputs.code!, redirectUri: inputs.redirectUri!, state: inputs.state, ...requestOptions }),
-        tokenSecrets,
       );
-      if (inputs.jwt) jwt = maskOnArrival(await getJwt(token, jwtOptions), jwtSecrets);
+      if (inputs.jwt) jwt = maskJwt(await getJwt(token, jwtOptions));
     }
     const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
 

@@ -49,24 +49,15 @@ export const FAILURE_CASES: FailureCase[] = [
     message: /Could not reach ItsYou\.online/,
     call: (s, counted) => getAccessToken({ ...s.f.org, baseUrl: s.closedUrl, fetch: counted(), ...options }),
   },
-  {
-    name: "a reset before the answer is retried",
+  ...(["reset", "reset-during-body"] as const).map((type): FailureCase => ({
+    name: `a ${type === "reset" ? "reset before the answer" : "reset during the body"} is retried`,
     code: "NETWORK_ERROR",
     attempts: 2,
     call: (s, counted) => {
-      s.f.server.inject({ path: "/v1/oauth/access_token", times: 2, fault: { type: "reset" } });
+      s.f.server.inject({ path: "/v1/oauth/access_token", times: 2, fault: { type } });
       return getAccessToken({ ...s.f.org, ...s.f.at, fetch: counted(), ...options });
     },
-  },
-  {
-    name: "a reset during the body is retried",
-    code: "NETWORK_ERROR",
-    attempts: 2,
-    call: (s, counted) => {
-      s.f.server.inject({ path: "/v1/oauth/access_token", times: 2, fault: { type: "reset-during-body" } });
-      return getAccessToken({ ...s.f.org, ...s.f.at, fetch: counted(), ...options });
-    },
-  },
+  })),
   {
     name: "an untrusted certificate fails at once and says how to trust a private CA",
     code: "TLS_ERROR",
