@@ -85,8 +85,6 @@ const MAX_TEXT_LENGTH = 4096;
 const MAX_VALIDITY_SECONDS = 86_400;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
-/** A `Retry-After` longer than this ends the retries instead of stalling a deploy. */
-const MAX_RETRY_AFTER_MS = 30_000;
 /** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
@@ -464,8 +462,19 @@ export interface VerifyJwtOptions {
   publicKey?: string | CryptoKey;
   /** Expected `iss`, `"itsyouonline"` by default. */
   issuer?: string;
-  /** When set, `aud` must contain one of these. */
+  /**
+   * When set, `aud` must contain this audience (a string, compared exactly)
+   * or one of these (a list).
+   */
   audience?: string | string[];
+  /**
+   * When set, the JWT's `scope` claim must contain every one of these scopes,
+   * compared exactly as ItsYou.online writes them: `user:memberof:myorg`
+   * (the user is a member of myorg, or the organization's own JWT names a
+   * suborganization), `organization:owner` (an organization's JWT from its own
+   * credentials), `user:name`, `user:email`…
+   */
+  scope?: string | string[];
   /** Seconds of clock skew allowed on `exp` (default 30). */
   clockTolerance?: number;
   /** The time to check against, now by default. */
@@ -777,22 +786,42 @@ async function send(transport: Transport, call: Call): Promise<Answer> {
   if (call.authorization) headers.authorization = call.authorization;
   if (transport.userAgent) headers["user-agent"] = transport.userAgent;
 
+  // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
+  // honoured only while the wait and the next attempt still fit in it.
+  const started = performance.now();
+  const bound = callBound(transport);
   for (let attempt = 1;; attempt++) {
     const outcome = await attemptOnce(transport, call, url, headers, body.toString());
     const last = attempt > transport.retries;
     if (outcome.kind === "answer") return outcome.answer;
     if (outcome.kind === "fatal" || last) throw finalError(outcome, call, attempt);
-    const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-    if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_RETRY_AFTER_MS) {
-      const { error } = outcome;
-      throw new ItsYouOnlineError(
-        error.code,
-        `${error.message} The server asked to retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this client waits.`,
-        { status: error.status, endpoint: call.path },
-      );
-    }
-    await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0), transport.signal, call.path);
+    const backoff = Math.random() * backoffCap(attempt);
+    const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
+    const left = bound - (performance.now() - started);
+    if (wait > backoff && wait + transport.timeout > left) throw retryAfterTooLong(outcome.error, call, wait, bound);
+    await sleep(wait, transport.signal, call.path);
   }
+}
+
+/** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */
+function backoffCap(attempt: number): number {
+  return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+}
+
+/** A call's time bound in ms, whatever the server answers: `(retries + 1) × timeout` plus the longest backoffs. */
+function callBound(transport: Transport): number {
+  let bound = (transport.retries + 1) * transport.timeout;
+  for (let attempt = 1; attempt <= transport.retries; attempt++) bound += backoffCap(attempt);
+  return bound;
+}
+
+function retryAfterTooLong(error: ItsYouOnlineError, call: Call, wait: number, bound: number): ItsYouOnlineError {
+  const seconds = Math.ceil(wait / 1000);
+  return new ItsYouOnlineError(
+    error.code,
+    `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`,
+    { status: error.status, endpoint: call.path },
+  );
 }
 
 type Outcome =
@@ -1065,22 +1094,22 @@ async function readCapped(
   return new TextDecoder().decode(bytes);
 }
 
-/** A one-line description of a thrown value, its causes included, with every secret removed. */
+/** A one-line description of a thrown value, its causes included: every secret removed first, then shortened. */
 function describe(error: unknown, secrets: string[]): string {
   const parts = causeChain(error).map((cause) => {
     if (!(cause instanceof Error)) return String(cause);
     const code = (cause as { code?: unknown }).code;
     return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
   });
-  return redact(parts.join(": ").replace(/\s+/g, " ").slice(0, 500), secrets) || "unknown error";
+  return redact(parts.join(": "), secrets).replace(/\s+/g, " ").trim().slice(0, 500) || "unknown error";
 }
 
+/** Removes every secret from `text`, in each form it can take in a message: as is, URL- and form-encoded, JSON-escaped. */
 function redact(text: string, secrets: string[]): string {
   let result = text;
   for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
-      if (form) result = result.split(form).join("[redacted]");
-    }
+    const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+    for (const form of new Set(forms)) if (form) result = result.split(form).join("[redacted]");
   }
   return result;
 }
@@ -1476,8 +1505,32 @@ function jwtFromAnswer(answer: Answer, path: string): IssuedJwt {
     throw invalidResponse(path, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
   }
   if (!isJwtTime(claims.exp)) throw invalidResponse(path, "the JWT's exp is missing or out of range");
+  const wrongClaim = wronglyTypedClaim(claims);
+  if (wrongClaim) throw invalidResponse(path, `the JWT's ${wrongClaim}`);
   // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
   return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+}
+
+const isString = (value: unknown): value is string => typeof value === "string";
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
+
+/** The claims a program reads, by the types ItsYou.online gives them; the first that differs, described. */
+function wronglyTypedClaim(claims: JwtClaims): string | undefined {
+  const types: [string, string, (value: unknown) => boolean][] = [
+    ["iss", "a string", isString],
+    ["azp", "a string", isString],
+    ["username", "a string", isString],
+    ["globalid", "a string or null", (value) => value === null || isString(value)],
+    ["scope", "a list of strings", isStringList],
+    ["aud", "a string or a list of strings", (value) => isString(value) || isStringList(value)],
+    ["refresh_token", "a string", isString],
+    ["iat", "a number", isJwtTime],
+    ["nbf", "a number", isJwtTime],
+  ];
+  for (const [claim, type, check] of types) {
+    if (claims[claim] !== undefined && !check(claims[claim])) return `${claim} claim is not ${type}`;
+  }
+  return undefined;
 }
 
 /** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
@@ -1596,26 +1649,36 @@ function importPublicKey(publicKey: unknown): Promise<CryptoKey> {
   return key;
 }
 
+/** `audience` or `scope` of verifyJwt: one string, or a list; each entry compared exactly, never split. */
+function checkExactList(name: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list)) throw invalidArgument(`${name} must be a string or an array of strings.`);
+  if (list.length === 0) throw invalidArgument(`${name} is empty.`);
+  return list.map((entry) => checkText(`each entry of ${name}`, entry, 1024));
+}
+
 /**
  * Verifies an ES384 JWT and resolves to its claims: the signature (with
  * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
- * `exp` (with 30 seconds of tolerance) and, when `audience` is given, `aud`.
- * Any `alg` other than ES384 is refused.
+ * `exp` (the current time must be before it, with 30 seconds of tolerance),
+ * `nbf` and `iat` (numbers when present), and, when given, `audience` and
+ * `scope`. Any `alg` other than ES384 is refused.
  *
  * @example
  * ```ts
  * import { verifyJwt } from "./mod.ts";
  * declare const request: Request;
  * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
- * const claims = await verifyJwt(jwt, { audience: "deploy-api" });
- * if (!claims.scope?.includes("user:memberof:myorg")) throw new Error("forbidden");
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
+ * console.log(claims.username);
  * ```
  */
 export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Promise<JwtClaims> {
   const checked = checkObject("options", options);
   const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
-  const audiences = checked.audience === undefined ? undefined : checkList("audience", checked.audience);
-  if (audiences !== undefined && audiences.length === 0) throw invalidArgument("audience is empty.");
+  const audiences = checkExactList("audience", checked.audience);
+  const scopes = checkExactList("scope", checked.scope);
   const tolerance = checked.clockTolerance ?? 30;
   if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
     throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
@@ -1642,11 +1705,14 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   if (!isJwtTime(claims.exp)) {
     throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
   }
-  if (claims.nbf !== undefined && !isJwtTime(claims.nbf)) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's nbf claim is not a number in range.");
+  for (const claim of ["nbf", "iat"]) {
+    if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
+      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
+    }
   }
   const seconds = now.getTime() / 1000;
-  if (seconds > claims.exp + tolerance) {
+  // RFC 7519 §4.1.4: the current time must be before exp (plus the tolerance).
+  if (seconds >= claims.exp + tolerance) {
     throw new ItsYouOnlineError(
       "JWT_EXPIRED",
       `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`,
@@ -1659,6 +1725,16 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (!audiences.some((audience) => granted.includes(audience))) {
       throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
+    }
+  }
+  if (scopes) {
+    const granted = isStringList(claims.scope) ? claims.scope : [];
+    const missing = scopes.find((scope) => !granted.includes(scope));
+    if (missing !== undefined) {
+      throw new ItsYouOnlineError(
+        "JWT_CLAIM_INVALID",
+        `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`,
+      );
     }
   }
   return claims;
@@ -1689,12 +1765,16 @@ export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
   /** Ask for refreshable JWTs, renewed through `/v1/oauth/jwt/refresh`. */
   refreshable?: boolean;
   /**
-   * Renew when fewer than this many seconds remain (default 60), and at half
-   * of a token's life at the latest, so a short-lived token is not fetched
-   * anew on every call.
+   * Renew when fewer than this many seconds remain (default 60). Only a token
+   * that lives no longer than this (the server gave less than was asked for)
+   * is renewed at half its life instead, so it is not fetched anew on every call.
    */
   refreshBefore?: number;
-  /** The clock, in milliseconds since the epoch (default `Date.now`). */
+  /**
+   * The clock, in milliseconds, for tests. By default renewals are timed on a
+   * monotonic clock (`performance.now()`), so a step of the wall clock (NTP, a
+   * resumed VM) neither serves an expired token nor renews early.
+   */
   now?: () => number;
 }
 
@@ -1710,9 +1790,15 @@ export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
  * ```
  */
 export interface TokenSource {
-  /** A JWT with more than `refreshBefore` seconds left, cached between calls. */
+  /**
+   * A JWT with more than `refreshBefore` seconds left, cached between calls.
+   * While the server fails to renew it, the cached JWT until it expires.
+   */
   jwt(): Promise<string>;
-  /** An access token with more than `refreshBefore` seconds left, cached between calls. */
+  /**
+   * An access token with more than `refreshBefore` seconds left, cached
+   * between calls. While the server fails to renew it, the cached token until it expires.
+   */
   accessToken(): Promise<AccessToken>;
   /** Drops what is cached, e.g. after a 401 from an API; the next call fetches anew. */
   invalidate(): void;
@@ -1720,19 +1806,32 @@ export interface TokenSource {
 
 interface Cached<T> {
   value: T;
-  /** When it must be renewed, in the source's clock. */
+  /** When to renew it, on the source's clock. */
   renewAt: number;
+  /** When it expires, on the source's clock: until then it is handed out if a renewal fails. */
+  expiresAt: number;
 }
+
+/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
+const RENEWAL_BACKOFF_CAP_MS = 60_000;
 
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
- * access token, renews them `refreshBefore` seconds before they expire (or at
- * half-life, if that comes later), timing the JWT's life by the server's clock
- * (its `Date` header) so a local clock that is off does not matter, and
+ * access token, renews them `refreshBefore` seconds before they expire, and
  * shares one request between concurrent callers (a thousand simultaneous
- * `jwt()` calls make one request). A refreshable JWT is renewed through
- * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
- * record is gone (401). A failure is not cached: the next call tries again.
+ * `jwt()` calls make one request).
+ *
+ * A JWT's life is timed by the server's clock (its `Date` header) when that is
+ * plausible (it implies a remaining life between 0 and what was asked for),
+ * by the local clock otherwise, and never past the `validity` asked for (24
+ * hours by default). Renewals are timed on a monotonic clock.
+ *
+ * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
+ * the credentials when its refresh record is gone (401). When a renewal fails
+ * while the cached token is still valid, the cached token is handed out until
+ * it expires, and the renewal is tried again on a later call (after 1 s,
+ * doubling up to 60 s); only when nothing valid is left does a call reject, and
+ * then the next call tries again.
  *
  * @example
  * ```ts
@@ -1755,7 +1854,11 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   if (checked.now !== undefined && typeof checked.now !== "function") {
     throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
   }
-  const now = (checked.now ?? Date.now) as () => number;
+  const given = checked.now as (() => number) | undefined;
+  /** Times renewals: monotonic unless a test gives a clock. */
+  const clock = given ?? (() => performance.now());
+  /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
+  const wallClock = given ?? Date.now;
   const refreshBefore = checked.refreshBefore ?? 60;
   if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
     throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
@@ -1774,9 +1877,14 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     refreshable: checkBoolean("refreshable", checked.refreshable),
   };
   const margin = refreshBefore * 1000;
+  /** The longest life a JWT can have: what was asked for, or the server's 24 hours. */
+  const asked = (validity ?? MAX_VALIDITY_SECONDS) * 1000;
 
-  /** When to renew something that lives `life` ms from `received`: `refreshBefore` ahead, at half-life at the latest. */
-  const renewAt = (received: number, life: number): number => received + life - Math.min(margin, life / 2);
+  /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
+  const cached = <T>(value: T, life: number): Cached<T> => {
+    const received = clock();
+    return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
+  };
 
   async function newJwt(previous: string | undefined): Promise<Cached<string>> {
     let issued: IssuedJwt | undefined;
@@ -1789,20 +1897,17 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       }
     }
     issued ??= await requestJwt(credentials, jwtOptions);
-    // The JWT's life by the server's own clock (its Date header), so a local clock that is off does not matter.
-    const received = now();
-    return { value: issued.jwt, renewAt: renewAt(received, issued.expiresAt - (issued.issuedAt ?? received)) };
+    return cached(issued.jwt, jwtLife(issued, wallClock(), asked));
   }
 
   async function newAccessToken(): Promise<Cached<AccessToken>> {
     const token = await getAccessToken({ ...credentials, ...requestOptions });
-    const received = now();
     const life = token.expiresIn * 1000;
-    return { value: { ...token, expiresAt: new Date(received + life) }, renewAt: renewAt(received, life) };
+    return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
   }
 
-  const jwt = singleFlight(now, newJwt);
-  const accessToken = singleFlight(now, newAccessToken);
+  const jwt = singleFlight(clock, newJwt);
+  const accessToken = singleFlight(clock, newAccessToken);
   return {
     jwt: () => jwt.get(),
     accessToken: () => accessToken.get(),
@@ -1813,23 +1918,53 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   };
 }
 
-/** A cached value that concurrent callers share while it is fetched; failures are not kept. */
+/**
+ * A JWT's remaining life in ms: by the server's `Date` when what that implies
+ * is plausible (more than 0, at most what was asked for), else by the local
+ * clock; never more than was asked for, never less than 0.
+ */
+function jwtLife(issued: IssuedJwt, localNow: number, asked: number): number {
+  const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
+  const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
+  return Math.min(Math.max(life, 0), asked);
+}
+
+/**
+ * A cached value that concurrent callers share while it is fetched. A failed
+ * renewal keeps a still-valid value (and waits before trying again); a
+ * failure with nothing valid left is not kept: the next call tries again.
+ */
 function singleFlight<T>(
-  now: () => number,
+  clock: () => number,
   fetchValue: (previous: T | undefined) => Promise<Cached<T>>,
 ): { get(): Promise<T>; drop(): void } {
   let cached: Cached<T> | undefined;
   let pending: Promise<T> | undefined;
   let generation = 0;
+  let failures = 0;
+  let retryAt = -Infinity;
+  const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.expiresAt;
   return {
     get(): Promise<T> {
-      if (cached && now() < cached.renewAt) return Promise.resolve(cached.value);
+      if (cached && clock() < cached.renewAt) return Promise.resolve(cached.value);
+      if (valid(cached) && clock() < retryAt) return Promise.resolve(cached.value);
       if (pending) return pending;
       const started = generation;
-      const request = fetchValue(cached?.value).then(
+      const previous = cached;
+      const request = fetchValue(previous?.value).then(
         (fresh) => {
-          if (started === generation) cached = fresh;
+          if (started === generation) {
+            cached = fresh;
+            failures = 0;
+            retryAt = -Infinity;
+          }
           return fresh.value;
+        },
+        (error: unknown) => {
+          if (started !== generation || !valid(previous)) throw error;
+          failures++;
+          retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+          return previous.value;
         },
       ).finally(() => {
         if (pending === request) pending = undefined;
@@ -1841,6 +1976,8 @@ function singleFlight<T>(
       generation++;
       cached = undefined;
       pending = undefined;
+      failures = 0;
+      retryAt = -Infinity;
     },
   };
 }

@@ -37263,8 +37263,6 @@ const MAX_TEXT_LENGTH = 4096;
 const MAX_VALIDITY_SECONDS = 86_400;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
-/** A `Retry-After` longer than this ends the retries instead of stalling a deploy. */
-const MAX_RETRY_AFTER_MS = 30_000;
 /** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
@@ -37505,6 +37503,10 @@ async function send(transport, call) {
         headers.authorization = call.authorization;
     if (transport.userAgent)
         headers["user-agent"] = transport.userAgent;
+    // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
+    // honoured only while the wait and the next attempt still fit in it.
+    const started = performance.now();
+    const bound = callBound(transport);
     for (let attempt = 1;; attempt++) {
         const outcome = await attemptOnce(transport, call, url, headers, body.toString());
         const last = attempt > transport.retries;
@@ -37512,13 +37514,28 @@ async function send(transport, call) {
             return outcome.answer;
         if (outcome.kind === "fatal" || last)
             throw finalError(outcome, call, attempt);
-        const backoff = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-        if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > MAX_RETRY_AFTER_MS) {
-            const { error } = outcome;
-            throw new ItsYouOnlineError(error.code, `${error.message} The server asked to retry after ${Math.ceil(outcome.retryAfterMs / 1000)} s, longer than the ${MAX_RETRY_AFTER_MS / 1000} s this client waits.`, { status: error.status, endpoint: call.path });
-        }
-        await sleep(Math.max(backoff, outcome.retryAfterMs ?? 0), transport.signal, call.path);
+        const backoff = Math.random() * backoffCap(attempt);
+        const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
+        const left = bound - (performance.now() - started);
+        if (wait > backoff && wait + transport.timeout > left)
+            throw retryAfterTooLong(outcome.error, call, wait, bound);
+        await sleep(wait, transport.signal, call.path);
     }
+}
+/** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */
+function backoffCap(attempt) {
+    return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+}
+/** A call's time bound in ms, whatever the server answers: `(retries + 1) × timeout` plus the longest backoffs. */
+function callBound(transport) {
+    let bound = (transport.retries + 1) * transport.timeout;
+    for (let attempt = 1; attempt <= transport.retries; attempt++)
+        bound += backoffCap(attempt);
+    return bound;
+}
+function retryAfterTooLong(error, call, wait, bound) {
+    const seconds = Math.ceil(wait / 1000);
+    return new ItsYouOnlineError(error.code, `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`, { status: error.status, endpoint: call.path });
 }
 /** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
 const TIMED_OUT = Symbol("timed out");
@@ -37760,7 +37777,7 @@ async function readCapped(response, path, within) {
     }
     return new TextDecoder().decode(bytes);
 }
-/** A one-line description of a thrown value, its causes included, with every secret removed. */
+/** A one-line description of a thrown value, its causes included: every secret removed first, then shortened. */
 function describe(error, secrets) {
     const parts = causeChain(error).map((cause) => {
         if (!(cause instanceof Error))
@@ -37768,15 +37785,16 @@ function describe(error, secrets) {
         const code = cause.code;
         return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
     });
-    return redact(parts.join(": ").replace(/\s+/g, " ").slice(0, 500), secrets) || "unknown error";
+    return redact(parts.join(": "), secrets).replace(/\s+/g, " ").trim().slice(0, 500) || "unknown error";
 }
+/** Removes every secret from `text`, in each form it can take in a message: as is, URL- and form-encoded, JSON-escaped. */
 function redact(text, secrets) {
     let result = text;
     for (const secret of secrets) {
-        for (const form of new Set([secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)])) {
+        const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+        for (const form of new Set(forms))
             if (form)
                 result = result.split(form).join("[redacted]");
-        }
     }
     return result;
 }
@@ -38143,8 +38161,32 @@ function jwtFromAnswer(answer, path) {
     }
     if (!isJwtTime(claims.exp))
         throw invalidResponse(path, "the JWT's exp is missing or out of range");
+    const wrongClaim = wronglyTypedClaim(claims);
+    if (wrongClaim)
+        throw invalidResponse(path, `the JWT's ${wrongClaim}`);
     // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
     return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+}
+const isString = (value) => typeof value === "string";
+const isStringList = (value) => Array.isArray(value) && value.every(isString);
+/** The claims a program reads, by the types ItsYou.online gives them; the first that differs, described. */
+function wronglyTypedClaim(claims) {
+    const types = [
+        ["iss", "a string", isString],
+        ["azp", "a string", isString],
+        ["username", "a string", isString],
+        ["globalid", "a string or null", (value) => value === null || isString(value)],
+        ["scope", "a list of strings", isStringList],
+        ["aud", "a string or a list of strings", (value) => isString(value) || isStringList(value)],
+        ["refresh_token", "a string", isString],
+        ["iat", "a number", isJwtTime],
+        ["nbf", "a number", isJwtTime],
+    ];
+    for (const [claim, type, check] of types) {
+        if (claims[claim] !== undefined && !check(claims[claim]))
+            return `${claim} claim is not ${type}`;
+    }
+    return undefined;
 }
 /** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
 function isJwtTime(value) {
@@ -38253,27 +38295,38 @@ function importPublicKey(publicKey) {
     }
     return key;
 }
+/** `audience` or `scope` of verifyJwt: one string, or a list; each entry compared exactly, never split. */
+function checkExactList(name, value) {
+    if (value === undefined)
+        return undefined;
+    const list = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(list))
+        throw invalidArgument(`${name} must be a string or an array of strings.`);
+    if (list.length === 0)
+        throw invalidArgument(`${name} is empty.`);
+    return list.map((entry) => checkText(`each entry of ${name}`, entry, 1024));
+}
 /**
  * Verifies an ES384 JWT and resolves to its claims: the signature (with
  * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
- * `exp` (with 30 seconds of tolerance) and, when `audience` is given, `aud`.
- * Any `alg` other than ES384 is refused.
+ * `exp` (the current time must be before it, with 30 seconds of tolerance),
+ * `nbf` and `iat` (numbers when present), and, when given, `audience` and
+ * `scope`. Any `alg` other than ES384 is refused.
  *
  * @example
  * ```ts
  * import { verifyJwt } from "./mod.ts";
  * declare const request: Request;
  * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
- * const claims = await verifyJwt(jwt, { audience: "deploy-api" });
- * if (!claims.scope?.includes("user:memberof:myorg")) throw new Error("forbidden");
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
+ * console.log(claims.username);
  * ```
  */
 async function verifyJwt(jwt, options = {}) {
     const checked = checkObject("options", options);
     const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
-    const audiences = checked.audience === undefined ? undefined : checkList("audience", checked.audience);
-    if (audiences !== undefined && audiences.length === 0)
-        throw invalidArgument("audience is empty.");
+    const audiences = checkExactList("audience", checked.audience);
+    const scopes = checkExactList("scope", checked.scope);
     const tolerance = checked.clockTolerance ?? 30;
     if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
         throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
@@ -38299,11 +38352,14 @@ async function verifyJwt(jwt, options = {}) {
     if (!isJwtTime(claims.exp)) {
         throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
     }
-    if (claims.nbf !== undefined && !isJwtTime(claims.nbf)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's nbf claim is not a number in range.");
+    for (const claim of ["nbf", "iat"]) {
+        if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
+        }
     }
     const seconds = now.getTime() / 1000;
-    if (seconds > claims.exp + tolerance) {
+    // RFC 7519 §4.1.4: the current time must be before exp (plus the tolerance).
+    if (seconds >= claims.exp + tolerance) {
         throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
     }
     if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
@@ -38315,17 +38371,34 @@ async function verifyJwt(jwt, options = {}) {
             throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
         }
     }
+    if (scopes) {
+        const granted = isStringList(claims.scope) ? claims.scope : [];
+        const missing = scopes.find((scope) => !granted.includes(scope));
+        if (missing !== undefined) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
+        }
+    }
     return claims;
 }
+/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
+const RENEWAL_BACKOFF_CAP_MS = 60_000;
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
- * access token, renews them `refreshBefore` seconds before they expire (or at
- * half-life, if that comes later), timing the JWT's life by the server's clock
- * (its `Date` header) so a local clock that is off does not matter, and
+ * access token, renews them `refreshBefore` seconds before they expire, and
  * shares one request between concurrent callers (a thousand simultaneous
- * `jwt()` calls make one request). A refreshable JWT is renewed through
- * `/v1/oauth/jwt/refresh`, falling back to the credentials when its refresh
- * record is gone (401). A failure is not cached: the next call tries again.
+ * `jwt()` calls make one request).
+ *
+ * A JWT's life is timed by the server's clock (its `Date` header) when that is
+ * plausible (it implies a remaining life between 0 and what was asked for),
+ * by the local clock otherwise, and never past the `validity` asked for (24
+ * hours by default). Renewals are timed on a monotonic clock.
+ *
+ * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
+ * the credentials when its refresh record is gone (401). When a renewal fails
+ * while the cached token is still valid, the cached token is handed out until
+ * it expires, and the renewal is tried again on a later call (after 1 s,
+ * doubling up to 60 s); only when nothing valid is left does a call reject, and
+ * then the next call tries again.
  *
  * @example
  * ```ts
@@ -38348,7 +38421,11 @@ function createTokenSource(options) {
     if (checked.now !== undefined && typeof checked.now !== "function") {
         throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
     }
-    const now = (checked.now ?? Date.now);
+    const given = checked.now;
+    /** Times renewals: monotonic unless a test gives a clock. */
+    const clock = given ?? (() => performance.now());
+    /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
+    const wallClock = given ?? Date.now;
     const refreshBefore = checked.refreshBefore ?? 60;
     if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
         throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
@@ -38367,8 +38444,13 @@ function createTokenSource(options) {
         refreshable: checkBoolean("refreshable", checked.refreshable),
     };
     const margin = refreshBefore * 1000;
-    /** When to renew something that lives `life` ms from `received`: `refreshBefore` ahead, at half-life at the latest. */
-    const renewAt = (received, life) => received + life - Math.min(margin, life / 2);
+    /** The longest life a JWT can have: what was asked for, or the server's 24 hours. */
+    const asked = (validity ?? MAX_VALIDITY_SECONDS) * 1000;
+    /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
+    const cached = (value, life) => {
+        const received = clock();
+        return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
+    };
     async function newJwt(previous) {
         let issued;
         if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
@@ -38382,18 +38464,15 @@ function createTokenSource(options) {
             }
         }
         issued ??= await requestJwt(credentials, jwtOptions);
-        // The JWT's life by the server's own clock (its Date header), so a local clock that is off does not matter.
-        const received = now();
-        return { value: issued.jwt, renewAt: renewAt(received, issued.expiresAt - (issued.issuedAt ?? received)) };
+        return cached(issued.jwt, jwtLife(issued, wallClock(), asked));
     }
     async function newAccessToken() {
         const token = await getAccessToken({ ...credentials, ...requestOptions });
-        const received = now();
         const life = token.expiresIn * 1000;
-        return { value: { ...token, expiresAt: new Date(received + life) }, renewAt: renewAt(received, life) };
+        return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
     }
-    const jwt = singleFlight(now, newJwt);
-    const accessToken = singleFlight(now, newAccessToken);
+    const jwt = singleFlight(clock, newJwt);
+    const accessToken = singleFlight(clock, newAccessToken);
     return {
         jwt: () => jwt.get(),
         accessToken: () => accessToken.get(),
@@ -38403,22 +38482,51 @@ function createTokenSource(options) {
         },
     };
 }
-/** A cached value that concurrent callers share while it is fetched; failures are not kept. */
-function singleFlight(now, fetchValue) {
+/**
+ * A JWT's remaining life in ms: by the server's `Date` when what that implies
+ * is plausible (more than 0, at most what was asked for), else by the local
+ * clock; never more than was asked for, never less than 0.
+ */
+function jwtLife(issued, localNow, asked) {
+    const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
+    const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
+    return Math.min(Math.max(life, 0), asked);
+}
+/**
+ * A cached value that concurrent callers share while it is fetched. A failed
+ * renewal keeps a still-valid value (and waits before trying again); a
+ * failure with nothing valid left is not kept: the next call tries again.
+ */
+function singleFlight(clock, fetchValue) {
     let cached;
     let pending;
     let generation = 0;
+    let failures = 0;
+    let retryAt = -Infinity;
+    const valid = (entry) => entry !== undefined && clock() < entry.expiresAt;
     return {
         get() {
-            if (cached && now() < cached.renewAt)
+            if (cached && clock() < cached.renewAt)
+                return Promise.resolve(cached.value);
+            if (valid(cached) && clock() < retryAt)
                 return Promise.resolve(cached.value);
             if (pending)
                 return pending;
             const started = generation;
-            const request = fetchValue(cached?.value).then((fresh) => {
-                if (started === generation)
+            const previous = cached;
+            const request = fetchValue(previous?.value).then((fresh) => {
+                if (started === generation) {
                     cached = fresh;
+                    failures = 0;
+                    retryAt = -Infinity;
+                }
                 return fresh.value;
+            }, (error) => {
+                if (started !== generation || !valid(previous))
+                    throw error;
+                failures++;
+                retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+                return previous.value;
             }).finally(() => {
                 if (pending === request)
                     pending = undefined;
@@ -38430,6 +38538,8 @@ function singleFlight(now, fetchValue) {
             generation++;
             cached = undefined;
             pending = undefined;
+            failures = 0;
+            retryAt = -Infinity;
         },
     };
 }

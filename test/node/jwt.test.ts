@@ -265,3 +265,172 @@ describe("property tests: parsers only ever throw ItsYouOnlineError", () => {
     }), { numRuns: 200 });
   });
 });
+
+describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), every disagreement listed", () => {
+  /** Fixed "now" and options, the same for both libraries. */
+  const NOW = 1_900_000_000;
+  const TOLERANCE = 30;
+  const webKeys = crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-384" }, true, ["sign", "verify"]);
+  const enc = (value: unknown): string => b64(typeof value === "string" ? value : JSON.stringify(value));
+  async function signed(claims: unknown, header: unknown = { alg: "ES384", typ: "JWT" }): Promise<string> {
+    const input = `${enc(header)}.${enc(claims)}`;
+    const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-384" }, (await webKeys).privateKey, new TextEncoder().encode(input));
+    return `${input}.${b64(Buffer.from(signature))}`;
+  }
+  const base = { iss: "itsyouonline", azp: "acme", exp: NOW + 600, scope: ["user:memberof:acme"], aud: ["api", "a,b"] };
+  type Entry = [name: string, token: () => Promise<string>, options?: { audience?: string | string[] }];
+  const claimCases: [string, Record<string, unknown>][] = [
+    ["good", {}],
+    ["exp 1 s ahead", { exp: NOW + 1 }],
+    ["exp at now", { exp: NOW }],
+    ["exp inside the tolerance", { exp: NOW - TOLERANCE + 1 }],
+    ["exp exactly at the tolerance", { exp: NOW - TOLERANCE }],
+    ["exp past the tolerance", { exp: NOW - TOLERANCE - 1 }],
+    ["exp fractional", { exp: NOW + 0.5 }],
+    ["exp missing", { exp: undefined }],
+    ["exp a string", { exp: String(NOW + 600) }],
+    ["exp null", { exp: null }],
+    ["exp 1e20", { exp: 1e20 }],
+    ["exp negative", { exp: -1 }],
+    ["exp a boolean", { exp: true }],
+    ["nbf now", { nbf: NOW }],
+    ["nbf inside the tolerance", { nbf: NOW + TOLERANCE }],
+    ["nbf past the tolerance", { nbf: NOW + TOLERANCE + 1 }],
+    ["nbf a string", { nbf: "soon" }],
+    ["nbf null", { nbf: null }],
+    ["iat now", { iat: NOW }],
+    ["iat in the future", { iat: NOW + 3600 }],
+    ["iat a string", { iat: "yesterday" }],
+    ["iat null", { iat: null }],
+    ["iat an object", { iat: {} }],
+    ["iss missing", { iss: undefined }],
+    ["iss other", { iss: "itsyouonline " }],
+    ["iss a number", { iss: 1 }],
+    ["iss an array", { iss: ["itsyouonline"] }],
+    ["aud a string", { aud: "api" }],
+    ["aud missing", { aud: undefined }],
+    ["aud empty", { aud: [] }],
+    ["aud padded", { aud: [" api "] }],
+    ["aud a number", { aud: 1 }],
+    ["aud with a comma-joined string", { aud: "api,admin" }],
+    ["scope a string", { scope: "user:memberof:acme" }],
+    ["extra claims", { jti: "x", sub: "y", unknown: { deep: [1] } }],
+    ["a duplicate-looking claim", { EXP: 1 }],
+  ];
+  const headerCases: [string, unknown][] = [
+    ["typ JWT", { alg: "ES384", typ: "JWT" }],
+    ["no typ", { alg: "ES384" }],
+    ["typ other", { alg: "ES384", typ: "at+jwt" }],
+    ["a kid", { alg: "ES384", kid: "1" }],
+    ["crit empty", { alg: "ES384", crit: [] }],
+    ["crit b64", { alg: "ES384", crit: ["b64"], b64: false }],
+    ["crit unknown", { alg: "ES384", crit: ["x"], x: 1 }],
+    ["alg lower case", { alg: "es384" }],
+    ["alg ES256", { alg: "ES256" }],
+    ["alg none", { alg: "none" }],
+    ["alg missing", {}],
+    ["alg a number", { alg: 384 }],
+    ["header an array", ["ES384"]],
+  ];
+  const corpus: Entry[] = [
+    ...claimCases.map(([name, change]): Entry => [`claims: ${name}`, () => signed({ ...base, ...change })]),
+    ...headerCases.map(([name, header]): Entry => [`header: ${name}`, () => signed(base, header)]),
+    ...[["api"], "api", "a,b", ["a", "b"], "a", ["admin", "api"], " api", ["API"], "admin", ["nope", "a,b"]].map(
+      (audience): Entry => [`audience option ${JSON.stringify(audience)}`, () => signed(base), { audience }],
+    ),
+    ["malformed: two parts", async () => (await signed(base)).split(".").slice(0, 2).join(".")],
+    ["malformed: four parts", async () => `${await signed(base)}.AAAA`],
+    ["malformed: padding", async () => (await signed(base)).replace(/\.([^.]+)$/, ".$1==")],
+    ["malformed: standard base64 alphabet", async () => {
+      const [h, p, s] = (await signed(base)).split(".");
+      return `${h}.${p}.${s.replace(/-/g, "+").replace(/_/g, "/")}`;
+    }],
+    ["malformed: whitespace inside", async () => (await signed(base)).replace(".", ". ")],
+    ["malformed: trailing newline", async () => `${await signed(base)}\n`],
+    ["malformed: leading space", async () => ` ${await signed(base)}`],
+    ["malformed: empty", async () => ""],
+    ["malformed: dots only", async () => ".."],
+    ["malformed: payload not JSON", async () => `${enc({ alg: "ES384" })}.${b64("{x")}.AAAA`],
+    ["malformed: payload null", () => signed("null")],
+    ["malformed: payload an array", () => signed([base])],
+    ["malformed: payload a number", () => signed("42")],
+    ["malformed: payload a string", () => signed('"claims"')],
+    ["malformed: payload with a BOM", () => signed(`\ufeff${JSON.stringify(base)}`)],
+    ["malformed: payload with a duplicate exp (the last wins)", () => signed(`{"iss":"itsyouonline","exp":1,"exp":${NOW + 60}}`)],
+    ["malformed: payload not UTF-8", async () => {
+      const header = enc({ alg: "ES384" });
+      const payload = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]).toString("base64url");
+      const input = `${header}.${payload}`;
+      const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-384" }, (await webKeys).privateKey, new TextEncoder().encode(input));
+      return `${input}.${b64(Buffer.from(signature))}`;
+    }],
+    ["signature: empty", async () => (await signed(base)).replace(/\.[^.]+$/, ".")],
+    ["signature: one byte short", async () => {
+      const [h, p, s] = (await signed(base)).split(".");
+      return `${h}.${p}.${b64(Buffer.from(s, "base64url").subarray(1))}`;
+    }],
+    ["signature: one byte long", async () => {
+      const [h, p, s] = (await signed(base)).split(".");
+      return `${h}.${p}.${b64(Buffer.concat([Buffer.from(s, "base64url"), Buffer.from([0])]))}`;
+    }],
+    ["signature: one bit flipped", async () => {
+      const [h, p, s] = (await signed(base)).split(".");
+      const bytes = Buffer.from(s, "base64url");
+      bytes[10] ^= 1;
+      return `${h}.${p}.${b64(bytes)}`;
+    }],
+    ["signature: r and s swapped", async () => {
+      const [h, p, s] = (await signed(base)).split(".");
+      const bytes = Buffer.from(s, "base64url");
+      return `${h}.${p}.${b64(Buffer.concat([bytes.subarray(48), bytes.subarray(0, 48)]))}`;
+    }],
+    ["signature: all zero", async () => `${(await signed(base)).replace(/\.[^.]+$/, "")}.${b64(Buffer.alloc(96))}`],
+    ["signature: another key", () => Promise.resolve(es384(base))],
+    ["signature: over another payload", async () => {
+      const [h, , s] = (await signed(base)).split(".");
+      return `${h}.${enc({ ...base, scope: ["organization:owner"] })}.${s}`;
+    }],
+  ];
+
+  /**
+   * Where verifyJwt() and jose disagree, and why. Being stricter than jose is
+   * fine when it is documented; the test fails on any disagreement not listed
+   * here, and on any listed one that no longer happens.
+   */
+  const DISAGREEMENTS: Record<string, string> = {
+    "claims: exp missing": "ItsYou.online always sets exp; verifyJwt requires it (jose only when asked with requiredClaims).",
+    "claims: exp 1e20": "verifyJwt refuses an exp beyond what a Date can hold (year 275760); jose accepts any number.",
+    "malformed: trailing newline": "a compact JWT has no whitespace (RFC 7515 §7.1); jose's base64url decoder skips it.",
+  };
+
+  test("the corpus holds at least 80 tokens", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(80);
+  });
+
+  test("each token gets the same verdict from both, except the listed disagreements", async () => {
+    const keys = await webKeys;
+    const currentDate = new Date(NOW * 1000);
+    const disagreements: string[] = [];
+    for (const [name, make, extra] of corpus) {
+      const jwt = await make();
+      const ours = await verifyJwt(jwt, { publicKey: keys.publicKey, now: currentDate, clockTolerance: TOLERANCE, ...extra }).then(
+        () => true,
+        (error: unknown) => {
+          expect(error, name).toBeInstanceOf(ItsYouOnlineError);
+          return false;
+        },
+      );
+      const theirs = await jose.jwtVerify(jwt, keys.publicKey, {
+        algorithms: ["ES384"],
+        issuer: "itsyouonline",
+        currentDate,
+        clockTolerance: TOLERANCE,
+        ...extra,
+      }).then(() => true, () => false);
+      if (ours !== theirs) disagreements.push(`${name}: verifyJwt ${ours ? "accepts" : "refuses"}, jose ${theirs ? "accepts" : "refuses"}`);
+    }
+    expect(disagreements.map((line) => line.split(": verifyJwt")[0]).sort()).toEqual(Object.keys(DISAGREEMENTS).sort());
+    // Every disagreement is verifyJwt being stricter, never more lenient.
+    for (const line of disagreements) expect(line, line).toMatch(/verifyJwt refuses, jose accepts/);
+  });
+});

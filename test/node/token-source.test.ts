@@ -1,5 +1,5 @@
 /** createTokenSource(): caching, renewal, single flight, refresh and fallback, against the local server. */
-import { describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { createTokenSource, decodeJwt } from "../../mod.ts";
 import type { TokenSourceOptions } from "../../mod.ts";
 import { rejects, useServerFixture } from "../support/expect.ts";
@@ -142,6 +142,49 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).not.toBe(first);
   });
 
+  /** The runtime's fetch, with the answer's Date header replaced by `date(serverNow)`. */
+  const withDate = (date: (serverNow: number) => string): typeof fetch => async (input, init) => {
+    const response = await fetch(input, init);
+    const headers = new Headers(response.headers);
+    headers.set("date", date(f.server.now()));
+    return new Response(response.body, { status: response.status, headers });
+  };
+
+  test.each([
+    ["a day behind", (now: number) => new Date(now - 86_400_000).toUTCString()],
+    ["in 1970", () => new Date(0).toUTCString()],
+  ])("a Date header %s is not believed: the JWT is renewed by the local clock, never cached past its validity", async (_, date) => {
+    const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate(date) });
+    const first = await tokens.jwt();
+    clock.ms += 239_000; // 61 s left
+    expect(await tokens.jwt()).toBe(first);
+    clock.ms += 1000; // 60 s left
+    f.server.advanceClock(240);
+    expect(await tokens.jwt()).not.toBe(first);
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("a Date header an hour ahead is not believed: the JWT is cached, not fetched on every call", async () => {
+    const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate((now) => new Date(now + 3_600_000).toUTCString()) });
+    const first = await tokens.jwt();
+    for (let i = 0; i < 5; i++) expect(await tokens.jwt()).toBe(first);
+    clock.ms += 239_000;
+    expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test("refreshBefore is kept when the JWT lives longer than it: validity 100, refreshBefore 60 renews with 60 s left", async () => {
+    const { tokens, clock } = source({ validity: 100, refreshBefore: 60 });
+    const first = await tokens.jwt();
+    const exp = decodeJwt(first).exp! * 1000;
+    clock.ms = exp - 61_000;
+    expect(await tokens.jwt()).toBe(first);
+    clock.ms = exp - 59_000; // 59 s left: fewer than refreshBefore, so not handed out
+    f.server.advanceClock(41);
+    expect(await tokens.jwt()).not.toBe(first);
+    expect(f.server.count()).toBe(2);
+  });
+
   test("a refreshBefore longer than the JWT's life renews at half-life, not on every call", async () => {
     const { tokens, clock } = source({ refreshBefore: 200_000 }); // no validity: the token's own life, about 24 hours
     const first = await tokens.jwt();
@@ -155,6 +198,79 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).not.toBe(first);
     expect(f.server.count()).toBe(2);
   });
+});
+
+describe("createTokenSource() when a renewal fails", () => {
+  const ALWAYS = 100;
+
+  test("jwt(): the cached JWT is handed out until it expires, renewals back off, then it rejects, then it recovers", async () => {
+    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, retries: 0 });
+    const first = await tokens.jwt();
+    const exp = decodeJwt(first).exp! * 1000;
+    f.server.inject({ path: TOKEN, times: ALWAYS, fault: { type: "respond", status: 503 } });
+    clock.ms = exp - 59_000;
+    expect(await tokens.jwt()).toBe(first); // the renewal failed; the JWT has 59 s left
+    expect(f.server.count()).toBe(2);
+    for (let i = 0; i < 5; i++) expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(2); // no new attempt within the backoff (1 s)
+    clock.ms += 1000;
+    expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(3);
+    clock.ms += 1000; // the backoff doubled: 2 s
+    expect(await tokens.jwt()).toBe(first);
+    expect(f.server.count()).toBe(3);
+    clock.ms = exp; // expired: nothing valid is left, so the failure is reported
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(f.server.count()).toBe(4);
+    await rejects(tokens.jwt(), "HTTP_ERROR"); // and every call tries again
+    expect(f.server.count()).toBe(5);
+    f.server.reset();
+    f.server.advanceClock(600);
+    const second = await tokens.jwt();
+    expect(second).not.toBe(first);
+  });
+
+  test("jwt(): callers waiting for a renewal that fails get the cached JWT", async () => {
+    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, retries: 0 });
+    const first = await tokens.jwt();
+    clock.ms = decodeJwt(first).exp! * 1000 - 30_000;
+    f.server.inject({ path: TOKEN, fault: { type: "respond", status: 500 } });
+    const results = await Promise.all(Array.from({ length: 10 }, () => tokens.jwt()));
+    expect(results.every((jwt) => jwt === first)).toBe(true);
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("accessToken(): the cached token is handed out until it expires, then the failure is reported", async () => {
+    const { tokens, clock } = source({ refreshBefore: 120, retries: 0 });
+    const first = await tokens.accessToken();
+    f.server.inject({ path: TOKEN, times: ALWAYS, fault: { type: "reset" } });
+    clock.ms = first.expiresAt.getTime() - 100_000;
+    expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
+    expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
+    expect(f.server.count(TOKEN)).toBe(2);
+    clock.ms = first.expiresAt.getTime();
+    await rejects(tokens.accessToken(), "NETWORK_ERROR");
+  });
+});
+
+describe("createTokenSource() times renewals on a monotonic clock", () => {
+  afterEach(() => void vi.useRealTimers());
+
+  test.each([["forward", 7_200_000], ["back", -7_200_000]])(
+    "a wall-clock step of two hours %s neither renews early nor serves an expired JWT",
+    async (_, step) => {
+      vi.useFakeTimers({ toFake: ["Date", "performance"] });
+      const tokens = createTokenSource({ ...f.org, ...f.at, validity: 600, refreshBefore: 60 });
+      const first = await tokens.jwt();
+      vi.setSystemTime(Date.now() + step); // the wall clock jumps; the monotonic clock does not
+      expect(await tokens.jwt()).toBe(first);
+      expect(f.server.count()).toBe(1);
+      vi.advanceTimersByTime(545_000); // 55 s left by the monotonic clock
+      const second = await tokens.jwt();
+      expect(second).not.toBe(first);
+      expect(f.server.count()).toBe(2);
+    },
+  );
 });
 
 describe("createTokenSource().accessToken()", () => {

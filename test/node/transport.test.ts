@@ -91,11 +91,14 @@ describe("retries", () => {
     expect(error.endpoint).toBe(TOKEN_PATH);
   });
 
-  test("Retry-After beyond 30 seconds ends the retries at once instead of stalling", async () => {
-    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 429, headers: { "retry-after": "120" } } });
-    const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
-    expect(error.status).toBe(429);
-    expect(error.message).toMatch(/asked to retry after 120 s, longer than the 30 s this client waits/);
+  test("a Retry-After that does not fit in the time bound fails at once, saying when to call again", async () => {
+    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 503, headers: { "retry-after": "30" } } });
+    const started = Date.now();
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, retries: 1, timeout: 100 }), "HTTP_ERROR");
+    expect(error.status).toBe(503);
+    expect(error.message).toMatch(/HTTP 503 Service Unavailable/);
+    expect(error.message).toMatch(/asked to be called again in 30 s \(at \d{4}-\d\d-\d\dT[\d:.]+Z\), which does not fit in this call's time bound of 400 ms/);
+    expect(new Date(error.message.match(/\(at ([^)]+)\)/)![1]).getTime()).toBeGreaterThanOrEqual(started + 30_000);
     expect(f.server.count(TOKEN_PATH)).toBe(1);
   });
 
@@ -182,6 +185,36 @@ describe("a time bound that no fetch can defeat", () => {
     vi.restoreAllMocks();
   });
 
+  test.each([
+    [0, 1000, "1"],
+    [1, 100, "30"],
+    [3, 1000, "3"],
+    [3, 10_000, "30"],
+    [2, 500, new Date(Date.UTC(2030, 0, 1)).toUTCString()],
+  ])("retries %i, timeout %i ms, Retry-After %s on every answer: the call ends within (retries + 1) × timeout plus backoff", async (retries, timeout, retryAfter) => {
+    vi.useFakeTimers({ now: Date.UTC(2029, 11, 31, 23, 59, 58) });
+    vi.spyOn(Math, "random").mockReturnValue(1);
+    let calls = 0;
+    // Each answer takes most of the timeout, then asks to be called again later.
+    const slow503: FetchFunction = () =>
+      new Promise((resolve) => {
+        calls++;
+        setTimeout(() => resolve(new Response("", { status: 503, headers: { "retry-after": retryAfter } })), timeout - 1);
+      });
+    let backoff = 0;
+    for (let attempt = 1; attempt <= retries; attempt++) backoff += Math.min(5000, 200 * 2 ** (attempt - 1));
+    const bound = (retries + 1) * timeout + backoff;
+    let settled = false;
+    const pending = getAccessToken({ ...f.org, ...f.at, timeout, retries, fetch: slow503 }).finally(() => (settled = true));
+    pending.catch(() => {});
+    await vi.advanceTimersByTimeAsync(bound);
+    expect(settled).toBe(true);
+    const error = await rejects(pending, "HTTP_ERROR");
+    expect(error.status).toBe(503);
+    expect(calls).toBeGreaterThanOrEqual(1);
+    vi.restoreAllMocks();
+  });
+
   test("a caller's abort ends a fetch that ignores its signal at once", async () => {
     const controller = new AbortController();
     const pending = getAccessToken({ ...f.org, ...f.at, signal: controller.signal, fetch: never });
@@ -202,6 +235,37 @@ describe("a time bound that no fetch can defeat", () => {
       process.off("unhandledRejection", onUnhandled);
     }
   });
+});
+
+describe("secrets are redacted before a message is shortened", () => {
+  const secretFetch = (text: string): FetchFunction => () => Promise.reject(new TypeError(text));
+
+  test("a secret that crosses the 500-character cut leaves no prefix behind", async () => {
+    const clientSecret = "s3cr3t-prefix-" + "x".repeat(40);
+    for (let padding = 470; padding < 500; padding += 3) {
+      const error = await rejects(
+        getAccessToken({ clientId: "acme", clientSecret, ...f.at, retries: 0, fetch: secretFetch(`${"p".repeat(padding)}${clientSecret}`) }),
+        "FETCH_ERROR",
+        { clientSecret },
+      );
+      expect(error.message).not.toMatch(/s3cr3t/);
+      expect(String((error.cause as Error).message)).not.toMatch(/s3cr3t/);
+    }
+  });
+
+  test.each([["a double space", "two  spaces-in-this-secret"], ["a no-break space", "no\u00a0break-space-secret"]])(
+    "a secret with %s is redacted in the message and its cause, not normalised into it",
+    async (_, clientSecret) => {
+      const error = await rejects(
+        getAccessToken({ clientId: "acme", clientSecret, ...f.at, retries: 0, fetch: secretFetch(`bad ${clientSecret} here`) }),
+        "FETCH_ERROR",
+      );
+      for (const text of [error.message, (error.cause as Error).message]) {
+        expect(text).toContain("bad [redacted] here");
+        expect(text).not.toContain(clientSecret.replace(/\s+/g, " "));
+      }
+    },
+  );
 });
 
 describe("origin pinning: requests go only to the base URL's origin", () => {
