@@ -37467,6 +37467,7 @@ function checkRequestOptions(options) {
     return {
         base: checkBaseUrl(options.baseUrl),
         fetch: fetchFunction,
+        customFetch: given !== undefined,
         signal,
         timeout: options.timeout === undefined
             ? DEFAULT_TIMEOUT_MS
@@ -37576,6 +37577,8 @@ async function attemptOnce(transport, call, url, headers, body) {
             return {
                 kind: "answer",
                 answer: {
+                    url,
+                    path: call.path,
                     contentType: response.headers.get("content-type") ?? "",
                     body: text,
                     serverTime: Number.isNaN(date) ? undefined : date,
@@ -37601,7 +37604,7 @@ async function attemptOnce(transport, call, url, headers, body) {
                 error: new ItsYouOnlineError("TIMEOUT", `ItsYou.online did not answer ${call.path} within ${timeout} ms; check that the server is reachable from here, or raise the timeout.`, { endpoint: call.path }),
             };
         }
-        return classifyFailure(error, call, url);
+        return classifyFailure(error, call, transport, url);
     }
     finally {
         clearTimeout(timer);
@@ -37611,35 +37614,57 @@ async function attemptOnce(transport, call, url, headers, body) {
 /** Error codes (Node, Bun, undici) of connection failures that can heal. */
 const TRANSIENT_CODES = new Set([
     "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
-    "EHOSTDOWN", "EAI_AGAIN", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT",
-    "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed", "FailedToOpenSocket",
+    "EHOSTDOWN", "EAI_AGAIN", "EADDRNOTAVAIL", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed",
+    "FailedToOpenSocket",
 ]);
 /** The same failures as Deno and workers word them (they carry no code). */
-const TRANSIENT_TEXT = /connection (refused|reset|closed|aborted|lost)|os error (104|110|111|113)|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
-const TLS_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS|^ERR_SSL|^EPROTO$/;
-const TLS_TEXT = /certificate|\b(tls|ssl) (handshake|alert)/i;
-const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host/i;
+const TRANSIENT_TEXT = /connection (refused|reset|closed|aborted|lost)|os error (99|104|110|111|113)|cannot assign requested address|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
+/** A certificate that is not trusted (Node, Bun and undici codes; Deno's and workers' texts). */
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_CERT/;
+const CERTIFICATE_TEXT = /certificate|UnknownIssuer|CaUsedAsEndEntity/i;
 /**
- * What a thrown `fetch` (or body read) failure means. Only connection failures
- * that can heal are retried; an untrusted certificate, an unknown host and a
- * programming error fail at once. Node, Deno, Bun and workers word these
- * differently: the codes and texts above cover each.
+ * A TLS handshake that failed before any certificate was looked at: the port
+ * speaks plain HTTP (or something else), or only HTTP/2.
  */
-function classifyFailure(error, call, url) {
+const HANDSHAKE_CODE = /^EPROTO$|^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|.*NO_APPLICATION_PROTOCOL)/;
+const HANDSHAKE_TEXT = /wrong version number|packet length too long|InvalidContentType|does the server speak TLS|no application protocol|\b(tls|ssl) (handshake|alert)/i;
+/** An answer that is not HTTP/1.1 (another service on the port, a malformed status line, an endless header). */
+const NOT_HTTP_CODE = /^HPE_|^UND_ERR_HEADERS_OVERFLOW$|^UND_ERR_RESPONSE$|^Malformed_HTTP_Response$/;
+const NOT_HTTP_TEXT = /HTTPParserError|does not match the HTTP\/1\.1 protocol|parse error|invalid HTTP (version|status-code|header) parsed|message head is too large|headers? overflow/i;
+const NO_SUCH_HOST_CODE = /^(ENOTFOUND|EAI_FAIL|EAI_NONAME)$/;
+const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host|non-recoverable failure in name resolution/i;
+/** Deno's refusal when a permission flag is missing. */
+const PERMISSION_TEXT = /^(NotCapable|PermissionDenied)$|requires \w+ access|--allow-\w+/i;
+/**
+ * What a thrown `fetch` (or body read) failure means, and what to check. Only
+ * connection failures that can heal are retried; an untrusted certificate, a
+ * port that does not speak HTTPS or HTTP, an unknown host, a missing
+ * permission and a programming error fail at once. Node, Deno, Bun and
+ * workers word these differently: the codes and texts above cover each.
+ */
+function classifyFailure(error, call, transport, url) {
     const reason = describe(error, call.secrets);
-    const codes = causeChain(error).map((cause) => cause.code).filter((code) => typeof code === "string");
+    const chain = causeChain(error);
+    const codes = chain.map((cause) => cause.code).filter((code) => typeof code === "string");
+    const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
+    const is = (code, text) => codes.some((c) => code.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
     const details = { endpoint: call.path, cause: new Error(reason) };
-    if (codes.some((code) => TLS_CODE.test(code)) || TLS_TEXT.test(reason)) {
-        return {
-            kind: "fatal",
-            error: new ItsYouOnlineError("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`, details),
-        };
+    const fatal = (code, message) => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
+    if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
+        return fatal("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`);
     }
-    if (codes.includes("ENOTFOUND") || NO_SUCH_HOST_TEXT.test(reason)) {
-        return {
-            kind: "fatal",
-            error: new ItsYouOnlineError("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`, details),
-        };
+    if (is(HANDSHAKE_CODE, HANDSHAKE_TEXT)) {
+        return fatal("TLS_ERROR", `The TLS handshake with ${url.origin} failed before any certificate was checked (${reason}): whatever listens there does not speak HTTPS with this client. Check the base URL's scheme and port (https: to a plain-HTTP port fails this way) and that the server speaks HTTP/1.1, not only HTTP/2.`);
+    }
+    if (is(NOT_HTTP_CODE, NOT_HTTP_TEXT)) {
+        return fatal("INVALID_RESPONSE", `What answered at ${url.origin} for ${call.path} is not an HTTP/1.1 server (${reason}); check the base URL's host and port: another service may listen there.`);
+    }
+    if (is(NO_SUCH_HOST_CODE, NO_SUCH_HOST_TEXT)) {
+        return fatal("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`);
+    }
+    if (is(/^$/, PERMISSION_TEXT)) {
+        return fatal("FETCH_ERROR", `The runtime refused the request to ${url.host} (${reason}): grant network access to it, e.g. deno run --allow-net=${url.host}.`);
     }
     if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
         return {
@@ -37647,10 +37672,9 @@ function classifyFailure(error, call, url) {
             error: new ItsYouOnlineError("NETWORK_ERROR", `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`, details),
         };
     }
-    return {
-        kind: "fatal",
-        error: new ItsYouOnlineError("FETCH_ERROR", `The fetch function failed in a way that is not a network failure (${reason}); if you pass fetch, check it (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`, details),
-    };
+    return fatal("FETCH_ERROR", transport.customFetch
+        ? `The fetch function failed in a way that is not a network failure (${reason}); check the fetch you pass (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`
+        : `The runtime's fetch failed in a way that is not a known network failure (${reason}); check the base URL ${url.origin} and the network, and report this message if it persists.`);
 }
 function causeChain(error) {
     const chain = [];
@@ -37869,8 +37893,8 @@ async function exchangeCode(options) {
     });
     return parseTokenResponse(answer);
 }
-function invalidResponse(path, what) {
-    return new ItsYouOnlineError("INVALID_RESPONSE", `The answer from ${path} is not what ItsYou.online sends (${what}); check that baseUrl points at an ItsYou.online server.`, { endpoint: path });
+function invalidResponse(answer, what) {
+    return new ItsYouOnlineError("INVALID_RESPONSE", `The answer from ${answer.url.origin} to ${answer.path} is not what ItsYou.online sends (${what}); check that the base URL points at an ItsYou.online server.`, { endpoint: answer.path });
 }
 function parseTokenResponse(answer) {
     let json;
@@ -37878,27 +37902,27 @@ function parseTokenResponse(answer) {
         json = JSON.parse(answer.body);
     }
     catch {
-        throw invalidResponse(ACCESS_TOKEN_PATH, `expected JSON, got ${answer.contentType || "no content type"}`);
+        throw invalidResponse(answer, `expected JSON, got ${answer.contentType || "no content type"}`);
     }
     if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "expected a JSON object");
+        throw invalidResponse(answer, "expected a JSON object");
     }
     const { access_token, id_token, token_type, scope, expires_in, info } = json;
     if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "access_token is missing or malformed");
+        throw invalidResponse(answer, "access_token is missing or malformed");
     }
     if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "token_type is not bearer");
+        throw invalidResponse(answer, "token_type is not bearer");
     }
     if (!Number.isSafeInteger(expires_in) || expires_in < 0 || expires_in > MAX_EXPIRES_IN_SECONDS) {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "expires_in is not a whole number of seconds from 0 to 10 years");
+        throw invalidResponse(answer, "expires_in is not a whole number of seconds from 0 to 10 years");
     }
     if (scope !== undefined && typeof scope !== "string")
-        throw invalidResponse(ACCESS_TOKEN_PATH, "scope is not a string");
+        throw invalidResponse(answer, "scope is not a string");
     const username = typeof info === "object" && info !== null ? info.username : undefined;
     // deno-lint-ignore no-control-regex
     if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
-        throw invalidResponse(ACCESS_TOKEN_PATH, "info.username is not a user name");
+        throw invalidResponse(answer, "info.username is not a user name");
     }
     const token = {
         accessToken: access_token,
@@ -37914,7 +37938,7 @@ function parseTokenResponse(answer) {
             decodeJwt(id_token);
         }
         catch {
-            throw invalidResponse(ACCESS_TOKEN_PATH, "id_token is not a JWT");
+            throw invalidResponse(answer, "id_token is not a JWT");
         }
         token.idToken = id_token;
     }
@@ -38095,7 +38119,7 @@ async function requestJwt(from, options) {
             accept: "application/jwt",
             secrets: [clientSecret],
         });
-        return jwtFromAnswer(answer, ACCESS_TOKEN_PATH);
+        return jwtFromAnswer(answer);
     }
     const accessToken = checkHeaderText("the access token", typeof from === "object" && from !== null ? from.accessToken : from, MAX_TEXT_LENGTH);
     const transport = checkRequestOptions(checked);
@@ -38107,7 +38131,7 @@ async function requestJwt(from, options) {
         accept: "application/jwt",
         secrets: [accessToken],
     });
-    return jwtFromAnswer(answer, JWT_PATH);
+    return jwtFromAnswer(answer);
 }
 /**
  * Gets a fresh JWT for a refreshable one (one asked for with
@@ -38140,16 +38164,16 @@ async function requestRefresh(jwt, options) {
         accept: "application/jwt",
         secrets: [jwt, claims.refresh_token],
     });
-    return jwtFromAnswer(answer, REFRESH_PATH);
+    return jwtFromAnswer(answer);
 }
-function jwtFromAnswer(answer, path) {
+function jwtFromAnswer(answer) {
     let jwt = answer.body.trim();
     if (answer.contentType.toLowerCase().startsWith("application/json")) {
         try {
             jwt = String(JSON.parse(answer.body).access_token ?? "");
         }
         catch {
-            throw invalidResponse(path, "expected a JWT, got malformed JSON");
+            throw invalidResponse(answer, "expected a JWT, got malformed JSON");
         }
     }
     let claims;
@@ -38157,13 +38181,13 @@ function jwtFromAnswer(answer, path) {
         claims = decodeJwt(jwt);
     }
     catch {
-        throw invalidResponse(path, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
+        throw invalidResponse(answer, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
     }
     if (!isJwtTime(claims.exp))
-        throw invalidResponse(path, "the JWT's exp is missing or out of range");
+        throw invalidResponse(answer, "the JWT's exp is missing or out of range");
     const wrongClaim = wronglyTypedClaim(claims);
     if (wrongClaim)
-        throw invalidResponse(path, `the JWT's ${wrongClaim}`);
+        throw invalidResponse(answer, `the JWT's ${wrongClaim}`);
     // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
     return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
 }

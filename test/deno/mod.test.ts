@@ -85,6 +85,31 @@ console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
   await Deno.remove(dir, { recursive: true });
 });
 
+it("without --allow-net for the server, the error names the flag to add, and nothing is retried", async () => {
+  const dir = await Deno.makeTempDir();
+  const script = `${dir}/main.ts`;
+  await Deno.writeTextFile(script, `
+import { getAccessToken } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
+try {
+  await getAccessToken({ clientId: "acme", clientSecret: "s3cret-value", baseUrl: Deno.args[0] });
+} catch (error) {
+  console.log(JSON.stringify({ code: error.code, message: error.message }));
+}
+`);
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-config", "--no-prompt", "--allow-net=example.com", script, f.at.baseUrl],
+    cwd: dir,
+  }).output();
+  const result = JSON.parse(new TextDecoder().decode(output.stdout));
+  const host = new URL(f.at.baseUrl).host;
+  assert.equal(result.code, "FETCH_ERROR");
+  assert.ok(result.message.includes(`The runtime refused the request to ${host}`), result.message);
+  assert.ok(result.message.includes(`--allow-net=${host}`), result.message);
+  assert.ok(!result.message.includes("s3cret-value"), result.message);
+  assert.equal(f.server.count(), 0);
+  await Deno.remove(dir, { recursive: true });
+});
+
 it("createTokenSource(): a thousand concurrent jwt() calls make one request, then the cache serves", async () => {
   f.server.reset();
   const clock = { ms: f.server.now() };
