@@ -29215,7 +29215,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8473);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3690);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 // The step is over. End the process rather than wait for sockets nobody can close: a proxy that never
@@ -29227,7 +29227,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8473:
+/***/ 3690:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29236,8 +29236,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-;// CONCATENATED MODULE: external "os"
-const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
 // We use any as a valid input type
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -29312,7 +29312,7 @@ function utils_toCommandProperties(annotationProperties) {
  */
 function command_issueCommand(command, properties, message) {
     const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_namespaceObject.EOL);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
 }
 function command_issue(name, message = '') {
     command_issueCommand(name, {}, message);
@@ -29368,8 +29368,8 @@ function escapeProperty(s) {
 //# sourceMappingURL=command.js.map
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-;// CONCATENATED MODULE: external "fs"
-const external_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
 // For internal use, subject to change.
 // We use any as a valid input type
@@ -29383,10 +29383,10 @@ function file_command_issueFileCommand(command, message) {
     if (!filePath) {
         throw new Error(`Unable to find environment variable for file command ${command}`);
     }
-    if (!external_fs_namespaceObject.existsSync(filePath)) {
+    if (!external_fs_.existsSync(filePath)) {
         throw new Error(`Missing file at path: ${filePath}`);
     }
-    external_fs_namespaceObject.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_namespaceObject.EOL}`, {
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
         encoding: 'utf8'
     });
 }
@@ -29402,7 +29402,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     if (convertedValue.includes(delimiter)) {
         throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
     }
-    return `${key}<<${delimiter}${external_os_namespaceObject.EOL}${convertedValue}${external_os_namespaceObject.EOL}${delimiter}`;
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
 }
 //# sourceMappingURL=file-command.js.map
 ;// CONCATENATED MODULE: external "path"
@@ -30367,7 +30367,7 @@ var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { access, appendFile, writeFile } = external_fs_namespaceObject.promises;
+const { access, appendFile, writeFile } = external_fs_.promises;
 const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
 const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
 class Summary {
@@ -30390,7 +30390,7 @@ class Summary {
                 throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
             }
             try {
-                yield access(pathFromEnv, external_fs_namespaceObject.constants.R_OK | external_fs_namespaceObject.constants.W_OK);
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
             }
             catch (_a) {
                 throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
@@ -30486,7 +30486,7 @@ class Summary {
      * @returns {Summary} summary instance
      */
     addEOL() {
-        return this.addRaw(external_os_namespaceObject.EOL);
+        return this.addRaw(external_os_.EOL);
     }
     /**
      * Adds an HTML codeblock to the summary buffer
@@ -30690,7 +30690,7 @@ var io_util_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _
 };
 
 
-const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_namespaceObject.promises;
+const { chmod, copyFile, lstat, mkdir, open: io_util_open, readdir, rename, rm, rmdir, stat, symlink, unlink } = external_fs_.promises;
 // export const {open} = 'fs'
 const IS_WINDOWS = process.platform === 'win32';
 /**
@@ -30717,7 +30717,7 @@ function readlink(fsPath) {
 }
 // See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
 const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = external_fs_namespaceObject.constants.O_RDONLY;
+const READONLY = external_fs_.constants.O_RDONLY;
 function exists(fsPath) {
     return io_util_awaiter(this, void 0, void 0, function* () {
         try {
@@ -31210,13 +31210,13 @@ class ToolRunner extends external_events_.EventEmitter {
     _processLineBuffer(data, strBuffer, onLine) {
         try {
             let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_namespaceObject.EOL);
+            let n = s.indexOf(external_os_.EOL);
             while (n > -1) {
                 const line = s.substring(0, n);
                 onLine(line);
                 // the rest of the string ...
-                s = s.substring(n + external_os_namespaceObject.EOL.length);
-                n = s.indexOf(external_os_namespaceObject.EOL);
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
             }
             return s;
         }
@@ -31507,7 +31507,7 @@ class ToolRunner extends external_events_.EventEmitter {
                 }
                 const optionsNonNull = this._cloneExecOptions(this.options);
                 if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_namespaceObject.EOL);
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
                 }
                 const state = new ExecState(optionsNonNull, this.toolPath);
                 state.on('debug', (message) => {
@@ -31846,8 +31846,8 @@ const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* ()
         version
     };
 });
-const platform = external_os_namespaceObject.platform();
-const arch = external_os_namespaceObject.arch();
+const platform = external_os_.platform();
+const arch = external_os_.arch();
 const isWindows = platform === 'win32';
 const isMacOS = platform === 'darwin';
 const isLinux = platform === 'linux';
@@ -32028,7 +32028,7 @@ function setOutput(name, value) {
     if (filePath) {
         return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
     }
-    process.stdout.write(external_os_namespaceObject.EOL);
+    process.stdout.write(external_os_.EOL);
     command_issueCommand('set-output', { name }, utils_toCommandValue(value));
 }
 /**
@@ -32096,7 +32096,7 @@ function notice(message, properties = {}) {
  * @param message info message
  */
 function info(message) {
-    process.stdout.write(message + external_os_namespaceObject.EOL);
+    process.stdout.write(message + external_os_.EOL);
 }
 /**
  * Begin an output group.
@@ -32183,6 +32183,1993 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: ./mod.ts
+/**
+ * A small, dependency-free client for ItsYou.online, the OAuth2 identity
+ * server: get an access token (client credentials or authorization code),
+ * trade it for an ES384 JWT, refresh and verify JWTs.
+ *
+ * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`): Deno,
+ * Bun and workers run it as it is, Node 20+ as the npm package's JavaScript.
+ *
+ * @example Get a JWT for an organization in one round trip
+ * ```ts
+ * import { getJwt, verifyJwt } from "./mod.ts";
+ *
+ * const jwt = await getJwt(
+ *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
+ *   { scope: "user:memberof:myorg", validity: 3600 },
+ * );
+ * const claims = await verifyJwt(jwt);
+ * console.log(claims.globalid, claims.exp);
+ * ```
+ *
+ * @module
+ */
+// ---------------------------------------------------------------------------
+// Constants
+// ---------------------------------------------------------------------------
+/**
+ * The public ItsYou.online service, the default `baseUrl`.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_URL } from "./mod.ts";
+ * console.log(new URL("/v1/oauth/authorize", ITSYOU_ONLINE_URL).href);
+ * ```
+ */
+const ITSYOU_ONLINE_URL = "https://itsyou.online";
+/**
+ * The ES384 (P-384) public key that signs JWTs issued by itsyou.online, the
+ * default key of {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_PUBLIC_KEY });
+ * ```
+ */
+const ITSYOU_ONLINE_PUBLIC_KEY = (/* unused pure expression or super */ null && (`-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAES5X8XrfKdx9gYayFITc89wad4usrk0n2
+7MjiGYvqalizeSWTHEpnd7oea9IQ8T5oJjMVH5cc0H5tFSKilFFeh//wngxIyny6
+6+Vq5t5B0V0Ehy01+2ceEon2Y0XDkIKv
+-----END PUBLIC KEY-----`));
+/**
+ * The ES384 (P-384) public key of staging.itsyou.online.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY });
+ * ```
+ */
+const ITSYOU_ONLINE_STAGING_PUBLIC_KEY = (/* unused pure expression or super */ null && (`-----BEGIN PUBLIC KEY-----
+MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEkmd07vxBqoCiHsaplIpjlonDeOnpvPam
+ORMdBcAlHNXbzwplcdK4qlZGPBz9mxDSrBOv9SZH+Et6r8gn9Fx/+ZjlvRwowqOU
+FpCIijAEx6A3BhfRUbmwl1evBKzWB/qw
+-----END PUBLIC KEY-----`));
+const ACCESS_TOKEN_PATH = "/v1/oauth/access_token";
+const JWT_PATH = "/v1/oauth/jwt";
+const REFRESH_PATH = "/v1/oauth/jwt/refresh";
+const AUTHORIZE_PATH = "/v1/oauth/authorize";
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_RETRIES = 3;
+const MAX_RETRIES = 10;
+const MAX_TIMEOUT_MS = 3_600_000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_JWT_LENGTH = 128 * 1024;
+const MAX_TEXT_LENGTH = 4096;
+/** The server caps every JWT at 24 hours. */
+const MAX_VALIDITY_SECONDS = 86_400;
+const BACKOFF_BASE_MS = 200;
+const BACKOFF_CAP_MS = 5_000;
+/** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
+/** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
+const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
+const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
+// ---------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------
+/**
+ * Every failure of this module. `code` is stable; `message` says what to
+ * check. No message, `cause` or property ever holds a secret, code or token.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken, ItsYouOnlineError } from "./mod.ts";
+ * try {
+ *   await getAccessToken({ clientId: "myorg", clientSecret: "wrong" });
+ * } catch (error) {
+ *   if (error instanceof ItsYouOnlineError && error.code === "HTTP_ERROR") {
+ *     console.error(error.status, error.endpoint, error.message);
+ *   }
+ * }
+ * ```
+ */
+class ItsYouOnlineError extends Error {
+    /** Always `"ItsYouOnlineError"`. */
+    name = "ItsYouOnlineError";
+    /** What went wrong, for programs. */
+    code;
+    /** The HTTP status, for `HTTP_ERROR`. */
+    status;
+    /** The endpoint's path, e.g. `/v1/oauth/access_token`, for request errors. */
+    endpoint;
+    /**
+     * Creates an error; the module does this, callers rarely need to.
+     *
+     * @param code A stable code.
+     * @param message What happened and what to check.
+     * @param details The status, the endpoint and a secret-free cause.
+     */
+    constructor(code, message, details = {}) {
+        super(message, details.cause ? { cause: details.cause } : undefined);
+        this.code = code;
+        if (details.status !== undefined)
+            this.status = details.status;
+        if (details.endpoint !== undefined)
+            this.endpoint = details.endpoint;
+    }
+}
+function invalidArgument(message) {
+    return new ItsYouOnlineError("INVALID_ARGUMENT", message);
+}
+// ---------------------------------------------------------------------------
+// Argument checks (they never echo a value: it may be a secret)
+// ---------------------------------------------------------------------------
+function checkText(name, value, max = MAX_TEXT_LENGTH) {
+    if (value === undefined || value === null)
+        throw invalidArgument(`${name} is missing.`);
+    if (typeof value !== "string")
+        throw invalidArgument(`${name} must be a string, not ${typeof value}.`);
+    if (value.trim() === "")
+        throw invalidArgument(`${name} is empty; pass a non-empty string.`);
+    // deno-lint-ignore no-control-regex
+    if (/[\u0000-\u001f\u007f]/.test(value)) {
+        throw invalidArgument(`${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`);
+    }
+    if (value.length > max)
+        throw invalidArgument(`${name} is longer than ${max} characters.`);
+    return value;
+}
+function checkObject(name, value) {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw invalidArgument(`${name} must be an object.`);
+    }
+    return value;
+}
+function checkBoolean(name, value) {
+    if (value === undefined)
+        return false;
+    if (typeof value !== "boolean")
+        throw invalidArgument(`${name} must be true or false.`);
+    return value;
+}
+function checkInteger(name, value, min, max) {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+        throw invalidArgument(`${name} must be a whole number from ${min} to ${max}.`);
+    }
+    return value;
+}
+function checkValidity(value) {
+    if (value === undefined)
+        return undefined;
+    return checkInteger("validity (seconds)", value, 1, MAX_VALIDITY_SECONDS);
+}
+/** A list from `["a", "b"]` or `"a,b"`: trimmed, empty entries dropped. */
+function checkList(name, value) {
+    if (value === undefined)
+        return [];
+    const items = typeof value === "string" ? value.split(",") : value;
+    if (!Array.isArray(items))
+        throw invalidArgument(`${name} must be a string or an array of strings.`);
+    const list = [];
+    for (const item of items) {
+        if (typeof item !== "string")
+            throw invalidArgument(`${name} must hold only strings.`);
+        if (typeof value !== "string" && item.includes(",")) {
+            throw invalidArgument(`${name} entries cannot contain a comma: the server splits on commas.`);
+        }
+        const trimmed = item.trim();
+        if (trimmed !== "")
+            list.push(checkText(`each entry of ${name}`, trimmed, 1024));
+    }
+    return list;
+}
+function checkCredentials(value) {
+    const options = checkObject("options", value);
+    return {
+        clientId: checkText("clientId", options.clientId),
+        clientSecret: checkText("clientSecret", options.clientSecret),
+    };
+}
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
+/**
+ * Checks a `baseUrl` the way every function here does, and returns it as a
+ * `URL`: `https:` (or `http:` to a loopback host), no credentials, no query or
+ * fragment, no empty path segment. Throws `INVALID_ARGUMENT` otherwise. Every
+ * request goes to exactly this URL's origin. Use it to check configuration at
+ * start-up.
+ *
+ * @example
+ * ```ts
+ * import { resolveBaseUrl } from "./mod.ts";
+ * const baseUrl = resolveBaseUrl(Deno.env.get("ITSYOU_BASE_URL"));
+ * console.log(baseUrl.href); // https://itsyou.online/ when unset
+ * ```
+ */
+function resolveBaseUrl(baseUrl) {
+    return checkBaseUrl(baseUrl);
+}
+function checkBaseUrl(value) {
+    if (value === undefined)
+        return new URL(ITSYOU_ONLINE_URL);
+    if (!(value instanceof URL) && typeof value !== "string") {
+        throw invalidArgument("baseUrl must be a string or a URL.");
+    }
+    const text = value instanceof URL ? value.href : checkText("baseUrl", value);
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw invalidArgument("baseUrl is not an absolute URL; use e.g. https://itsyou.online.");
+    }
+    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
+        throw invalidArgument("baseUrl must use https: (plain http: is accepted only for localhost and 127.0.0.1).");
+    }
+    if (url.username || url.password) {
+        throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
+    }
+    if (url.search || url.hash || text.includes("?") || text.includes("#")) {
+        throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
+    }
+    // `https://host//x` (or `/\x`, which URL reads as `//x`) has an empty path segment: resolved as a
+    // reference, such a path names another host. Paths are only ever appended here, but refuse it anyway.
+    if (url.pathname.includes("//") || text.includes("\\")) {
+        throw invalidArgument("baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.");
+    }
+    return url;
+}
+/** The base URL with `path` appended to its path: same origin, always (never a relative reference). */
+function endpointUrl(base, path) {
+    const url = new URL(base.origin);
+    url.pathname = base.pathname.replace(/\/$/, "") + path;
+    return url;
+}
+/**
+ * A header value: printable ASCII. `fetch` throws before sending on anything
+ * beyond Latin-1, and servers read bytes beyond ASCII each their own way.
+ */
+function checkHeaderText(name, value, max) {
+    const text = checkText(name, value, max);
+    if (/[^\u0020-\u007e]/.test(text)) {
+        throw invalidArgument(`${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`);
+    }
+    return text;
+}
+function checkRequestOptions(options) {
+    const given = options.fetch;
+    if (given !== undefined && typeof given !== "function")
+        throw invalidArgument("fetch must be a function.");
+    if (given === undefined && typeof globalThis.fetch !== "function") {
+        throw invalidArgument("This runtime has no global fetch; pass one as fetch.");
+    }
+    // Never called as a method of an options object: workers refuse a `fetch` whose `this` is not the global.
+    const fetchFunction = given === undefined
+        ? (input, init) => globalThis.fetch(input, init)
+        : (input, init) => given.call(globalThis, input, init);
+    const signal = options.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw invalidArgument("signal must be an AbortSignal.");
+    }
+    return {
+        base: checkBaseUrl(options.baseUrl),
+        fetch: fetchFunction,
+        customFetch: given !== undefined,
+        signal,
+        timeout: options.timeout === undefined
+            ? DEFAULT_TIMEOUT_MS
+            : checkInteger("timeout (milliseconds)", options.timeout, 1, MAX_TIMEOUT_MS),
+        retries: options.retries === undefined
+            ? DEFAULT_RETRIES
+            : checkInteger("retries", options.retries, 0, MAX_RETRIES),
+        userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
+    };
+}
+const STATUS_TEXT = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+};
+async function send(transport, call) {
+    const url = endpointUrl(transport.base, call.path);
+    const body = new URLSearchParams();
+    for (const [name, value] of Object.entries(call.form))
+        if (value !== undefined)
+            body.set(name, value);
+    const headers = {
+        "accept": call.accept,
+        "content-type": "application/x-www-form-urlencoded",
+    };
+    if (call.authorization)
+        headers.authorization = call.authorization;
+    if (transport.userAgent)
+        headers["user-agent"] = transport.userAgent;
+    // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
+    // honoured only while the wait and the next attempt still fit in it.
+    const started = performance.now();
+    const bound = callBound(transport);
+    for (let attempt = 1;; attempt++) {
+        const outcome = await attemptOnce(transport, call, url, headers, body.toString());
+        const last = attempt > transport.retries;
+        if (outcome.kind === "answer")
+            return outcome.answer;
+        if (outcome.kind === "fatal" || last)
+            throw finalError(outcome, call, attempt);
+        const backoff = Math.random() * backoffCap(attempt);
+        const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
+        const left = bound - (performance.now() - started);
+        if (wait > backoff && wait + transport.timeout > left)
+            throw retryAfterTooLong(outcome.error, call, wait, bound);
+        await sleep(wait, transport.signal, call.path);
+    }
+}
+/** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */
+function backoffCap(attempt) {
+    return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
+}
+/** A call's time bound in ms, whatever the server answers: `(retries + 1) × timeout` plus the longest backoffs. */
+function callBound(transport) {
+    let bound = (transport.retries + 1) * transport.timeout;
+    for (let attempt = 1; attempt <= transport.retries; attempt++)
+        bound += backoffCap(attempt);
+    return bound;
+}
+function retryAfterTooLong(error, call, wait, bound) {
+    const seconds = Math.ceil(wait / 1000);
+    return new ItsYouOnlineError(error.code, `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`, { status: error.status, endpoint: call.path });
+}
+/** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
+const TIMED_OUT = Symbol("timed out");
+const ABORTED_BY_CALLER = Symbol("aborted");
+/**
+ * One attempt. The timeout does not rely on `fetch` honouring its signal: the
+ * call to `fetch` and every body read race a deadline, so the attempt ends at
+ * `timeout` whatever `fetch` does.
+ */
+async function attemptOnce(transport, call, url, headers, body) {
+    const { signal, timeout } = transport;
+    if (signal?.aborted)
+        return { kind: "fatal", error: aborted(call.path) };
+    const controller = new AbortController();
+    let ended;
+    let expire = () => { };
+    const deadline = new Promise((_, reject) => (expire = reject));
+    const end = (reason) => {
+        ended = reason;
+        expire(reason);
+        controller.abort();
+    };
+    const timer = setTimeout(() => end(TIMED_OUT), timeout);
+    const onAbort = () => end(ABORTED_BY_CALLER);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    /** `promise`, or the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
+    const within = (promise) => {
+        promise.catch(() => { });
+        return Promise.race([promise, deadline]);
+    };
+    let response;
+    try {
+        response = await within(new Promise((resolve) => resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }))));
+        const status = response.status;
+        if (status >= 200 && status < 300) {
+            const text = await readCapped(response, call.path, within);
+            const date = Date.parse(response.headers.get("date") ?? "");
+            return {
+                kind: "answer",
+                answer: {
+                    url,
+                    path: call.path,
+                    contentType: response.headers.get("content-type") ?? "",
+                    body: text,
+                    serverTime: Number.isNaN(date) ? undefined : date,
+                },
+            };
+        }
+        void cancel(response);
+        const error = httpError(call, status);
+        if (!RETRYABLE_STATUSES.has(status))
+            return { kind: "fatal", error };
+        return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+    }
+    catch (error) {
+        if (response)
+            void cancel(response);
+        if (error instanceof ItsYouOnlineError)
+            return { kind: "fatal", error };
+        if (ended === ABORTED_BY_CALLER || signal?.aborted)
+            return { kind: "fatal", error: aborted(call.path) };
+        if (ended === TIMED_OUT) {
+            return {
+                kind: "retry",
+                error: new ItsYouOnlineError("TIMEOUT", `ItsYou.online did not answer ${call.path} within ${timeout} ms; check that the server is reachable from here, or raise the timeout.`, { endpoint: call.path }),
+            };
+        }
+        return classifyFailure(error, call, transport, url);
+    }
+    finally {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+    }
+}
+/** Error codes (Node, Bun, undici) of connection failures that can heal. */
+const TRANSIENT_CODES = new Set([
+    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
+    "EHOSTDOWN", "EAI_AGAIN", "EADDRNOTAVAIL", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed",
+    "FailedToOpenSocket",
+]);
+/** The same failures as Deno and workers word them (they carry no code). */
+const TRANSIENT_TEXT = /connection (refused|reset|closed|aborted|lost)|os error (99|104|110|111|113)|cannot assign requested address|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
+/** A certificate that is not trusted (Node, Bun and undici codes; Deno's and workers' texts). */
+const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_CERT/;
+const CERTIFICATE_TEXT = /certificate|UnknownIssuer|CaUsedAsEndEntity/i;
+/**
+ * A TLS handshake that failed before any certificate was looked at: the port
+ * speaks plain HTTP (or something else), or only HTTP/2.
+ */
+const HANDSHAKE_CODE = /^EPROTO$|^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|.*NO_APPLICATION_PROTOCOL)/;
+const HANDSHAKE_TEXT = /wrong version number|packet length too long|InvalidContentType|does the server speak TLS|no application protocol|\b(tls|ssl) (handshake|alert)/i;
+/** An answer that is not HTTP/1.1 (another service on the port, a malformed status line, an endless header). */
+const NOT_HTTP_CODE = /^HPE_|^UND_ERR_HEADERS_OVERFLOW$|^UND_ERR_RESPONSE$|^Malformed_HTTP_Response$/;
+const NOT_HTTP_TEXT = /HTTPParserError|does not match the HTTP\/1\.1 protocol|parse error|invalid HTTP (version|status-code|header) parsed|message head is too large|headers? overflow/i;
+const NO_SUCH_HOST_CODE = /^(ENOTFOUND|EAI_FAIL|EAI_NONAME)$/;
+const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host|non-recoverable failure in name resolution/i;
+/** Deno's refusal when a permission flag is missing. */
+const PERMISSION_TEXT = /^(NotCapable|PermissionDenied)$|requires \w+ access|--allow-\w+/i;
+/**
+ * What a thrown `fetch` (or body read) failure means, and what to check. Only
+ * connection failures that can heal are retried; an untrusted certificate, a
+ * port that does not speak HTTPS or HTTP, an unknown host, a missing
+ * permission and a programming error fail at once. Node, Deno, Bun and
+ * workers word these differently: the codes and texts above cover each.
+ */
+function classifyFailure(error, call, transport, url) {
+    const reason = describe(error, call.secrets);
+    const chain = causeChain(error);
+    const codes = chain.map((cause) => cause.code).filter((code) => typeof code === "string");
+    const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
+    const is = (code, text) => codes.some((c) => code.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
+    const details = { endpoint: call.path, cause: new Error(reason) };
+    const fatal = (code, message) => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
+    if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
+        return fatal("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`);
+    }
+    if (is(HANDSHAKE_CODE, HANDSHAKE_TEXT)) {
+        return fatal("TLS_ERROR", `The TLS handshake with ${url.origin} failed before any certificate was checked (${reason}): whatever listens there does not speak HTTPS with this client. Check the base URL's scheme and port (https: to a plain-HTTP port fails this way) and that the server speaks HTTP/1.1, not only HTTP/2.`);
+    }
+    if (is(NOT_HTTP_CODE, NOT_HTTP_TEXT)) {
+        return fatal("INVALID_RESPONSE", `What answered at ${url.origin} for ${call.path} is not an HTTP/1.1 server (${reason}); check the base URL's host and port: another service may listen there.`);
+    }
+    if (is(NO_SUCH_HOST_CODE, NO_SUCH_HOST_TEXT)) {
+        return fatal("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`);
+    }
+    if (is(/^$/, PERMISSION_TEXT)) {
+        return fatal("FETCH_ERROR", `The runtime refused the request to ${url.host} (${reason}): grant network access to it, e.g. deno run --allow-net=${url.host}.`);
+    }
+    if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
+        return {
+            kind: "retry",
+            error: new ItsYouOnlineError("NETWORK_ERROR", `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`, details),
+        };
+    }
+    return fatal("FETCH_ERROR", transport.customFetch
+        ? `The fetch function failed in a way that is not a network failure (${reason}); check the fetch you pass (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`
+        : `The runtime's fetch failed in a way that is not a known network failure (${reason}); check the base URL ${url.origin} and the network, and report this message if it persists.`);
+}
+function causeChain(error) {
+    const chain = [];
+    for (let current = error; current !== undefined && current !== null && chain.length < 4;) {
+        chain.push(current);
+        current = current instanceof Error ? current.cause : undefined;
+    }
+    return chain;
+}
+function aborted(path) {
+    return new ItsYouOnlineError("ABORTED", `The request to ${path} was aborted by its signal.`, { endpoint: path });
+}
+function finalError(outcome, call, attempts) {
+    const error = outcome.error;
+    if (attempts === 1 || outcome.kind === "fatal")
+        return error;
+    return new ItsYouOnlineError(error.code, `${error.message} (gave up after ${attempts} attempts)`, {
+        status: error.status,
+        endpoint: call.path,
+        cause: error.cause instanceof Error ? error.cause : undefined,
+    });
+}
+function httpError(call, status) {
+    const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
+    let advice;
+    if (status >= 300 && status < 400) {
+        advice = "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
+    }
+    else if (status === 400 && call.purpose === "client_credentials") {
+        advice = "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
+    }
+    else if (status === 400 && call.purpose === "authorization_code") {
+        advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
+    }
+    else if (status === 401 && call.purpose === "refresh") {
+        advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
+    }
+    else if (status === 401 && call.purpose === "jwt") {
+        advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
+    }
+    else if (status === 401) {
+        advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
+    }
+    else if (status === 404) {
+        advice = "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any).";
+    }
+    else if (status === 429) {
+        advice = "The server or a proxy in front of it is rate limiting; try again later.";
+    }
+    else if (status === 408) {
+        advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
+    }
+    else if (status >= 500) {
+        advice = "The server or a proxy in front of it failed; try again later.";
+    }
+    else {
+        advice = "This status is not part of the ItsYou.online protocol; check baseUrl.";
+    }
+    return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
+}
+function parseRetryAfter(header) {
+    if (header === null)
+        return undefined;
+    const value = header.trim();
+    if (/^\d+$/.test(value))
+        return Number(value) * 1000;
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+function sleep(ms, signal, path) {
+    return new Promise((resolve, reject) => {
+        if (signal?.aborted)
+            return reject(aborted(path));
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(aborted(path));
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener("abort", onAbort, { once: true });
+    });
+}
+/** Stops a body that will not be read; never awaited, so a `cancel()` that hangs holds nothing up. */
+async function cancel(response) {
+    try {
+        await response.body?.cancel();
+    }
+    catch {
+        // The body is gone either way (a locked stream is cancelled through its reader).
+    }
+}
+async function readCapped(response, path, within) {
+    const tooLarge = () => new ItsYouOnlineError("INVALID_RESPONSE", `The response from ${path} is larger than ${MAX_BODY_BYTES} bytes, far more than any ItsYou.online answer; check baseUrl.`, { endpoint: path });
+    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES)
+        throw tooLarge();
+    if (!response.body)
+        return "";
+    const reader = response.body.getReader();
+    const chunks = [];
+    let size = 0;
+    try {
+        for (;;) {
+            const { done, value } = await within(reader.read());
+            if (done)
+                break;
+            size += value.byteLength;
+            if (size > MAX_BODY_BYTES)
+                throw tooLarge();
+            chunks.push(value);
+        }
+    }
+    catch (error) {
+        // Not awaited: a reader that ignores cancel must not hold the attempt past its deadline.
+        void Promise.resolve().then(() => reader.cancel()).catch(() => { });
+        throw error;
+    }
+    const bytes = new Uint8Array(size);
+    let offset = 0;
+    for (const chunk of chunks) {
+        bytes.set(chunk, offset);
+        offset += chunk.byteLength;
+    }
+    return new TextDecoder().decode(bytes);
+}
+/** A one-line description of a thrown value, its causes included: every secret removed first, then shortened. */
+function describe(error, secrets) {
+    const parts = causeChain(error).map((cause) => {
+        if (!(cause instanceof Error))
+            return String(cause);
+        const code = cause.code;
+        return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
+    });
+    return redact(parts.join(": "), secrets).replace(/\s+/g, " ").trim().slice(0, 500) || "unknown error";
+}
+/** Removes every secret from `text`, in each form it can take in a message: as is, URL- and form-encoded, JSON-escaped. */
+function redact(text, secrets) {
+    let result = text;
+    for (const secret of secrets) {
+        const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+        for (const form of new Set(forms))
+            if (form)
+                result = result.split(form).join("[redacted]");
+    }
+    return result;
+}
+// ---------------------------------------------------------------------------
+// Access tokens
+// ---------------------------------------------------------------------------
+/**
+ * Gets an access token by the client credentials flow, with an organization
+ * API key (that has "client credentials" enabled) or a user API key.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * const token = await getAccessToken({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ * });
+ * console.log(token.scopes, token.expiresAt);
+ * ```
+ */
+async function getAccessToken(options) {
+    const { clientId, clientSecret } = checkCredentials(options);
+    const transport = checkRequestOptions(options);
+    const answer = await send(transport, {
+        purpose: "client_credentials",
+        path: ACCESS_TOKEN_PATH,
+        form: { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret },
+        accept: "application/json",
+        secrets: [clientSecret],
+    });
+    return parseTokenResponse(answer);
+}
+/**
+ * Exchanges an authorization code (from {@linkcode parseCallback}) for an
+ * access token. Codes are valid for 10 seconds.
+ *
+ * @example
+ * ```ts
+ * import { exchangeCode, parseCallback } from "./mod.ts";
+ * declare const request: Request;
+ * declare const expectedState: string;
+ * const { code, state } = parseCallback(request.url, expectedState);
+ * const token = await exchangeCode({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ *   code,
+ *   state,
+ *   redirectUri: "https://app.example.com/callback",
+ * });
+ * console.log(token.username);
+ * ```
+ */
+async function exchangeCode(options) {
+    const { clientId, clientSecret } = checkCredentials(options);
+    const code = checkText("code", options.code);
+    const redirectUri = checkRedirectUri(options.redirectUri);
+    const state = options.state === undefined ? undefined : checkText("state", options.state);
+    const transport = checkRequestOptions(options);
+    const answer = await send(transport, {
+        purpose: "authorization_code",
+        path: ACCESS_TOKEN_PATH,
+        form: {
+            grant_type: "authorization_code",
+            code,
+            redirect_uri: redirectUri,
+            state,
+            client_id: clientId,
+            client_secret: clientSecret,
+        },
+        accept: "application/json",
+        secrets: [clientSecret, code],
+    });
+    return parseTokenResponse(answer);
+}
+function invalidResponse(answer, what) {
+    return new ItsYouOnlineError("INVALID_RESPONSE", `The answer from ${answer.url.origin} to ${answer.path} is not what ItsYou.online sends (${what}); check that the base URL points at an ItsYou.online server.`, { endpoint: answer.path });
+}
+function parseTokenResponse(answer) {
+    let json;
+    try {
+        json = JSON.parse(answer.body);
+    }
+    catch {
+        throw invalidResponse(answer, `expected JSON, got ${answer.contentType || "no content type"}`);
+    }
+    if (typeof json !== "object" || json === null || Array.isArray(json)) {
+        throw invalidResponse(answer, "expected a JSON object");
+    }
+    const { access_token, id_token, token_type, scope, expires_in, info } = json;
+    if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
+        throw invalidResponse(answer, "access_token is missing or malformed");
+    }
+    if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
+        throw invalidResponse(answer, "token_type is not bearer");
+    }
+    if (!Number.isSafeInteger(expires_in) || expires_in < 0 || expires_in > MAX_EXPIRES_IN_SECONDS) {
+        throw invalidResponse(answer, "expires_in is not a whole number of seconds from 0 to 10 years");
+    }
+    if (scope !== undefined && typeof scope !== "string")
+        throw invalidResponse(answer, "scope is not a string");
+    const username = typeof info === "object" && info !== null ? info.username : undefined;
+    // deno-lint-ignore no-control-regex
+    if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+        throw invalidResponse(answer, "info.username is not a user name");
+    }
+    const token = {
+        accessToken: access_token,
+        tokenType: token_type,
+        scopes: splitScopes(scope ?? ""),
+        expiresIn: expires_in,
+        expiresAt: new Date(Date.now() + expires_in * 1000),
+    };
+    if (typeof username === "string" && username !== "")
+        token.username = username;
+    if (id_token !== undefined) {
+        try {
+            decodeJwt(id_token);
+        }
+        catch {
+            throw invalidResponse(answer, "id_token is not a JWT");
+        }
+        token.idToken = id_token;
+    }
+    return token;
+}
+/**
+ * `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma, and joins a
+ * user API key's scopes with a space (`"user:admin user:name"`).
+ */
+function splitScopes(scope) {
+    return scope.split(/[\s,]+/).filter((entry) => entry !== "");
+}
+// ---------------------------------------------------------------------------
+// Authorization code flow
+// ---------------------------------------------------------------------------
+function checkRedirectUri(value) {
+    const text = checkText("redirectUri", value);
+    let url;
+    try {
+        url = new URL(text);
+    }
+    catch {
+        throw invalidArgument("redirectUri must be an absolute URL, e.g. https://app.example.com/callback.");
+    }
+    if (!url.host)
+        throw invalidArgument("redirectUri must have a host.");
+    if (/[%+]/.test(text)) {
+        throw invalidArgument("redirectUri must not contain '%' or '+': the server decodes redirect_uri twice, so such a URI would not match at exchange time.");
+    }
+    return text;
+}
+/**
+ * Builds the URL that sends a user to ItsYou.online to log in and consent.
+ * The user comes back to `redirectUri` with `code` and `state`.
+ *
+ * @example
+ * ```ts
+ * import { authorizeUrl, randomState } from "./mod.ts";
+ * const state = randomState();
+ * const url = authorizeUrl({
+ *   clientId: "myorg",
+ *   redirectUri: "https://app.example.com/callback",
+ *   scope: ["user:name", "user:memberof:myorg"],
+ *   state,
+ * });
+ * console.log(url.href); // redirect the browser here; remember state
+ * ```
+ */
+function authorizeUrl(options) {
+    const checked = checkObject("options", options);
+    const clientId = checkText("clientId", checked.clientId);
+    const redirectUri = checkRedirectUri(checked.redirectUri);
+    const scope = checkList("scope", checked.scope);
+    const state = checkText("state", checked.state);
+    const url = endpointUrl(checkBaseUrl(checked.baseUrl), AUTHORIZE_PATH);
+    url.searchParams.set("response_type", "code");
+    url.searchParams.set("client_id", clientId);
+    url.searchParams.set("redirect_uri", redirectUri);
+    if (scope.length > 0)
+        url.searchParams.set("scope", scope.join(","));
+    url.searchParams.set("state", state);
+    return url;
+}
+/**
+ * Returns an unguessable `state` (256 random bits, base64url) for
+ * {@linkcode authorizeUrl}.
+ *
+ * @example
+ * ```ts
+ * import { randomState } from "./mod.ts";
+ * const state = randomState(); // store it in the user's session
+ * ```
+ */
+function randomState() {
+    return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+}
+/**
+ * Reads `code` and `state` from the URL the user came back to, and checks the
+ * state against the one sent to {@linkcode authorizeUrl}.
+ *
+ * Throws `STATE_MISMATCH` when the state differs (a forged or replayed
+ * callback) and `INVALID_ARGUMENT` when the code is missing.
+ *
+ * @example
+ * ```ts
+ * import { parseCallback } from "./mod.ts";
+ * const { code } = parseCallback(
+ *   "https://app.example.com/callback?code=abc&state=xyz",
+ *   "xyz",
+ * );
+ * ```
+ */
+function parseCallback(url, expectedState) {
+    const expected = checkText("expectedState", expectedState);
+    let parsed;
+    try {
+        parsed = new URL(url instanceof URL ? url.href : checkText("url", url, 65_536));
+    }
+    catch (error) {
+        if (error instanceof ItsYouOnlineError)
+            throw error;
+        throw invalidArgument("url must be the absolute URL the user was redirected to.");
+    }
+    const state = parsed.searchParams.get("state") ?? "";
+    if (!timingSafeEqual(state, expected)) {
+        throw new ItsYouOnlineError("STATE_MISMATCH", "The callback's state differs from the one sent to /v1/oauth/authorize: the callback may be forged or replayed; start the login again.");
+    }
+    const code = parsed.searchParams.get("code");
+    if (!code) {
+        throw invalidArgument("The callback has no code: the user did not finish authorizing; start the login again.");
+    }
+    return { code: checkText("code", code), state };
+}
+function timingSafeEqual(a, b) {
+    const left = new TextEncoder().encode(a);
+    const right = new TextEncoder().encode(b);
+    let difference = left.length ^ right.length;
+    for (let i = 0; i < left.length; i++)
+        difference |= left[i] ^ (right[i % (right.length || 1)] ?? 0);
+    return difference === 0;
+}
+// ---------------------------------------------------------------------------
+// JWTs from the server
+// ---------------------------------------------------------------------------
+/**
+ * Gets a JWT. `from` is an access token (a string or an {@linkcode AccessToken})
+ * or client credentials; credentials get the JWT in a single request.
+ *
+ * @example From credentials, in one round trip
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * const jwt = await getJwt(
+ *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
+ *   { audience: "deploy-api", validity: 900 },
+ * );
+ * ```
+ *
+ * @example From an access token
+ * ```ts
+ * import { getAccessToken, getJwt } from "./mod.ts";
+ * const token = await getAccessToken({ clientId: "myorg", clientSecret: "…" });
+ * const jwt = await getJwt(token, { scope: "user:memberof:myorg" });
+ * ```
+ */
+async function getJwt(from, options = {}) {
+    return (await requestJwt(from, options)).jwt;
+}
+async function requestJwt(from, options) {
+    const checked = checkObject("options", options);
+    const scopes = checkList("scope", checked.scope);
+    if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
+        scopes.push("offline_access");
+    }
+    const audiences = checkList("audience", checked.audience);
+    const validity = checkValidity(checked.validity);
+    const storeInfo = checkBoolean("storeInfo", checked.storeInfo);
+    const addGrants = checkBoolean("addGrants", checked.addGrants);
+    const form = {
+        scope: scopes.length > 0 ? scopes.join(",") : undefined,
+        aud: audiences.length > 0 ? audiences.join(",") : undefined,
+        validity: validity?.toString(),
+        store_info: storeInfo ? "true" : undefined,
+        add_grants: addGrants ? "true" : undefined,
+    };
+    if (typeof from === "object" && from !== null && "clientId" in from) {
+        const { clientId, clientSecret } = checkCredentials(from);
+        const transport = checkRequestOptions(checked);
+        const answer = await send(transport, {
+            purpose: "client_credentials",
+            path: ACCESS_TOKEN_PATH,
+            form: {
+                grant_type: "client_credentials",
+                client_id: clientId,
+                client_secret: clientSecret,
+                response_type: "id_token",
+                ...form,
+            },
+            accept: "application/jwt",
+            secrets: [clientSecret],
+        });
+        return jwtFromAnswer(answer);
+    }
+    const accessToken = checkHeaderText("the access token", typeof from === "object" && from !== null ? from.accessToken : from, MAX_TEXT_LENGTH);
+    const transport = checkRequestOptions(checked);
+    const answer = await send(transport, {
+        purpose: "jwt",
+        path: JWT_PATH,
+        form,
+        authorization: `token ${accessToken}`,
+        accept: "application/jwt",
+        secrets: [accessToken],
+    });
+    return jwtFromAnswer(answer);
+}
+/**
+ * Gets a fresh JWT for a refreshable one (one asked for with
+ * `refreshable: true`), even after it expired. The scopes are the stored ones;
+ * the lifetime is 24 hours unless `validity` shortens it.
+ *
+ * @example
+ * ```ts
+ * import { getJwt, refreshJwt } from "./mod.ts";
+ * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, { refreshable: true });
+ * const renewed = await refreshJwt(jwt, { validity: 3600 });
+ * ```
+ */
+async function refreshJwt(jwt, options = {}) {
+    return (await requestRefresh(jwt, options)).jwt;
+}
+async function requestRefresh(jwt, options) {
+    const checked = checkObject("options", options);
+    const claims = decodeJwt(jwt);
+    if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
+        throw new ItsYouOnlineError("NOT_REFRESHABLE", "This JWT has no refresh_token claim, so it cannot be refreshed; ask for it with refreshable: true (the offline_access scope).");
+    }
+    const validity = checkValidity(checked.validity);
+    const transport = checkRequestOptions(checked);
+    const answer = await send(transport, {
+        purpose: "refresh",
+        path: REFRESH_PATH,
+        form: { validity: validity?.toString() },
+        authorization: `bearer ${jwt}`,
+        accept: "application/jwt",
+        secrets: [jwt, claims.refresh_token],
+    });
+    return jwtFromAnswer(answer);
+}
+function jwtFromAnswer(answer) {
+    let jwt = answer.body.trim();
+    if (answer.contentType.toLowerCase().startsWith("application/json")) {
+        try {
+            jwt = String(JSON.parse(answer.body).access_token ?? "");
+        }
+        catch {
+            throw invalidResponse(answer, "expected a JWT, got malformed JSON");
+        }
+    }
+    let claims;
+    try {
+        claims = decodeJwt(jwt);
+    }
+    catch {
+        throw invalidResponse(answer, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
+    }
+    if (!isJwtTime(claims.exp))
+        throw invalidResponse(answer, "the JWT's exp is missing or out of range");
+    const wrongClaim = wronglyTypedClaim(claims);
+    if (wrongClaim)
+        throw invalidResponse(answer, `the JWT's ${wrongClaim}`);
+    // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
+    return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+}
+const isString = (value) => typeof value === "string";
+const isStringList = (value) => Array.isArray(value) && value.every(isString);
+/** The claims a program reads, by the types ItsYou.online gives them; the first that differs, described. */
+function wronglyTypedClaim(claims) {
+    const types = [
+        ["iss", "a string", isString],
+        ["azp", "a string", isString],
+        ["username", "a string", isString],
+        ["globalid", "a string or null", (value) => value === null || isString(value)],
+        ["scope", "a list of strings", isStringList],
+        ["aud", "a string or a list of strings", (value) => isString(value) || isStringList(value)],
+        ["refresh_token", "a string", isString],
+        ["iat", "a number", isJwtTime],
+        ["nbf", "a number", isJwtTime],
+    ];
+    for (const [claim, type, check] of types) {
+        if (claims[claim] !== undefined && !check(claims[claim]))
+            return `${claim} claim is not ${type}`;
+    }
+    return undefined;
+}
+/** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
+function isJwtTime(value) {
+    return typeof value === "number" && value >= 0 && value <= MAX_JWT_TIME_SECONDS;
+}
+// ---------------------------------------------------------------------------
+// JWT decoding and verification
+// ---------------------------------------------------------------------------
+function jwtInvalid(message) {
+    return new ItsYouOnlineError("JWT_INVALID", message);
+}
+function decodeParts(jwt) {
+    if (typeof jwt !== "string")
+        throw jwtInvalid(`The JWT must be a string, not ${jwt === null ? "null" : typeof jwt}.`);
+    if (jwt.length > MAX_JWT_LENGTH)
+        throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
+    const parts = jwt.split(".");
+    if (parts.length !== 3) {
+        throw jwtInvalid(`The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`);
+    }
+    const [header, claims] = [decodeJson(parts[0], "header"), decodeJson(parts[1], "payload")];
+    return {
+        header,
+        claims: claims,
+        signature: base64UrlDecode(parts[2], "signature"),
+        signingInput: `${parts[0]}.${parts[1]}`,
+    };
+}
+function decodeJson(part, what) {
+    let value;
+    try {
+        value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(base64UrlDecode(part, what)));
+    }
+    catch (error) {
+        if (error instanceof ItsYouOnlineError)
+            throw error;
+        throw jwtInvalid(`The JWT's ${what} is not UTF-8 JSON.`);
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        throw jwtInvalid(`The JWT's ${what} is not a JSON object.`);
+    }
+    return value;
+}
+function base64UrlDecode(text, what) {
+    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
+        throw jwtInvalid(`The JWT's ${what} is not base64url.`);
+    }
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++)
+        bytes[i] = binary.charCodeAt(i);
+    return bytes;
+}
+function base64UrlEncode(bytes) {
+    let binary = "";
+    for (const byte of bytes)
+        binary += String.fromCharCode(byte);
+    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+/**
+ * Returns the claims of a JWT **without verifying it**: use it to read `exp`
+ * or `refresh_token` of a JWT you got from the server yourself. To trust a
+ * JWT someone sent you, use {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { decodeJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * const { exp, scope } = decodeJwt(jwt);
+ * ```
+ */
+function decodeJwt(jwt) {
+    return decodeParts(jwt).claims;
+}
+const importedKeys = new Map();
+function importPublicKey(publicKey) {
+    if (typeof CryptoKey !== "undefined" && publicKey instanceof CryptoKey) {
+        const algorithm = publicKey.algorithm;
+        if (algorithm.name !== "ECDSA" || algorithm.namedCurve !== "P-384" || !publicKey.usages.includes("verify")) {
+            return Promise.reject(invalidArgument("publicKey must be an ECDSA P-384 key usable for verify (ES384)."));
+        }
+        return Promise.resolve(publicKey);
+    }
+    if (typeof publicKey !== "string")
+        return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
+    let key = importedKeys.get(publicKey);
+    if (!key) {
+        const match = /^\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/.exec(publicKey);
+        const notAKey = () => invalidArgument("publicKey is not a PEM-encoded P-384 public key (-----BEGIN PUBLIC KEY-----).");
+        if (!match)
+            return Promise.reject(notAKey());
+        let der;
+        try {
+            der = Uint8Array.from(atob(match[1].replace(/\s+/g, "")), (char) => char.charCodeAt(0));
+        }
+        catch {
+            return Promise.reject(notAKey());
+        }
+        key = crypto.subtle
+            .importKey("spki", der, { name: "ECDSA", namedCurve: "P-384" }, false, ["verify"])
+            .catch(() => {
+            importedKeys.delete(publicKey);
+            throw notAKey();
+        });
+        importedKeys.set(publicKey, key);
+    }
+    return key;
+}
+/** `audience` or `scope` of verifyJwt: one string, or a list; each entry compared exactly, never split. */
+function checkExactList(name, value) {
+    if (value === undefined)
+        return undefined;
+    const list = typeof value === "string" ? [value] : value;
+    if (!Array.isArray(list))
+        throw invalidArgument(`${name} must be a string or an array of strings.`);
+    if (list.length === 0)
+        throw invalidArgument(`${name} is empty.`);
+    return list.map((entry) => checkText(`each entry of ${name}`, entry, 1024));
+}
+/**
+ * Verifies an ES384 JWT and resolves to its claims: the signature (with
+ * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
+ * `exp` (the current time must be before it, with 30 seconds of tolerance),
+ * `nbf` and `iat` (numbers when present), and, when given, `audience` and
+ * `scope`. Any `alg` other than ES384 is refused.
+ *
+ * @example
+ * ```ts
+ * import { verifyJwt } from "./mod.ts";
+ * declare const request: Request;
+ * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
+ * console.log(claims.username);
+ * ```
+ */
+async function verifyJwt(jwt, options = {}) {
+    const checked = checkObject("options", options);
+    const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
+    const audiences = checkExactList("audience", checked.audience);
+    const scopes = checkExactList("scope", checked.scope);
+    const tolerance = checked.clockTolerance ?? 30;
+    if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
+        throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
+    }
+    const now = checked.now ?? new Date();
+    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
+        throw invalidArgument("now must be a valid Date.");
+    const { header, claims, signature, signingInput } = decodeParts(jwt);
+    const key = await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
+    if (header.alg !== "ES384") {
+        throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
+    }
+    if (header.crit !== undefined)
+        throw jwtInvalid("The JWT has a crit header, which is not supported.");
+    const valid = signature.length === 96 &&
+        await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-384" }, key, signature, new TextEncoder().encode(signingInput));
+    if (!valid) {
+        throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
+    }
+    if (claims.iss !== issuer) {
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
+    }
+    if (!isJwtTime(claims.exp)) {
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
+    }
+    for (const claim of ["nbf", "iat"]) {
+        if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
+        }
+    }
+    const seconds = now.getTime() / 1000;
+    // RFC 7519 §4.1.4: the current time must be before exp (plus the tolerance).
+    if (seconds >= claims.exp + tolerance) {
+        throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
+    }
+    if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
+    }
+    if (audiences) {
+        const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
+        if (!audiences.some((audience) => granted.includes(audience))) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
+        }
+    }
+    if (scopes) {
+        const granted = isStringList(claims.scope) ? claims.scope : [];
+        const missing = scopes.find((scope) => !granted.includes(scope));
+        if (missing !== undefined) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
+        }
+    }
+    return claims;
+}
+/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
+const RENEWAL_BACKOFF_CAP_MS = 60_000;
+/**
+ * Creates a token source for a long-running program: it caches the JWT and the
+ * access token, renews them `refreshBefore` seconds before they expire, and
+ * shares one request between concurrent callers (a thousand simultaneous
+ * `jwt()` calls make one request).
+ *
+ * A JWT's life is timed by the server's clock (its `Date` header) when that is
+ * plausible (it implies a remaining life between 0 and what was asked for),
+ * by the local clock otherwise, and never past the `validity` asked for (24
+ * hours by default). Renewals are timed on a monotonic clock.
+ *
+ * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
+ * the credentials when its refresh record is gone (401). When a renewal fails
+ * while the cached token is still valid, the cached token is handed out until
+ * it expires, and the renewal is tried again on a later call (after 1 s,
+ * doubling up to 60 s); only when nothing valid is left does a call reject, and
+ * then the next call tries again.
+ *
+ * @example
+ * ```ts
+ * import { createTokenSource } from "./mod.ts";
+ * const tokens = createTokenSource({
+ *   clientId: "myorg",
+ *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
+ *   audience: "deploy-api",
+ * });
+ * const response = await fetch("https://deploy.example.com/releases", {
+ *   headers: { authorization: `bearer ${await tokens.jwt()}` },
+ * });
+ * if (response.status === 401) tokens.invalidate();
+ * ```
+ */
+function createTokenSource(options) {
+    const checked = checkObject("options", options);
+    const credentials = checkCredentials(checked);
+    checkRequestOptions(checked);
+    if (checked.now !== undefined && typeof checked.now !== "function") {
+        throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
+    }
+    const given = checked.now;
+    /** Times renewals: monotonic unless a test gives a clock. */
+    const clock = given ?? (() => performance.now());
+    /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
+    const wallClock = given ?? Date.now;
+    const refreshBefore = checked.refreshBefore ?? 60;
+    if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
+        throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
+    }
+    const validity = checkValidity(checked.validity);
+    if (validity !== undefined && validity <= refreshBefore) {
+        throw invalidArgument(`validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`);
+    }
+    const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
+    const requestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
+    const jwtOptions = {
+        ...requestOptions,
+        scope: checkList("scope", checked.scope),
+        audience: checkList("audience", checked.audience),
+        validity,
+        refreshable: checkBoolean("refreshable", checked.refreshable),
+    };
+    const margin = refreshBefore * 1000;
+    /** The longest life a JWT can have: what was asked for, or the server's 24 hours. */
+    const asked = (validity ?? MAX_VALIDITY_SECONDS) * 1000;
+    /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
+    const cached = (value, life) => {
+        const received = clock();
+        return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
+    };
+    async function newJwt(previous) {
+        let issued;
+        if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
+            try {
+                issued = await requestRefresh(previous, { ...requestOptions, validity });
+            }
+            catch (error) {
+                // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
+                if (!(error instanceof ItsYouOnlineError && error.status === 401))
+                    throw error;
+            }
+        }
+        issued ??= await requestJwt(credentials, jwtOptions);
+        return cached(issued.jwt, jwtLife(issued, wallClock(), asked));
+    }
+    async function newAccessToken() {
+        const token = await getAccessToken({ ...credentials, ...requestOptions });
+        const life = token.expiresIn * 1000;
+        return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
+    }
+    const jwt = singleFlight(clock, newJwt);
+    const accessToken = singleFlight(clock, newAccessToken);
+    return {
+        jwt: () => jwt.get(),
+        accessToken: () => accessToken.get(),
+        invalidate: () => {
+            jwt.drop();
+            accessToken.drop();
+        },
+    };
+}
+/**
+ * A JWT's remaining life in ms: by the server's `Date` when what that implies
+ * is plausible (more than 0, at most what was asked for), else by the local
+ * clock; never more than was asked for, never less than 0.
+ */
+function jwtLife(issued, localNow, asked) {
+    const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
+    const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
+    return Math.min(Math.max(life, 0), asked);
+}
+/**
+ * A cached value that concurrent callers share while it is fetched. A failed
+ * renewal keeps a still-valid value (and waits before trying again); a
+ * failure with nothing valid left is not kept: the next call tries again.
+ */
+function singleFlight(clock, fetchValue) {
+    let cached;
+    let pending;
+    let generation = 0;
+    let failures = 0;
+    let retryAt = -Infinity;
+    const valid = (entry) => entry !== undefined && clock() < entry.expiresAt;
+    return {
+        get() {
+            if (cached && clock() < cached.renewAt)
+                return Promise.resolve(cached.value);
+            if (valid(cached) && clock() < retryAt)
+                return Promise.resolve(cached.value);
+            if (pending)
+                return pending;
+            const started = generation;
+            const previous = cached;
+            const request = fetchValue(previous?.value).then((fresh) => {
+                if (started === generation) {
+                    cached = fresh;
+                    failures = 0;
+                    retryAt = -Infinity;
+                }
+                return fresh.value;
+            }, (error) => {
+                if (started !== generation || !valid(previous))
+                    throw error;
+                failures++;
+                retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+                return previous.value;
+            }).finally(() => {
+                if (pending === request)
+                    pending = undefined;
+            });
+            pending = request;
+            return request;
+        },
+        drop() {
+            generation++;
+            cached = undefined;
+            pending = undefined;
+            failures = 0;
+            retryAt = -Infinity;
+        },
+    };
+}
+
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __nccwpck_require__(7067);
+;// CONCATENATED MODULE: external "node:https"
+const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+;// CONCATENATED MODULE: ./src/fetch.ts
+/**
+ * A `fetch` for mod.ts built on Node's http client and the agent that
+ * `@actions/http-client` picks, so runners behind a proxy work: it honours
+ * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's global fetch ignores them).
+ * It loads neither Node's global fetch (undici) nor web streams, which would
+ * add to the action's cold start (see bench/).
+ */
+
+
+
+
+/** The proxy variables `@actions/http-client` reads (lower case first). */
+const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"];
+/**
+ * Checks the proxy variables before any request, and writes back each in the
+ * form `@actions/http-client` reads: `host:port` without a scheme means
+ * `http://host:port`, as curl reads it. A value the action cannot use (not a
+ * URL, or a scheme other than http: and https:, such as socks5:) throws an
+ * error naming the variable, never its value (it may hold a password).
+ */
+function checkProxyEnvironment(env) {
+    for (const name of PROXY_VARIABLES) {
+        const value = env[name]?.trim();
+        if (!value)
+            continue;
+        const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+        let url;
+        try {
+            url = new URL(withScheme);
+        }
+        catch {
+            throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+        }
+        if (url.protocol !== "http:" && url.protocol !== "https:") {
+            throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} names a ${url.protocol.slice(0, -1)} proxy, which the action cannot use; set it to an http:// or https:// proxy (or unset it).`);
+        }
+        if (!url.hostname || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
+            throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+        }
+        env[name] = withScheme;
+    }
+}
+/** `onResponse` sees each answer's method, path and status, for `core.debug`. */
+function createProxyAwareFetch(onResponse) {
+    // keepAlive: sequential requests (the code flow's exchange, then its JWT) share one connection and one TLS
+    // handshake; src/index.ts ends the process when the step is done, so kept-alive sockets hold nothing up.
+    const client = new lib_HttpClient("itsyou-token-action", undefined, { keepAlive: true });
+    return (input, init) => new Promise((resolve, reject) => {
+        const url = new URL(input);
+        const send = url.protocol === "https:" ? external_node_https_namespaceObject.request : external_node_http_.request;
+        const request = send(url, {
+            method: init.method,
+            headers: { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
+            agent: client.getAgent(url.href),
+            signal: init.signal,
+        }, (message) => {
+            onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
+            resolve({
+                status: message.statusCode ?? 0,
+                headers: { get: (name) => headerValue(message.headers[name.toLowerCase()]) },
+                body: bodyOf(message),
+            });
+        });
+        request.on("error", (error) => {
+            onResponse(`${init.method} ${url.pathname} → ${error.code ?? error.name}`);
+            reject(error);
+        });
+        // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
+        init.signal.addEventListener("abort", () => {
+            request.destroy();
+            reject(init.signal.reason);
+        }, { once: true });
+        request.end(init.body);
+    });
+}
+/** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */
+function bodyOf(message) {
+    const chunks = message[Symbol.asyncIterator]();
+    const cancel = () => {
+        message.destroy();
+        return Promise.resolve();
+    };
+    return {
+        getReader: () => ({
+            read: async () => {
+                const { done, value } = await chunks.next();
+                return done ? { done: true } : { done: false, value: value };
+            },
+            cancel,
+        }),
+        cancel,
+    };
+}
+function headerValue(value) {
+    if (value === undefined)
+        return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+}
+
+;// CONCATENATED MODULE: ./src/inputs.ts
+/**
+ * The action's inputs, read and checked before anything is sent. Messages name
+ * the input and what it accepts, and never echo a secret.
+ */
+
+/**
+ * Why a required input (a secret) can be empty, from the run's event: a pull
+ * request from a fork and a Dependabot run get no Actions secrets.
+ */
+function emptySecretHint(event) {
+    const pull = event?.payload.pull_request;
+    const head = pull?.head?.repo?.full_name;
+    if (event && pull && (pull.head?.repo?.fork === true || (head !== undefined && head !== pull.base?.repo?.full_name))) {
+        return `This run comes from a pull request from the fork ${head ?? "(deleted)"}, and GitHub passes no secrets to such runs (event ${event.eventName}); run this step only for pushes and pull requests from this repository (if: github.event.pull_request.head.repo.full_name == github.repository).`;
+    }
+    if (event?.actor === "dependabot[bot]") {
+        return "This run was started by Dependabot, which gets Dependabot secrets instead of Actions secrets; add the secret under Settings → Secrets and variables → Dependabot.";
+    }
+    return "Check that the secret exists (repository, environment or organization secret) and is passed to this step, e.g. client-secret: ${{ secrets.ITSYOU_CLIENT_SECRET }}.";
+}
+function invalid(message) {
+    return new ItsYouOnlineError("INVALID_ARGUMENT", message);
+}
+/** Reads and checks every input; `hint` says why a required one is empty. */
+function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
+    const text = (name, required = false) => {
+        const value = getInput(name);
+        if (value === "") {
+            if (required)
+                throw invalid(`Input ${name} is empty. ${hint()}`);
+            return undefined;
+        }
+        // deno-lint-ignore no-control-regex
+        if (/[\u0000-\u001f\u007f]/.test(value)) {
+            throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
+        }
+        if (value.length > 4096)
+            throw invalid(`Input ${name} is longer than 4096 characters.`);
+        return value;
+    };
+    const boolean = (name) => {
+        const value = getInput(name);
+        if (/^(true|True|TRUE)$/.test(value))
+            return true;
+        if (/^(false|False|FALSE)$/.test(value))
+            return false;
+        throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
+    };
+    const integer = (name, min, max, unit) => {
+        const value = getInput(name);
+        if (value === "")
+            return undefined;
+        if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+            throw invalid(`Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+        }
+        return Number(value);
+    };
+    /** Seconds, decimals allowed, as milliseconds. */
+    const seconds = (name, min, max) => {
+        const value = getInput(name);
+        if (value === "")
+            return undefined;
+        if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
+            throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+        }
+        return Math.round(Number(value) * 1000);
+    };
+    const clientId = text("client-id", true);
+    const clientSecret = text("client-secret", true);
+    const grantType = getInput("grant-type") || "client_credentials";
+    if (grantType !== "client_credentials" && grantType !== "authorization_code") {
+        throw invalid(`Input grant-type must be client_credentials or authorization_code, not ${JSON.stringify(grantType.slice(0, 40))}.`);
+    }
+    const code = text("code");
+    const redirectUri = text("redirect-uri");
+    if (grantType === "authorization_code" && (!code || !redirectUri)) {
+        throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
+    }
+    const baseUrl = text("base-url") ?? "https://itsyou.online";
+    try {
+        resolveBaseUrl(baseUrl);
+    }
+    catch (error) {
+        throw invalid(`Input base-url is not usable: ${error.message}`);
+    }
+    return {
+        clientId,
+        clientSecret,
+        grantType,
+        code,
+        redirectUri,
+        state: text("state"),
+        jwt: boolean("jwt"),
+        scope: text("scope"),
+        audience: text("audience"),
+        validity: integer("validity", 1, 86_400, "seconds"),
+        refreshable: boolean("refreshable"),
+        baseUrl,
+        timeout: seconds("timeout", 0.1, 600) ?? 10_000,
+        retries: integer("retries", 0, 10, "retries") ?? 3,
+        exportEnv: boolean("export-env"),
+    };
+}
+
+;// CONCATENATED MODULE: ./package.json
+const package_namespaceObject = {"rE":"0.1.0"};
+;// CONCATENATED MODULE: ./src/main.ts
+/**
+ * The action: inputs → checks → core.setSecret → mod.ts → outputs, env, summary.
+ * Nothing about the protocol lives here.
+ */
+
+
+
+
+
+/** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
+const VERSION = package_namespaceObject.rE;
+/** Every value masked so far, so a debug log can redact them too. */
+const masked = [];
+/** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
+function mask(value) {
+    if (!value)
+        return;
+    core_setSecret(value);
+    masked.push(value);
+    for (const line of value.split(/\r?\n/)) {
+        if (line.trim() && line !== value) {
+            core_setSecret(line.trim());
+            masked.push(line.trim());
+        }
+    }
+}
+/**
+ * Server-controlled text made safe for one log line: no line break or other
+ * control character, and no workflow-command marker (`::`, `##[`) the runner
+ * could act on.
+ */
+function forLog(text) {
+    // deno-lint-ignore no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
+}
+/** Text made safe for one cell of the job summary's HTML table: one line, escaped. */
+function forHtml(text) {
+    return forLog(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+/**
+ * The run's event, read by `@actions/github` only when it is needed (an empty
+ * secret): loading it sets up Octokit, which the success path does not use.
+ */
+async function runEvent() {
+    try {
+        const { context } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 2413));
+        return { eventName: context.eventName, actor: context.actor, payload: context.payload };
+    }
+    catch {
+        return undefined;
+    }
+}
+async function run() {
+    try {
+        mask(getInput("client-secret"));
+        mask(getInput("code"));
+        checkProxyEnvironment(process.env);
+        const event = getInput("client-id") && getInput("client-secret") ? undefined : await runEvent();
+        const inputs = readInputs((name) => getInput(name), () => emptySecretHint(event));
+        // The run, for the User-Agent and the summary: from the runner's variables, as @actions/github reads them.
+        const repository = process.env.GITHUB_REPOSITORY ?? "";
+        const runId = process.env.GITHUB_RUN_ID ?? "";
+        const run = repository ? `${repository} run ${runId}` : "";
+        const requestOptions = {
+            baseUrl: inputs.baseUrl,
+            timeout: inputs.timeout,
+            retries: inputs.retries,
+            userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${runId})` : ""}`,
+            fetch: createProxyAwareFetch((line) => core_debug(line)),
+        };
+        const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
+        const jwtOptions = {
+            scope: inputs.scope,
+            audience: inputs.audience,
+            validity: inputs.validity,
+            refreshable: inputs.refreshable,
+            ...requestOptions,
+        };
+        // Each value is masked the moment it arrives, before anything could print it.
+        const maskToken = (token) => (mask(token.idToken), mask(token.accessToken), token);
+        const maskJwt = (value) => (mask(value), mask(decodeJwt(value).refresh_token), value);
+        // Client credentials: the access token and the JWT (straight from the credentials, the same server function
+        // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
+        // second request reuses the kept-alive connection.
+        let token;
+        let jwt;
+        if (inputs.grantType === "client_credentials") {
+            [token, jwt] = await Promise.all([
+                getAccessToken({ ...credentials, ...requestOptions }).then(maskToken),
+                inputs.jwt ? getJwt(credentials, jwtOptions).then(maskJwt) : undefined,
+            ]);
+        }
+        else {
+            token = maskToken(await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions }));
+            if (inputs.jwt)
+                jwt = maskJwt(await getJwt(token, jwtOptions));
+        }
+        const claims = jwt ? decodeJwt(jwt) : undefined;
+        setOutput("access-token", token.accessToken);
+        setOutput("token-type", token.tokenType);
+        setOutput("expires-in", String(token.expiresIn));
+        setOutput("expires-at", token.expiresAt.toISOString());
+        setOutput("scope", token.scopes.join(","));
+        setOutput("username", token.username ?? "");
+        setOutput("id-token", token.idToken ?? "");
+        if (jwt && claims) {
+            setOutput("jwt", jwt);
+            setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
+            setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
+        }
+        if (inputs.exportEnv) {
+            exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
+            if (jwt)
+                exportVariable("ITSYOU_JWT", jwt);
+        }
+        const server = resolveBaseUrl(inputs.baseUrl).host;
+        const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+        info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
+        await writeSummary(token, claims, server, run);
+    }
+    catch (error) {
+        setFailed(`itsyou-token-action: ${main_describe(error)}`);
+    }
+}
+/**
+ * An ItsYouOnlineError's message is secret-free by contract; anything else is
+ * reported by name only, with the details in the debug log (masked values
+ * redacted there too).
+ */
+function main_describe(error) {
+    if (error instanceof ItsYouOnlineError)
+        return `${error.message} [${error.code}]`;
+    const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
+    core_debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
+    return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
+}
+async function writeSummary(token, claims, server, run) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
+    const rows = [
+        ["Subject", subject],
+        ["Server", server],
+        ["Access token scopes", token.scopes.join(", ") || "(none)"],
+        ["Access token expires", token.expiresAt.toISOString()],
+    ];
+    if (claims) {
+        rows.push(["JWT scopes", Array.isArray(claims.scope) ? claims.scope.join(", ") : "(none)"]);
+        const audiences = Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud ?? "(none)";
+        rows.push(["JWT audiences", String(audiences)]);
+        rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
+        rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
+    }
+    if (run)
+        rows.push(["Workflow run", run]);
+    // Values from the server are data: one line each, escaped, since the summary is an HTML table.
+    const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
+    await summary.addHeading("ItsYou.online token", 3).addTable(table).write();
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 2413:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  context: () => (/* binding */ github_context)
+});
+
+// UNUSED EXPORTS: getOctokit
+
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
 
 
@@ -32194,12 +34181,12 @@ class Context {
         var _a, _b, _c;
         this.payload = {};
         if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_namespaceObject.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_namespaceObject.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
+            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
+                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
             }
             else {
                 const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_namespaceObject.EOL}`);
+                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
             }
         }
         this.eventName = process.env.GITHUB_EVENT_NAME;
@@ -32238,8 +34225,10 @@ class Context {
 //# sourceMappingURL=context.js.map
 // EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
 var lib = __nccwpck_require__(9659);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -32269,7 +34258,7 @@ function getProxyAgentDispatcher(destinationUrl) {
 }
 function getProxyFetch(destinationUrl) {
     const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => utils_awaiter(this, void 0, void 0, function* () {
+    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
         return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
     });
     return proxyFetch;
@@ -32473,7 +34462,7 @@ var DEFAULTS = {
 };
 
 // pkg/dist-src/util/lowercase-keys.js
-function dist_bundle_lowercaseKeys(object) {
+function lowercaseKeys(object) {
   if (!object) {
     return {};
   }
@@ -32525,7 +34514,7 @@ function merge(defaults, route, options) {
   } else {
     options = Object.assign({}, route);
   }
-  options.headers = dist_bundle_lowercaseKeys(options.headers);
+  options.headers = lowercaseKeys(options.headers);
   removeUndefinedProperties(options);
   removeUndefinedProperties(options.headers);
   const mergedOptions = mergeDeep(defaults || {}, options);
@@ -37181,1897 +39170,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./mod.ts
-/**
- * A small, dependency-free client for ItsYou.online, the OAuth2 identity
- * server: get an access token (client credentials or authorization code),
- * trade it for an ES384 JWT, refresh and verify JWTs.
- *
- * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`): Deno,
- * Bun and workers run it as it is, Node 20+ as the npm package's JavaScript.
- *
- * @example Get a JWT for an organization in one round trip
- * ```ts
- * import { getJwt, verifyJwt } from "./mod.ts";
- *
- * const jwt = await getJwt(
- *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
- *   { scope: "user:memberof:myorg", validity: 3600 },
- * );
- * const claims = await verifyJwt(jwt);
- * console.log(claims.globalid, claims.exp);
- * ```
- *
- * @module
- */
-// ---------------------------------------------------------------------------
-// Constants
-// ---------------------------------------------------------------------------
-/**
- * The public ItsYou.online service, the default `baseUrl`.
- *
- * @example
- * ```ts
- * import { ITSYOU_ONLINE_URL } from "./mod.ts";
- * console.log(new URL("/v1/oauth/authorize", ITSYOU_ONLINE_URL).href);
- * ```
- */
-const ITSYOU_ONLINE_URL = "https://itsyou.online";
-/**
- * The ES384 (P-384) public key that signs JWTs issued by itsyou.online, the
- * default key of {@linkcode verifyJwt}.
- *
- * @example
- * ```ts
- * import { ITSYOU_ONLINE_PUBLIC_KEY, verifyJwt } from "./mod.ts";
- * declare const jwt: string;
- * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_PUBLIC_KEY });
- * ```
- */
-const ITSYOU_ONLINE_PUBLIC_KEY = (/* unused pure expression or super */ null && (`-----BEGIN PUBLIC KEY-----
-MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAES5X8XrfKdx9gYayFITc89wad4usrk0n2
-7MjiGYvqalizeSWTHEpnd7oea9IQ8T5oJjMVH5cc0H5tFSKilFFeh//wngxIyny6
-6+Vq5t5B0V0Ehy01+2ceEon2Y0XDkIKv
------END PUBLIC KEY-----`));
-/**
- * The ES384 (P-384) public key of staging.itsyou.online.
- *
- * @example
- * ```ts
- * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
- * declare const jwt: string;
- * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY });
- * ```
- */
-const ITSYOU_ONLINE_STAGING_PUBLIC_KEY = (/* unused pure expression or super */ null && (`-----BEGIN PUBLIC KEY-----
-MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAEkmd07vxBqoCiHsaplIpjlonDeOnpvPam
-ORMdBcAlHNXbzwplcdK4qlZGPBz9mxDSrBOv9SZH+Et6r8gn9Fx/+ZjlvRwowqOU
-FpCIijAEx6A3BhfRUbmwl1evBKzWB/qw
------END PUBLIC KEY-----`));
-const ACCESS_TOKEN_PATH = "/v1/oauth/access_token";
-const JWT_PATH = "/v1/oauth/jwt";
-const REFRESH_PATH = "/v1/oauth/jwt/refresh";
-const AUTHORIZE_PATH = "/v1/oauth/authorize";
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRIES = 3;
-const MAX_RETRIES = 10;
-const MAX_TIMEOUT_MS = 3_600_000;
-const MAX_BODY_BYTES = 1024 * 1024;
-const MAX_JWT_LENGTH = 128 * 1024;
-const MAX_TEXT_LENGTH = 4096;
-/** The server caps every JWT at 24 hours. */
-const MAX_VALIDITY_SECONDS = 86_400;
-const BACKOFF_BASE_MS = 200;
-const BACKOFF_CAP_MS = 5_000;
-/** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
-/** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
-const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
-const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
-// ---------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------
-/**
- * Every failure of this module. `code` is stable; `message` says what to
- * check. No message, `cause` or property ever holds a secret, code or token.
- *
- * @example
- * ```ts
- * import { getAccessToken, ItsYouOnlineError } from "./mod.ts";
- * try {
- *   await getAccessToken({ clientId: "myorg", clientSecret: "wrong" });
- * } catch (error) {
- *   if (error instanceof ItsYouOnlineError && error.code === "HTTP_ERROR") {
- *     console.error(error.status, error.endpoint, error.message);
- *   }
- * }
- * ```
- */
-class ItsYouOnlineError extends Error {
-    /** Always `"ItsYouOnlineError"`. */
-    name = "ItsYouOnlineError";
-    /** What went wrong, for programs. */
-    code;
-    /** The HTTP status, for `HTTP_ERROR`. */
-    status;
-    /** The endpoint's path, e.g. `/v1/oauth/access_token`, for request errors. */
-    endpoint;
-    /**
-     * Creates an error; the module does this, callers rarely need to.
-     *
-     * @param code A stable code.
-     * @param message What happened and what to check.
-     * @param details The status, the endpoint and a secret-free cause.
-     */
-    constructor(code, message, details = {}) {
-        super(message, details.cause ? { cause: details.cause } : undefined);
-        this.code = code;
-        if (details.status !== undefined)
-            this.status = details.status;
-        if (details.endpoint !== undefined)
-            this.endpoint = details.endpoint;
-    }
-}
-function invalidArgument(message) {
-    return new ItsYouOnlineError("INVALID_ARGUMENT", message);
-}
-// ---------------------------------------------------------------------------
-// Argument checks (they never echo a value: it may be a secret)
-// ---------------------------------------------------------------------------
-function checkText(name, value, max = MAX_TEXT_LENGTH) {
-    if (value === undefined || value === null)
-        throw invalidArgument(`${name} is missing.`);
-    if (typeof value !== "string")
-        throw invalidArgument(`${name} must be a string, not ${typeof value}.`);
-    if (value.trim() === "")
-        throw invalidArgument(`${name} is empty; pass a non-empty string.`);
-    // deno-lint-ignore no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw invalidArgument(`${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`);
-    }
-    if (value.length > max)
-        throw invalidArgument(`${name} is longer than ${max} characters.`);
-    return value;
-}
-function checkObject(name, value) {
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw invalidArgument(`${name} must be an object.`);
-    }
-    return value;
-}
-function checkBoolean(name, value) {
-    if (value === undefined)
-        return false;
-    if (typeof value !== "boolean")
-        throw invalidArgument(`${name} must be true or false.`);
-    return value;
-}
-function checkInteger(name, value, min, max) {
-    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
-        throw invalidArgument(`${name} must be a whole number from ${min} to ${max}.`);
-    }
-    return value;
-}
-function checkValidity(value) {
-    if (value === undefined)
-        return undefined;
-    return checkInteger("validity (seconds)", value, 1, MAX_VALIDITY_SECONDS);
-}
-/** A list from `["a", "b"]` or `"a,b"`: trimmed, empty entries dropped. */
-function checkList(name, value) {
-    if (value === undefined)
-        return [];
-    const items = typeof value === "string" ? value.split(",") : value;
-    if (!Array.isArray(items))
-        throw invalidArgument(`${name} must be a string or an array of strings.`);
-    const list = [];
-    for (const item of items) {
-        if (typeof item !== "string")
-            throw invalidArgument(`${name} must hold only strings.`);
-        if (typeof value !== "string" && item.includes(",")) {
-            throw invalidArgument(`${name} entries cannot contain a comma: the server splits on commas.`);
-        }
-        const trimmed = item.trim();
-        if (trimmed !== "")
-            list.push(checkText(`each entry of ${name}`, trimmed, 1024));
-    }
-    return list;
-}
-function checkCredentials(value) {
-    const options = checkObject("options", value);
-    return {
-        clientId: checkText("clientId", options.clientId),
-        clientSecret: checkText("clientSecret", options.clientSecret),
-    };
-}
-const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/;
-/**
- * Checks a `baseUrl` the way every function here does, and returns it as a
- * `URL`: `https:` (or `http:` to a loopback host), no credentials, no query or
- * fragment, no empty path segment. Throws `INVALID_ARGUMENT` otherwise. Every
- * request goes to exactly this URL's origin. Use it to check configuration at
- * start-up.
- *
- * @example
- * ```ts
- * import { resolveBaseUrl } from "./mod.ts";
- * const baseUrl = resolveBaseUrl(Deno.env.get("ITSYOU_BASE_URL"));
- * console.log(baseUrl.href); // https://itsyou.online/ when unset
- * ```
- */
-function resolveBaseUrl(baseUrl) {
-    return checkBaseUrl(baseUrl);
-}
-function checkBaseUrl(value) {
-    if (value === undefined)
-        return new URL(ITSYOU_ONLINE_URL);
-    if (!(value instanceof URL) && typeof value !== "string") {
-        throw invalidArgument("baseUrl must be a string or a URL.");
-    }
-    const text = value instanceof URL ? value.href : checkText("baseUrl", value);
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw invalidArgument("baseUrl is not an absolute URL; use e.g. https://itsyou.online.");
-    }
-    if (url.protocol !== "https:" && !(url.protocol === "http:" && LOOPBACK_HOST.test(url.hostname))) {
-        throw invalidArgument("baseUrl must use https: (plain http: is accepted only for localhost and 127.0.0.1).");
-    }
-    if (url.username || url.password) {
-        throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
-    }
-    if (url.search || url.hash || text.includes("?") || text.includes("#")) {
-        throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
-    }
-    // `https://host//x` (or `/\x`, which URL reads as `//x`) has an empty path segment: resolved as a
-    // reference, such a path names another host. Paths are only ever appended here, but refuse it anyway.
-    if (url.pathname.includes("//") || text.includes("\\")) {
-        throw invalidArgument("baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.");
-    }
-    return url;
-}
-/** The base URL with `path` appended to its path: same origin, always (never a relative reference). */
-function endpointUrl(base, path) {
-    const url = new URL(base.origin);
-    url.pathname = base.pathname.replace(/\/$/, "") + path;
-    return url;
-}
-/**
- * A header value: printable ASCII. `fetch` throws before sending on anything
- * beyond Latin-1, and servers read bytes beyond ASCII each their own way.
- */
-function checkHeaderText(name, value, max) {
-    const text = checkText(name, value, max);
-    if (/[^\u0020-\u007e]/.test(text)) {
-        throw invalidArgument(`${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`);
-    }
-    return text;
-}
-function checkRequestOptions(options) {
-    const given = options.fetch;
-    if (given !== undefined && typeof given !== "function")
-        throw invalidArgument("fetch must be a function.");
-    if (given === undefined && typeof globalThis.fetch !== "function") {
-        throw invalidArgument("This runtime has no global fetch; pass one as fetch.");
-    }
-    // Never called as a method of an options object: workers refuse a `fetch` whose `this` is not the global.
-    const fetchFunction = given === undefined
-        ? (input, init) => globalThis.fetch(input, init)
-        : (input, init) => given.call(globalThis, input, init);
-    const signal = options.signal;
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
-        throw invalidArgument("signal must be an AbortSignal.");
-    }
-    return {
-        base: checkBaseUrl(options.baseUrl),
-        fetch: fetchFunction,
-        customFetch: given !== undefined,
-        signal,
-        timeout: options.timeout === undefined
-            ? DEFAULT_TIMEOUT_MS
-            : checkInteger("timeout (milliseconds)", options.timeout, 1, MAX_TIMEOUT_MS),
-        retries: options.retries === undefined
-            ? DEFAULT_RETRIES
-            : checkInteger("retries", options.retries, 0, MAX_RETRIES),
-        userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
-    };
-}
-const STATUS_TEXT = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    408: "Request Timeout",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-};
-async function send(transport, call) {
-    const url = endpointUrl(transport.base, call.path);
-    const body = new URLSearchParams();
-    for (const [name, value] of Object.entries(call.form))
-        if (value !== undefined)
-            body.set(name, value);
-    const headers = {
-        "accept": call.accept,
-        "content-type": "application/x-www-form-urlencoded",
-    };
-    if (call.authorization)
-        headers.authorization = call.authorization;
-    if (transport.userAgent)
-        headers["user-agent"] = transport.userAgent;
-    // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
-    // honoured only while the wait and the next attempt still fit in it.
-    const started = performance.now();
-    const bound = callBound(transport);
-    for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(transport, call, url, headers, body.toString());
-        const last = attempt > transport.retries;
-        if (outcome.kind === "answer")
-            return outcome.answer;
-        if (outcome.kind === "fatal" || last)
-            throw finalError(outcome, call, attempt);
-        const backoff = Math.random() * backoffCap(attempt);
-        const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
-        const left = bound - (performance.now() - started);
-        if (wait > backoff && wait + transport.timeout > left)
-            throw retryAfterTooLong(outcome.error, call, wait, bound);
-        await sleep(wait, transport.signal, call.path);
-    }
-}
-/** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */
-function backoffCap(attempt) {
-    return Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1));
-}
-/** A call's time bound in ms, whatever the server answers: `(retries + 1) × timeout` plus the longest backoffs. */
-function callBound(transport) {
-    let bound = (transport.retries + 1) * transport.timeout;
-    for (let attempt = 1; attempt <= transport.retries; attempt++)
-        bound += backoffCap(attempt);
-    return bound;
-}
-function retryAfterTooLong(error, call, wait, bound) {
-    const seconds = Math.ceil(wait / 1000);
-    return new ItsYouOnlineError(error.code, `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`, { status: error.status, endpoint: call.path });
-}
-/** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
-const TIMED_OUT = Symbol("timed out");
-const ABORTED_BY_CALLER = Symbol("aborted");
-/**
- * One attempt. The timeout does not rely on `fetch` honouring its signal: the
- * call to `fetch` and every body read race a deadline, so the attempt ends at
- * `timeout` whatever `fetch` does.
- */
-async function attemptOnce(transport, call, url, headers, body) {
-    const { signal, timeout } = transport;
-    if (signal?.aborted)
-        return { kind: "fatal", error: aborted(call.path) };
-    const controller = new AbortController();
-    let ended;
-    let expire = () => { };
-    const deadline = new Promise((_, reject) => (expire = reject));
-    const end = (reason) => {
-        ended = reason;
-        expire(reason);
-        controller.abort();
-    };
-    const timer = setTimeout(() => end(TIMED_OUT), timeout);
-    const onAbort = () => end(ABORTED_BY_CALLER);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    /** `promise`, or the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
-    const within = (promise) => {
-        promise.catch(() => { });
-        return Promise.race([promise, deadline]);
-    };
-    let response;
-    try {
-        response = await within(new Promise((resolve) => resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }))));
-        const status = response.status;
-        if (status >= 200 && status < 300) {
-            const text = await readCapped(response, call.path, within);
-            const date = Date.parse(response.headers.get("date") ?? "");
-            return {
-                kind: "answer",
-                answer: {
-                    url,
-                    path: call.path,
-                    contentType: response.headers.get("content-type") ?? "",
-                    body: text,
-                    serverTime: Number.isNaN(date) ? undefined : date,
-                },
-            };
-        }
-        void cancel(response);
-        const error = httpError(call, status);
-        if (!RETRYABLE_STATUSES.has(status))
-            return { kind: "fatal", error };
-        return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
-    }
-    catch (error) {
-        if (response)
-            void cancel(response);
-        if (error instanceof ItsYouOnlineError)
-            return { kind: "fatal", error };
-        if (ended === ABORTED_BY_CALLER || signal?.aborted)
-            return { kind: "fatal", error: aborted(call.path) };
-        if (ended === TIMED_OUT) {
-            return {
-                kind: "retry",
-                error: new ItsYouOnlineError("TIMEOUT", `ItsYou.online did not answer ${call.path} within ${timeout} ms; check that the server is reachable from here, or raise the timeout.`, { endpoint: call.path }),
-            };
-        }
-        return classifyFailure(error, call, transport, url);
-    }
-    finally {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-    }
-}
-/** Error codes (Node, Bun, undici) of connection failures that can heal. */
-const TRANSIENT_CODES = new Set([
-    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
-    "EHOSTDOWN", "EAI_AGAIN", "EADDRNOTAVAIL", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT",
-    "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed",
-    "FailedToOpenSocket",
-]);
-/** The same failures as Deno and workers word them (they carry no code). */
-const TRANSIENT_TEXT = /connection (refused|reset|closed|aborted|lost)|os error (99|104|110|111|113)|cannot assign requested address|tcp connect error|error reading a body|socket hang up|broken pipe|other side closed|temporary failure in name resolution|network connection lost|timed out/i;
-/** A certificate that is not trusted (Node, Bun and undici codes; Deno's and workers' texts). */
-const CERTIFICATE_CODE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|^ERR_TLS_CERT/;
-const CERTIFICATE_TEXT = /certificate|UnknownIssuer|CaUsedAsEndEntity/i;
-/**
- * A TLS handshake that failed before any certificate was looked at: the port
- * speaks plain HTTP (or something else), or only HTTP/2.
- */
-const HANDSHAKE_CODE = /^EPROTO$|^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|.*NO_APPLICATION_PROTOCOL)/;
-const HANDSHAKE_TEXT = /wrong version number|packet length too long|InvalidContentType|does the server speak TLS|no application protocol|\b(tls|ssl) (handshake|alert)/i;
-/** An answer that is not HTTP/1.1 (another service on the port, a malformed status line, an endless header). */
-const NOT_HTTP_CODE = /^HPE_|^UND_ERR_HEADERS_OVERFLOW$|^UND_ERR_RESPONSE$|^Malformed_HTTP_Response$/;
-const NOT_HTTP_TEXT = /HTTPParserError|does not match the HTTP\/1\.1 protocol|parse error|invalid HTTP (version|status-code|header) parsed|message head is too large|headers? overflow/i;
-const NO_SUCH_HOST_CODE = /^(ENOTFOUND|EAI_FAIL|EAI_NONAME)$/;
-const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host|non-recoverable failure in name resolution/i;
-/** Deno's refusal when a permission flag is missing. */
-const PERMISSION_TEXT = /^(NotCapable|PermissionDenied)$|requires \w+ access|--allow-\w+/i;
-/**
- * What a thrown `fetch` (or body read) failure means, and what to check. Only
- * connection failures that can heal are retried; an untrusted certificate, a
- * port that does not speak HTTPS or HTTP, an unknown host, a missing
- * permission and a programming error fail at once. Node, Deno, Bun and
- * workers word these differently: the codes and texts above cover each.
- */
-function classifyFailure(error, call, transport, url) {
-    const reason = describe(error, call.secrets);
-    const chain = causeChain(error);
-    const codes = chain.map((cause) => cause.code).filter((code) => typeof code === "string");
-    const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
-    const is = (code, text) => codes.some((c) => code.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
-    const details = { endpoint: call.path, cause: new Error(reason) };
-    const fatal = (code, message) => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
-    if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
-        return fatal("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`);
-    }
-    if (is(HANDSHAKE_CODE, HANDSHAKE_TEXT)) {
-        return fatal("TLS_ERROR", `The TLS handshake with ${url.origin} failed before any certificate was checked (${reason}): whatever listens there does not speak HTTPS with this client. Check the base URL's scheme and port (https: to a plain-HTTP port fails this way) and that the server speaks HTTP/1.1, not only HTTP/2.`);
-    }
-    if (is(NOT_HTTP_CODE, NOT_HTTP_TEXT)) {
-        return fatal("INVALID_RESPONSE", `What answered at ${url.origin} for ${call.path} is not an HTTP/1.1 server (${reason}); check the base URL's host and port: another service may listen there.`);
-    }
-    if (is(NO_SUCH_HOST_CODE, NO_SUCH_HOST_TEXT)) {
-        return fatal("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`);
-    }
-    if (is(/^$/, PERMISSION_TEXT)) {
-        return fatal("FETCH_ERROR", `The runtime refused the request to ${url.host} (${reason}): grant network access to it, e.g. deno run --allow-net=${url.host}.`);
-    }
-    if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
-        return {
-            kind: "retry",
-            error: new ItsYouOnlineError("NETWORK_ERROR", `Could not reach ItsYou.online at ${url.origin} for ${call.path} (${reason}); check the base URL, DNS, proxy settings and the network.`, details),
-        };
-    }
-    return fatal("FETCH_ERROR", transport.customFetch
-        ? `The fetch function failed in a way that is not a network failure (${reason}); check the fetch you pass (a method needs binding, e.g. (url, init) => client.fetch(url, init)).`
-        : `The runtime's fetch failed in a way that is not a known network failure (${reason}); check the base URL ${url.origin} and the network, and report this message if it persists.`);
-}
-function causeChain(error) {
-    const chain = [];
-    for (let current = error; current !== undefined && current !== null && chain.length < 4;) {
-        chain.push(current);
-        current = current instanceof Error ? current.cause : undefined;
-    }
-    return chain;
-}
-function aborted(path) {
-    return new ItsYouOnlineError("ABORTED", `The request to ${path} was aborted by its signal.`, { endpoint: path });
-}
-function finalError(outcome, call, attempts) {
-    const error = outcome.error;
-    if (attempts === 1 || outcome.kind === "fatal")
-        return error;
-    return new ItsYouOnlineError(error.code, `${error.message} (gave up after ${attempts} attempts)`, {
-        status: error.status,
-        endpoint: call.path,
-        cause: error.cause instanceof Error ? error.cause : undefined,
-    });
-}
-function httpError(call, status) {
-    const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
-    let advice;
-    if (status >= 300 && status < 400) {
-        advice = "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
-    }
-    else if (status === 400 && call.purpose === "client_credentials") {
-        advice = "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
-    }
-    else if (status === 400 && call.purpose === "authorization_code") {
-        advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
-    }
-    else if (status === 401 && call.purpose === "refresh") {
-        advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
-    }
-    else if (status === 401 && call.purpose === "jwt") {
-        advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
-    }
-    else if (status === 401) {
-        advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
-    }
-    else if (status === 404) {
-        advice = "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any).";
-    }
-    else if (status === 429) {
-        advice = "The server or a proxy in front of it is rate limiting; try again later.";
-    }
-    else if (status === 408) {
-        advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
-    }
-    else if (status >= 500) {
-        advice = "The server or a proxy in front of it failed; try again later.";
-    }
-    else {
-        advice = "This status is not part of the ItsYou.online protocol; check baseUrl.";
-    }
-    return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
-}
-function parseRetryAfter(header) {
-    if (header === null)
-        return undefined;
-    const value = header.trim();
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
-function sleep(ms, signal, path) {
-    return new Promise((resolve, reject) => {
-        if (signal?.aborted)
-            return reject(aborted(path));
-        const onAbort = () => {
-            clearTimeout(timer);
-            reject(aborted(path));
-        };
-        const timer = setTimeout(() => {
-            signal?.removeEventListener("abort", onAbort);
-            resolve();
-        }, ms);
-        signal?.addEventListener("abort", onAbort, { once: true });
-    });
-}
-/** Stops a body that will not be read; never awaited, so a `cancel()` that hangs holds nothing up. */
-async function cancel(response) {
-    try {
-        await response.body?.cancel();
-    }
-    catch {
-        // The body is gone either way (a locked stream is cancelled through its reader).
-    }
-}
-async function readCapped(response, path, within) {
-    const tooLarge = () => new ItsYouOnlineError("INVALID_RESPONSE", `The response from ${path} is larger than ${MAX_BODY_BYTES} bytes, far more than any ItsYou.online answer; check baseUrl.`, { endpoint: path });
-    if (Number(response.headers.get("content-length")) > MAX_BODY_BYTES)
-        throw tooLarge();
-    if (!response.body)
-        return "";
-    const reader = response.body.getReader();
-    const chunks = [];
-    let size = 0;
-    try {
-        for (;;) {
-            const { done, value } = await within(reader.read());
-            if (done)
-                break;
-            size += value.byteLength;
-            if (size > MAX_BODY_BYTES)
-                throw tooLarge();
-            chunks.push(value);
-        }
-    }
-    catch (error) {
-        // Not awaited: a reader that ignores cancel must not hold the attempt past its deadline.
-        void Promise.resolve().then(() => reader.cancel()).catch(() => { });
-        throw error;
-    }
-    const bytes = new Uint8Array(size);
-    let offset = 0;
-    for (const chunk of chunks) {
-        bytes.set(chunk, offset);
-        offset += chunk.byteLength;
-    }
-    return new TextDecoder().decode(bytes);
-}
-/** A one-line description of a thrown value, its causes included: every secret removed first, then shortened. */
-function describe(error, secrets) {
-    const parts = causeChain(error).map((cause) => {
-        if (!(cause instanceof Error))
-            return String(cause);
-        const code = cause.code;
-        return `${cause.message}${typeof code === "string" ? ` [${code}]` : ""}`;
-    });
-    return redact(parts.join(": "), secrets).replace(/\s+/g, " ").trim().slice(0, 500) || "unknown error";
-}
-/** Removes every secret from `text`, in each form it can take in a message: as is, URL- and form-encoded, JSON-escaped. */
-function redact(text, secrets) {
-    let result = text;
-    for (const secret of secrets) {
-        const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
-        for (const form of new Set(forms))
-            if (form)
-                result = result.split(form).join("[redacted]");
-    }
-    return result;
-}
-// ---------------------------------------------------------------------------
-// Access tokens
-// ---------------------------------------------------------------------------
-/**
- * Gets an access token by the client credentials flow, with an organization
- * API key (that has "client credentials" enabled) or a user API key.
- *
- * @example
- * ```ts
- * import { getAccessToken } from "./mod.ts";
- * const token = await getAccessToken({
- *   clientId: "myorg",
- *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
- * });
- * console.log(token.scopes, token.expiresAt);
- * ```
- */
-async function getAccessToken(options) {
-    const { clientId, clientSecret } = checkCredentials(options);
-    const transport = checkRequestOptions(options);
-    const answer = await send(transport, {
-        purpose: "client_credentials",
-        path: ACCESS_TOKEN_PATH,
-        form: { grant_type: "client_credentials", client_id: clientId, client_secret: clientSecret },
-        accept: "application/json",
-        secrets: [clientSecret],
-    });
-    return parseTokenResponse(answer);
-}
-/**
- * Exchanges an authorization code (from {@linkcode parseCallback}) for an
- * access token. Codes are valid for 10 seconds.
- *
- * @example
- * ```ts
- * import { exchangeCode, parseCallback } from "./mod.ts";
- * declare const request: Request;
- * declare const expectedState: string;
- * const { code, state } = parseCallback(request.url, expectedState);
- * const token = await exchangeCode({
- *   clientId: "myorg",
- *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
- *   code,
- *   state,
- *   redirectUri: "https://app.example.com/callback",
- * });
- * console.log(token.username);
- * ```
- */
-async function exchangeCode(options) {
-    const { clientId, clientSecret } = checkCredentials(options);
-    const code = checkText("code", options.code);
-    const redirectUri = checkRedirectUri(options.redirectUri);
-    const state = options.state === undefined ? undefined : checkText("state", options.state);
-    const transport = checkRequestOptions(options);
-    const answer = await send(transport, {
-        purpose: "authorization_code",
-        path: ACCESS_TOKEN_PATH,
-        form: {
-            grant_type: "authorization_code",
-            code,
-            redirect_uri: redirectUri,
-            state,
-            client_id: clientId,
-            client_secret: clientSecret,
-        },
-        accept: "application/json",
-        secrets: [clientSecret, code],
-    });
-    return parseTokenResponse(answer);
-}
-function invalidResponse(answer, what) {
-    return new ItsYouOnlineError("INVALID_RESPONSE", `The answer from ${answer.url.origin} to ${answer.path} is not what ItsYou.online sends (${what}); check that the base URL points at an ItsYou.online server.`, { endpoint: answer.path });
-}
-function parseTokenResponse(answer) {
-    let json;
-    try {
-        json = JSON.parse(answer.body);
-    }
-    catch {
-        throw invalidResponse(answer, `expected JSON, got ${answer.contentType || "no content type"}`);
-    }
-    if (typeof json !== "object" || json === null || Array.isArray(json)) {
-        throw invalidResponse(answer, "expected a JSON object");
-    }
-    const { access_token, id_token, token_type, scope, expires_in, info } = json;
-    if (typeof access_token !== "string" || !/^[\w.~+/=-]{1,4096}$/.test(access_token)) {
-        throw invalidResponse(answer, "access_token is missing or malformed");
-    }
-    if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
-        throw invalidResponse(answer, "token_type is not bearer");
-    }
-    if (!Number.isSafeInteger(expires_in) || expires_in < 0 || expires_in > MAX_EXPIRES_IN_SECONDS) {
-        throw invalidResponse(answer, "expires_in is not a whole number of seconds from 0 to 10 years");
-    }
-    if (scope !== undefined && typeof scope !== "string")
-        throw invalidResponse(answer, "scope is not a string");
-    const username = typeof info === "object" && info !== null ? info.username : undefined;
-    // deno-lint-ignore no-control-regex
-    if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
-        throw invalidResponse(answer, "info.username is not a user name");
-    }
-    const token = {
-        accessToken: access_token,
-        tokenType: token_type,
-        scopes: splitScopes(scope ?? ""),
-        expiresIn: expires_in,
-        expiresAt: new Date(Date.now() + expires_in * 1000),
-    };
-    if (typeof username === "string" && username !== "")
-        token.username = username;
-    if (id_token !== undefined) {
-        try {
-            decodeJwt(id_token);
-        }
-        catch {
-            throw invalidResponse(answer, "id_token is not a JWT");
-        }
-        token.idToken = id_token;
-    }
-    return token;
-}
-/**
- * `"a,b,"` → `["a", "b"]`: the server ends scope lists with a comma, and joins a
- * user API key's scopes with a space (`"user:admin user:name"`).
- */
-function splitScopes(scope) {
-    return scope.split(/[\s,]+/).filter((entry) => entry !== "");
-}
-// ---------------------------------------------------------------------------
-// Authorization code flow
-// ---------------------------------------------------------------------------
-function checkRedirectUri(value) {
-    const text = checkText("redirectUri", value);
-    let url;
-    try {
-        url = new URL(text);
-    }
-    catch {
-        throw invalidArgument("redirectUri must be an absolute URL, e.g. https://app.example.com/callback.");
-    }
-    if (!url.host)
-        throw invalidArgument("redirectUri must have a host.");
-    if (/[%+]/.test(text)) {
-        throw invalidArgument("redirectUri must not contain '%' or '+': the server decodes redirect_uri twice, so such a URI would not match at exchange time.");
-    }
-    return text;
-}
-/**
- * Builds the URL that sends a user to ItsYou.online to log in and consent.
- * The user comes back to `redirectUri` with `code` and `state`.
- *
- * @example
- * ```ts
- * import { authorizeUrl, randomState } from "./mod.ts";
- * const state = randomState();
- * const url = authorizeUrl({
- *   clientId: "myorg",
- *   redirectUri: "https://app.example.com/callback",
- *   scope: ["user:name", "user:memberof:myorg"],
- *   state,
- * });
- * console.log(url.href); // redirect the browser here; remember state
- * ```
- */
-function authorizeUrl(options) {
-    const checked = checkObject("options", options);
-    const clientId = checkText("clientId", checked.clientId);
-    const redirectUri = checkRedirectUri(checked.redirectUri);
-    const scope = checkList("scope", checked.scope);
-    const state = checkText("state", checked.state);
-    const url = endpointUrl(checkBaseUrl(checked.baseUrl), AUTHORIZE_PATH);
-    url.searchParams.set("response_type", "code");
-    url.searchParams.set("client_id", clientId);
-    url.searchParams.set("redirect_uri", redirectUri);
-    if (scope.length > 0)
-        url.searchParams.set("scope", scope.join(","));
-    url.searchParams.set("state", state);
-    return url;
-}
-/**
- * Returns an unguessable `state` (256 random bits, base64url) for
- * {@linkcode authorizeUrl}.
- *
- * @example
- * ```ts
- * import { randomState } from "./mod.ts";
- * const state = randomState(); // store it in the user's session
- * ```
- */
-function randomState() {
-    return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
-}
-/**
- * Reads `code` and `state` from the URL the user came back to, and checks the
- * state against the one sent to {@linkcode authorizeUrl}.
- *
- * Throws `STATE_MISMATCH` when the state differs (a forged or replayed
- * callback) and `INVALID_ARGUMENT` when the code is missing.
- *
- * @example
- * ```ts
- * import { parseCallback } from "./mod.ts";
- * const { code } = parseCallback(
- *   "https://app.example.com/callback?code=abc&state=xyz",
- *   "xyz",
- * );
- * ```
- */
-function parseCallback(url, expectedState) {
-    const expected = checkText("expectedState", expectedState);
-    let parsed;
-    try {
-        parsed = new URL(url instanceof URL ? url.href : checkText("url", url, 65_536));
-    }
-    catch (error) {
-        if (error instanceof ItsYouOnlineError)
-            throw error;
-        throw invalidArgument("url must be the absolute URL the user was redirected to.");
-    }
-    const state = parsed.searchParams.get("state") ?? "";
-    if (!timingSafeEqual(state, expected)) {
-        throw new ItsYouOnlineError("STATE_MISMATCH", "The callback's state differs from the one sent to /v1/oauth/authorize: the callback may be forged or replayed; start the login again.");
-    }
-    const code = parsed.searchParams.get("code");
-    if (!code) {
-        throw invalidArgument("The callback has no code: the user did not finish authorizing; start the login again.");
-    }
-    return { code: checkText("code", code), state };
-}
-function timingSafeEqual(a, b) {
-    const left = new TextEncoder().encode(a);
-    const right = new TextEncoder().encode(b);
-    let difference = left.length ^ right.length;
-    for (let i = 0; i < left.length; i++)
-        difference |= left[i] ^ (right[i % (right.length || 1)] ?? 0);
-    return difference === 0;
-}
-// ---------------------------------------------------------------------------
-// JWTs from the server
-// ---------------------------------------------------------------------------
-/**
- * Gets a JWT. `from` is an access token (a string or an {@linkcode AccessToken})
- * or client credentials; credentials get the JWT in a single request.
- *
- * @example From credentials, in one round trip
- * ```ts
- * import { getJwt } from "./mod.ts";
- * const jwt = await getJwt(
- *   { clientId: "myorg", clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")! },
- *   { audience: "deploy-api", validity: 900 },
- * );
- * ```
- *
- * @example From an access token
- * ```ts
- * import { getAccessToken, getJwt } from "./mod.ts";
- * const token = await getAccessToken({ clientId: "myorg", clientSecret: "…" });
- * const jwt = await getJwt(token, { scope: "user:memberof:myorg" });
- * ```
- */
-async function getJwt(from, options = {}) {
-    return (await requestJwt(from, options)).jwt;
-}
-async function requestJwt(from, options) {
-    const checked = checkObject("options", options);
-    const scopes = checkList("scope", checked.scope);
-    if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
-        scopes.push("offline_access");
-    }
-    const audiences = checkList("audience", checked.audience);
-    const validity = checkValidity(checked.validity);
-    const storeInfo = checkBoolean("storeInfo", checked.storeInfo);
-    const addGrants = checkBoolean("addGrants", checked.addGrants);
-    const form = {
-        scope: scopes.length > 0 ? scopes.join(",") : undefined,
-        aud: audiences.length > 0 ? audiences.join(",") : undefined,
-        validity: validity?.toString(),
-        store_info: storeInfo ? "true" : undefined,
-        add_grants: addGrants ? "true" : undefined,
-    };
-    if (typeof from === "object" && from !== null && "clientId" in from) {
-        const { clientId, clientSecret } = checkCredentials(from);
-        const transport = checkRequestOptions(checked);
-        const answer = await send(transport, {
-            purpose: "client_credentials",
-            path: ACCESS_TOKEN_PATH,
-            form: {
-                grant_type: "client_credentials",
-                client_id: clientId,
-                client_secret: clientSecret,
-                response_type: "id_token",
-                ...form,
-            },
-            accept: "application/jwt",
-            secrets: [clientSecret],
-        });
-        return jwtFromAnswer(answer);
-    }
-    const accessToken = checkHeaderText("the access token", typeof from === "object" && from !== null ? from.accessToken : from, MAX_TEXT_LENGTH);
-    const transport = checkRequestOptions(checked);
-    const answer = await send(transport, {
-        purpose: "jwt",
-        path: JWT_PATH,
-        form,
-        authorization: `token ${accessToken}`,
-        accept: "application/jwt",
-        secrets: [accessToken],
-    });
-    return jwtFromAnswer(answer);
-}
-/**
- * Gets a fresh JWT for a refreshable one (one asked for with
- * `refreshable: true`), even after it expired. The scopes are the stored ones;
- * the lifetime is 24 hours unless `validity` shortens it.
- *
- * @example
- * ```ts
- * import { getJwt, refreshJwt } from "./mod.ts";
- * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, { refreshable: true });
- * const renewed = await refreshJwt(jwt, { validity: 3600 });
- * ```
- */
-async function refreshJwt(jwt, options = {}) {
-    return (await requestRefresh(jwt, options)).jwt;
-}
-async function requestRefresh(jwt, options) {
-    const checked = checkObject("options", options);
-    const claims = decodeJwt(jwt);
-    if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
-        throw new ItsYouOnlineError("NOT_REFRESHABLE", "This JWT has no refresh_token claim, so it cannot be refreshed; ask for it with refreshable: true (the offline_access scope).");
-    }
-    const validity = checkValidity(checked.validity);
-    const transport = checkRequestOptions(checked);
-    const answer = await send(transport, {
-        purpose: "refresh",
-        path: REFRESH_PATH,
-        form: { validity: validity?.toString() },
-        authorization: `bearer ${jwt}`,
-        accept: "application/jwt",
-        secrets: [jwt, claims.refresh_token],
-    });
-    return jwtFromAnswer(answer);
-}
-function jwtFromAnswer(answer) {
-    let jwt = answer.body.trim();
-    if (answer.contentType.toLowerCase().startsWith("application/json")) {
-        try {
-            jwt = String(JSON.parse(answer.body).access_token ?? "");
-        }
-        catch {
-            throw invalidResponse(answer, "expected a JWT, got malformed JSON");
-        }
-    }
-    let claims;
-    try {
-        claims = decodeJwt(jwt);
-    }
-    catch {
-        throw invalidResponse(answer, `expected a JWT, got ${answer.contentType || "no content type"} that is not one`);
-    }
-    if (!isJwtTime(claims.exp))
-        throw invalidResponse(answer, "the JWT's exp is missing or out of range");
-    const wrongClaim = wronglyTypedClaim(claims);
-    if (wrongClaim)
-        throw invalidResponse(answer, `the JWT's ${wrongClaim}`);
-    // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
-    return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
-}
-const isString = (value) => typeof value === "string";
-const isStringList = (value) => Array.isArray(value) && value.every(isString);
-/** The claims a program reads, by the types ItsYou.online gives them; the first that differs, described. */
-function wronglyTypedClaim(claims) {
-    const types = [
-        ["iss", "a string", isString],
-        ["azp", "a string", isString],
-        ["username", "a string", isString],
-        ["globalid", "a string or null", (value) => value === null || isString(value)],
-        ["scope", "a list of strings", isStringList],
-        ["aud", "a string or a list of strings", (value) => isString(value) || isStringList(value)],
-        ["refresh_token", "a string", isString],
-        ["iat", "a number", isJwtTime],
-        ["nbf", "a number", isJwtTime],
-    ];
-    for (const [claim, type, check] of types) {
-        if (claims[claim] !== undefined && !check(claims[claim]))
-            return `${claim} claim is not ${type}`;
-    }
-    return undefined;
-}
-/** A JWT time (seconds since the epoch) that a `Date` can hold, from 1970 on. */
-function isJwtTime(value) {
-    return typeof value === "number" && value >= 0 && value <= MAX_JWT_TIME_SECONDS;
-}
-// ---------------------------------------------------------------------------
-// JWT decoding and verification
-// ---------------------------------------------------------------------------
-function jwtInvalid(message) {
-    return new ItsYouOnlineError("JWT_INVALID", message);
-}
-function decodeParts(jwt) {
-    if (typeof jwt !== "string")
-        throw jwtInvalid(`The JWT must be a string, not ${jwt === null ? "null" : typeof jwt}.`);
-    if (jwt.length > MAX_JWT_LENGTH)
-        throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
-    const parts = jwt.split(".");
-    if (parts.length !== 3) {
-        throw jwtInvalid(`The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`);
-    }
-    const [header, claims] = [decodeJson(parts[0], "header"), decodeJson(parts[1], "payload")];
-    return {
-        header,
-        claims: claims,
-        signature: base64UrlDecode(parts[2], "signature"),
-        signingInput: `${parts[0]}.${parts[1]}`,
-    };
-}
-function decodeJson(part, what) {
-    let value;
-    try {
-        value = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(base64UrlDecode(part, what)));
-    }
-    catch (error) {
-        if (error instanceof ItsYouOnlineError)
-            throw error;
-        throw jwtInvalid(`The JWT's ${what} is not UTF-8 JSON.`);
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw jwtInvalid(`The JWT's ${what} is not a JSON object.`);
-    }
-    return value;
-}
-function base64UrlDecode(text, what) {
-    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
-        throw jwtInvalid(`The JWT's ${what} is not base64url.`);
-    }
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++)
-        bytes[i] = binary.charCodeAt(i);
-    return bytes;
-}
-function base64UrlEncode(bytes) {
-    let binary = "";
-    for (const byte of bytes)
-        binary += String.fromCharCode(byte);
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-/**
- * Returns the claims of a JWT **without verifying it**: use it to read `exp`
- * or `refresh_token` of a JWT you got from the server yourself. To trust a
- * JWT someone sent you, use {@linkcode verifyJwt}.
- *
- * @example
- * ```ts
- * import { decodeJwt } from "./mod.ts";
- * declare const jwt: string;
- * const { exp, scope } = decodeJwt(jwt);
- * ```
- */
-function decodeJwt(jwt) {
-    return decodeParts(jwt).claims;
-}
-const importedKeys = new Map();
-function importPublicKey(publicKey) {
-    if (typeof CryptoKey !== "undefined" && publicKey instanceof CryptoKey) {
-        const algorithm = publicKey.algorithm;
-        if (algorithm.name !== "ECDSA" || algorithm.namedCurve !== "P-384" || !publicKey.usages.includes("verify")) {
-            return Promise.reject(invalidArgument("publicKey must be an ECDSA P-384 key usable for verify (ES384)."));
-        }
-        return Promise.resolve(publicKey);
-    }
-    if (typeof publicKey !== "string")
-        return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
-    let key = importedKeys.get(publicKey);
-    if (!key) {
-        const match = /^\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/.exec(publicKey);
-        const notAKey = () => invalidArgument("publicKey is not a PEM-encoded P-384 public key (-----BEGIN PUBLIC KEY-----).");
-        if (!match)
-            return Promise.reject(notAKey());
-        let der;
-        try {
-            der = Uint8Array.from(atob(match[1].replace(/\s+/g, "")), (char) => char.charCodeAt(0));
-        }
-        catch {
-            return Promise.reject(notAKey());
-        }
-        key = crypto.subtle
-            .importKey("spki", der, { name: "ECDSA", namedCurve: "P-384" }, false, ["verify"])
-            .catch(() => {
-            importedKeys.delete(publicKey);
-            throw notAKey();
-        });
-        importedKeys.set(publicKey, key);
-    }
-    return key;
-}
-/** `audience` or `scope` of verifyJwt: one string, or a list; each entry compared exactly, never split. */
-function checkExactList(name, value) {
-    if (value === undefined)
-        return undefined;
-    const list = typeof value === "string" ? [value] : value;
-    if (!Array.isArray(list))
-        throw invalidArgument(`${name} must be a string or an array of strings.`);
-    if (list.length === 0)
-        throw invalidArgument(`${name} is empty.`);
-    return list.map((entry) => checkText(`each entry of ${name}`, entry, 1024));
-}
-/**
- * Verifies an ES384 JWT and resolves to its claims: the signature (with
- * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
- * `exp` (the current time must be before it, with 30 seconds of tolerance),
- * `nbf` and `iat` (numbers when present), and, when given, `audience` and
- * `scope`. Any `alg` other than ES384 is refused.
- *
- * @example
- * ```ts
- * import { verifyJwt } from "./mod.ts";
- * declare const request: Request;
- * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
- * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
- * console.log(claims.username);
- * ```
- */
-async function verifyJwt(jwt, options = {}) {
-    const checked = checkObject("options", options);
-    const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
-    const audiences = checkExactList("audience", checked.audience);
-    const scopes = checkExactList("scope", checked.scope);
-    const tolerance = checked.clockTolerance ?? 30;
-    if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
-        throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
-    }
-    const now = checked.now ?? new Date();
-    if (!(now instanceof Date) || Number.isNaN(now.getTime()))
-        throw invalidArgument("now must be a valid Date.");
-    const { header, claims, signature, signingInput } = decodeParts(jwt);
-    const key = await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
-    if (header.alg !== "ES384") {
-        throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
-    }
-    if (header.crit !== undefined)
-        throw jwtInvalid("The JWT has a crit header, which is not supported.");
-    const valid = signature.length === 96 &&
-        await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-384" }, key, signature, new TextEncoder().encode(signingInput));
-    if (!valid) {
-        throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
-    }
-    if (claims.iss !== issuer) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
-    }
-    if (!isJwtTime(claims.exp)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
-    }
-    for (const claim of ["nbf", "iat"]) {
-        if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
-        }
-    }
-    const seconds = now.getTime() / 1000;
-    // RFC 7519 §4.1.4: the current time must be before exp (plus the tolerance).
-    if (seconds >= claims.exp + tolerance) {
-        throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
-    }
-    if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
-    }
-    if (audiences) {
-        const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-        if (!audiences.some((audience) => granted.includes(audience))) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
-        }
-    }
-    if (scopes) {
-        const granted = isStringList(claims.scope) ? claims.scope : [];
-        const missing = scopes.find((scope) => !granted.includes(scope));
-        if (missing !== undefined) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
-        }
-    }
-    return claims;
-}
-/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
-const RENEWAL_BACKOFF_CAP_MS = 60_000;
-/**
- * Creates a token source for a long-running program: it caches the JWT and the
- * access token, renews them `refreshBefore` seconds before they expire, and
- * shares one request between concurrent callers (a thousand simultaneous
- * `jwt()` calls make one request).
- *
- * A JWT's life is timed by the server's clock (its `Date` header) when that is
- * plausible (it implies a remaining life between 0 and what was asked for),
- * by the local clock otherwise, and never past the `validity` asked for (24
- * hours by default). Renewals are timed on a monotonic clock.
- *
- * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
- * the credentials when its refresh record is gone (401). When a renewal fails
- * while the cached token is still valid, the cached token is handed out until
- * it expires, and the renewal is tried again on a later call (after 1 s,
- * doubling up to 60 s); only when nothing valid is left does a call reject, and
- * then the next call tries again.
- *
- * @example
- * ```ts
- * import { createTokenSource } from "./mod.ts";
- * const tokens = createTokenSource({
- *   clientId: "myorg",
- *   clientSecret: Deno.env.get("ITSYOU_CLIENT_SECRET")!,
- *   audience: "deploy-api",
- * });
- * const response = await fetch("https://deploy.example.com/releases", {
- *   headers: { authorization: `bearer ${await tokens.jwt()}` },
- * });
- * if (response.status === 401) tokens.invalidate();
- * ```
- */
-function createTokenSource(options) {
-    const checked = checkObject("options", options);
-    const credentials = checkCredentials(checked);
-    checkRequestOptions(checked);
-    if (checked.now !== undefined && typeof checked.now !== "function") {
-        throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
-    }
-    const given = checked.now;
-    /** Times renewals: monotonic unless a test gives a clock. */
-    const clock = given ?? (() => performance.now());
-    /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
-    const wallClock = given ?? Date.now;
-    const refreshBefore = checked.refreshBefore ?? 60;
-    if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
-        throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
-    }
-    const validity = checkValidity(checked.validity);
-    if (validity !== undefined && validity <= refreshBefore) {
-        throw invalidArgument(`validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`);
-    }
-    const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
-    const requestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
-    const jwtOptions = {
-        ...requestOptions,
-        scope: checkList("scope", checked.scope),
-        audience: checkList("audience", checked.audience),
-        validity,
-        refreshable: checkBoolean("refreshable", checked.refreshable),
-    };
-    const margin = refreshBefore * 1000;
-    /** The longest life a JWT can have: what was asked for, or the server's 24 hours. */
-    const asked = (validity ?? MAX_VALIDITY_SECONDS) * 1000;
-    /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
-    const cached = (value, life) => {
-        const received = clock();
-        return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
-    };
-    async function newJwt(previous) {
-        let issued;
-        if (previous !== undefined && typeof decodeJwt(previous).refresh_token === "string") {
-            try {
-                issued = await requestRefresh(previous, { ...requestOptions, validity });
-            }
-            catch (error) {
-                // 401: the refresh record is gone (30 days unused, or revoked); start over from the credentials.
-                if (!(error instanceof ItsYouOnlineError && error.status === 401))
-                    throw error;
-            }
-        }
-        issued ??= await requestJwt(credentials, jwtOptions);
-        return cached(issued.jwt, jwtLife(issued, wallClock(), asked));
-    }
-    async function newAccessToken() {
-        const token = await getAccessToken({ ...credentials, ...requestOptions });
-        const life = token.expiresIn * 1000;
-        return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
-    }
-    const jwt = singleFlight(clock, newJwt);
-    const accessToken = singleFlight(clock, newAccessToken);
-    return {
-        jwt: () => jwt.get(),
-        accessToken: () => accessToken.get(),
-        invalidate: () => {
-            jwt.drop();
-            accessToken.drop();
-        },
-    };
-}
-/**
- * A JWT's remaining life in ms: by the server's `Date` when what that implies
- * is plausible (more than 0, at most what was asked for), else by the local
- * clock; never more than was asked for, never less than 0.
- */
-function jwtLife(issued, localNow, asked) {
-    const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
-    const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
-    return Math.min(Math.max(life, 0), asked);
-}
-/**
- * A cached value that concurrent callers share while it is fetched. A failed
- * renewal keeps a still-valid value (and waits before trying again); a
- * failure with nothing valid left is not kept: the next call tries again.
- */
-function singleFlight(clock, fetchValue) {
-    let cached;
-    let pending;
-    let generation = 0;
-    let failures = 0;
-    let retryAt = -Infinity;
-    const valid = (entry) => entry !== undefined && clock() < entry.expiresAt;
-    return {
-        get() {
-            if (cached && clock() < cached.renewAt)
-                return Promise.resolve(cached.value);
-            if (valid(cached) && clock() < retryAt)
-                return Promise.resolve(cached.value);
-            if (pending)
-                return pending;
-            const started = generation;
-            const previous = cached;
-            const request = fetchValue(previous?.value).then((fresh) => {
-                if (started === generation) {
-                    cached = fresh;
-                    failures = 0;
-                    retryAt = -Infinity;
-                }
-                return fresh.value;
-            }, (error) => {
-                if (started !== generation || !valid(previous))
-                    throw error;
-                failures++;
-                retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
-                return previous.value;
-            }).finally(() => {
-                if (pending === request)
-                    pending = undefined;
-            });
-            pending = request;
-            return request;
-        },
-        drop() {
-            generation++;
-            cached = undefined;
-            pending = undefined;
-            failures = 0;
-            retryAt = -Infinity;
-        },
-    };
-}
-
-// EXTERNAL MODULE: external "node:http"
-var external_node_http_ = __nccwpck_require__(7067);
-;// CONCATENATED MODULE: external "node:https"
-const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
-;// CONCATENATED MODULE: ./src/fetch.ts
-/**
- * A `fetch` for mod.ts built on Node's http client and the agent that
- * `@actions/http-client` picks, so runners behind a proxy work: it honours
- * HTTPS_PROXY, HTTP_PROXY and NO_PROXY (Node's global fetch ignores them).
- * It loads neither Node's global fetch (undici) nor web streams, which would
- * add to the action's cold start (see bench/).
- */
-
-
-
-/** `onResponse` sees each answer's method, path and status, for `core.debug`. */
-function createProxyAwareFetch(onResponse) {
-    // keepAlive: sequential requests (the code flow's exchange, then its JWT) share one connection and one TLS
-    // handshake; src/index.ts ends the process when the step is done, so kept-alive sockets hold nothing up.
-    const client = new lib_HttpClient("itsyou-token-action", undefined, { keepAlive: true });
-    return (input, init) => new Promise((resolve, reject) => {
-        const url = new URL(input);
-        const send = url.protocol === "https:" ? external_node_https_namespaceObject.request : external_node_http_.request;
-        const request = send(url, {
-            method: init.method,
-            headers: { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
-            agent: client.getAgent(url.href),
-            signal: init.signal,
-        }, (message) => {
-            onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
-            resolve({
-                status: message.statusCode ?? 0,
-                headers: { get: (name) => headerValue(message.headers[name.toLowerCase()]) },
-                body: bodyOf(message),
-            });
-        });
-        request.on("error", (error) => {
-            onResponse(`${init.method} ${url.pathname} → ${error.code ?? error.name}`);
-            reject(error);
-        });
-        // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
-        init.signal.addEventListener("abort", () => {
-            request.destroy();
-            reject(init.signal.reason);
-        }, { once: true });
-        request.end(init.body);
-    });
-}
-/** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */
-function bodyOf(message) {
-    const chunks = message[Symbol.asyncIterator]();
-    const cancel = () => {
-        message.destroy();
-        return Promise.resolve();
-    };
-    return {
-        getReader: () => ({
-            read: async () => {
-                const { done, value } = await chunks.next();
-                return done ? { done: true } : { done: false, value: value };
-            },
-            cancel,
-        }),
-        cancel,
-    };
-}
-function headerValue(value) {
-    if (value === undefined)
-        return null;
-    return Array.isArray(value) ? value.join(", ") : value;
-}
-
-;// CONCATENATED MODULE: ./src/inputs.ts
-/**
- * The action's inputs, read and checked before anything is sent. Messages name
- * the input and what it accepts, and never echo a secret.
- */
-
-const FORK_HINT = "Secrets are not passed to workflows triggered from forks or by Dependabot; check that the secret exists and is passed to this step with `with:`.";
-function invalid(message) {
-    return new ItsYouOnlineError("INVALID_ARGUMENT", message);
-}
-function readInputs(getInput) {
-    const text = (name, required = false) => {
-        const value = getInput(name);
-        if (value === "") {
-            if (required)
-                throw invalid(`Input ${name} is empty. ${FORK_HINT}`);
-            return undefined;
-        }
-        // deno-lint-ignore no-control-regex
-        if (/[\u0000-\u001f\u007f]/.test(value)) {
-            throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
-        }
-        if (value.length > 4096)
-            throw invalid(`Input ${name} is longer than 4096 characters.`);
-        return value;
-    };
-    const boolean = (name) => {
-        const value = getInput(name);
-        if (/^(true|True|TRUE)$/.test(value))
-            return true;
-        if (/^(false|False|FALSE)$/.test(value))
-            return false;
-        throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
-    };
-    const integer = (name, min, max, unit) => {
-        const value = getInput(name);
-        if (value === "")
-            return undefined;
-        if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-            throw invalid(`Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
-        }
-        return Number(value);
-    };
-    /** Seconds, decimals allowed, as milliseconds. */
-    const seconds = (name, min, max) => {
-        const value = getInput(name);
-        if (value === "")
-            return undefined;
-        if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
-            throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
-        }
-        return Math.round(Number(value) * 1000);
-    };
-    const clientId = text("client-id", true);
-    const clientSecret = text("client-secret", true);
-    const grantType = getInput("grant-type") || "client_credentials";
-    if (grantType !== "client_credentials" && grantType !== "authorization_code") {
-        throw invalid(`Input grant-type must be client_credentials or authorization_code, not ${JSON.stringify(grantType.slice(0, 40))}.`);
-    }
-    const code = text("code");
-    const redirectUri = text("redirect-uri");
-    if (grantType === "authorization_code" && (!code || !redirectUri)) {
-        throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
-    }
-    const baseUrl = text("base-url") ?? "https://itsyou.online";
-    try {
-        resolveBaseUrl(baseUrl);
-    }
-    catch (error) {
-        throw invalid(`Input base-url is not usable: ${error.message}`);
-    }
-    return {
-        clientId,
-        clientSecret,
-        grantType,
-        code,
-        redirectUri,
-        state: text("state"),
-        jwt: boolean("jwt"),
-        scope: text("scope"),
-        audience: text("audience"),
-        validity: integer("validity", 1, 86_400, "seconds"),
-        refreshable: boolean("refreshable"),
-        baseUrl,
-        timeout: seconds("timeout", 0.1, 600) ?? 10_000,
-        retries: integer("retries", 0, 10, "retries") ?? 3,
-        exportEnv: boolean("export-env"),
-    };
-}
-
-;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
-;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The action: inputs → checks → core.setSecret → mod.ts → outputs, env, summary.
- * Nothing about the protocol lives here.
- */
-
-
-
-
-
-
-/** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
-const main_VERSION = package_namespaceObject.rE;
-/** Every value masked so far, so a debug log can redact them too. */
-const masked = [];
-/** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
-function mask(value) {
-    if (!value)
-        return;
-    core_setSecret(value);
-    masked.push(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim() && line !== value) {
-            core_setSecret(line.trim());
-            masked.push(line.trim());
-        }
-    }
-}
-/**
- * Server-controlled text made safe for one log line: no line break or other
- * control character, and no workflow-command marker (`::`, `##[`) the runner
- * could act on.
- */
-function forLog(text) {
-    // deno-lint-ignore no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
-}
-/** Text made safe for the job summary's HTML. */
-function forHtml(text) {
-    return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-async function run() {
-    try {
-        mask(getInput("client-secret"));
-        mask(getInput("code"));
-        const inputs = readInputs((name) => getInput(name));
-        const repository = process.env.GITHUB_REPOSITORY ? `${github_context.repo.owner}/${github_context.repo.repo}` : "";
-        const requestOptions = {
-            baseUrl: inputs.baseUrl,
-            timeout: inputs.timeout,
-            retries: inputs.retries,
-            userAgent: `itsyou-token-action/${main_VERSION}${repository ? ` (${repository}; run ${github_context.runId})` : ""}`,
-            fetch: createProxyAwareFetch((line) => core_debug(line)),
-        };
-        const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
-        const jwtOptions = {
-            scope: inputs.scope,
-            audience: inputs.audience,
-            validity: inputs.validity,
-            refreshable: inputs.refreshable,
-            ...requestOptions,
-        };
-        // Each value is masked the moment it arrives, before anything could print it.
-        const maskToken = (token) => (mask(token.idToken), mask(token.accessToken), token);
-        const maskJwt = (value) => (mask(value), mask(decodeJwt(value).refresh_token), value);
-        // Client credentials: the access token and the JWT (straight from the credentials, the same server function
-        // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
-        // second request reuses the kept-alive connection.
-        let token;
-        let jwt;
-        if (inputs.grantType === "client_credentials") {
-            [token, jwt] = await Promise.all([
-                getAccessToken({ ...credentials, ...requestOptions }).then(maskToken),
-                inputs.jwt ? getJwt(credentials, jwtOptions).then(maskJwt) : undefined,
-            ]);
-        }
-        else {
-            token = maskToken(await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions }));
-            if (inputs.jwt)
-                jwt = maskJwt(await getJwt(token, jwtOptions));
-        }
-        const claims = jwt ? decodeJwt(jwt) : undefined;
-        setOutput("access-token", token.accessToken);
-        setOutput("token-type", token.tokenType);
-        setOutput("expires-in", String(token.expiresIn));
-        setOutput("expires-at", token.expiresAt.toISOString());
-        setOutput("scope", token.scopes.join(","));
-        setOutput("username", token.username ?? "");
-        setOutput("id-token", token.idToken ?? "");
-        if (jwt && claims) {
-            setOutput("jwt", jwt);
-            setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
-            setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
-        }
-        if (inputs.exportEnv) {
-            exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
-            if (jwt)
-                exportVariable("ITSYOU_JWT", jwt);
-        }
-        const server = resolveBaseUrl(inputs.baseUrl).host;
-        const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
-        info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-        await writeSummary(token, claims, server, repository);
-    }
-    catch (error) {
-        setFailed(`itsyou-token-action: ${main_describe(error)}`);
-    }
-}
-/**
- * An ItsYouOnlineError's message is secret-free by contract; anything else is
- * reported by name only, with the details in the debug log (masked values
- * redacted there too).
- */
-function main_describe(error) {
-    if (error instanceof ItsYouOnlineError)
-        return `${error.message} [${error.code}]`;
-    const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
-    core_debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
-    return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
-}
-async function writeSummary(token, claims, server, repository) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
-    const rows = [
-        ["Subject", subject],
-        ["Server", server],
-        ["Access token scopes", token.scopes.join(", ") || "(none)"],
-        ["Access token expires", token.expiresAt.toISOString()],
-    ];
-    if (claims) {
-        rows.push(["JWT scopes", Array.isArray(claims.scope) ? claims.scope.join(", ") : "(none)"]);
-        const audiences = Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud ?? "(none)";
-        rows.push(["JWT audiences", String(audiences)]);
-        rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
-        rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
-    }
-    if (repository)
-        rows.push(["Workflow run", `${repository} run ${github_context.runId}`]);
-    // Values from the server are data: escaped, since the summary is HTML.
-    const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
-    await summary.addHeading("ItsYou.online token", 3).addTable(table).write();
-}
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ })
 

@@ -9,7 +9,42 @@ import { request as httpRequest } from "node:http";
 import type { IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { HttpClient } from "@actions/http-client";
+import { ItsYouOnlineError } from "../mod.ts";
 import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
+
+/** The proxy variables `@actions/http-client` reads (lower case first). */
+const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"] as const;
+
+/**
+ * Checks the proxy variables before any request, and writes back each in the
+ * form `@actions/http-client` reads: `host:port` without a scheme means
+ * `http://host:port`, as curl reads it. A value the action cannot use (not a
+ * URL, or a scheme other than http: and https:, such as socks5:) throws an
+ * error naming the variable, never its value (it may hold a password).
+ */
+export function checkProxyEnvironment(env: Record<string, string | undefined>): void {
+  for (const name of PROXY_VARIABLES) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
+    let url: URL;
+    try {
+      url = new URL(withScheme);
+    } catch {
+      throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+    }
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      throw new ItsYouOnlineError(
+        "INVALID_ARGUMENT",
+        `The environment variable ${name} names a ${url.protocol.slice(0, -1)} proxy, which the action cannot use; set it to an http:// or https:// proxy (or unset it).`,
+      );
+    }
+    if (!url.hostname || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
+      throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+    }
+    env[name] = withScheme;
+  }
+}
 
 /** `onResponse` sees each answer's method, path and status, for `core.debug`. */
 export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {

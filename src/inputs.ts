@@ -26,18 +26,39 @@ export interface Inputs {
 /** Reads an input the way the runner passes it (`core.getInput`: trimmed, "" when absent). */
 export type GetInput = (name: string) => string;
 
-const FORK_HINT =
-  "Secrets are not passed to workflows triggered from forks or by Dependabot; check that the secret exists and is passed to this step with `with:`.";
+/** What the runner's event says about where this run comes from (the parts of `@actions/github`'s context used here). */
+export interface RunEvent {
+  eventName: string;
+  actor: string;
+  payload: { pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } };
+}
+
+/**
+ * Why a required input (a secret) can be empty, from the run's event: a pull
+ * request from a fork and a Dependabot run get no Actions secrets.
+ */
+export function emptySecretHint(event: RunEvent | undefined): string {
+  const pull = event?.payload.pull_request;
+  const head = pull?.head?.repo?.full_name;
+  if (event && pull && (pull.head?.repo?.fork === true || (head !== undefined && head !== pull.base?.repo?.full_name))) {
+    return `This run comes from a pull request from the fork ${head ?? "(deleted)"}, and GitHub passes no secrets to such runs (event ${event.eventName}); run this step only for pushes and pull requests from this repository (if: github.event.pull_request.head.repo.full_name == github.repository).`;
+  }
+  if (event?.actor === "dependabot[bot]") {
+    return "This run was started by Dependabot, which gets Dependabot secrets instead of Actions secrets; add the secret under Settings → Secrets and variables → Dependabot.";
+  }
+  return "Check that the secret exists (repository, environment or organization secret) and is passed to this step, e.g. client-secret: ${{ secrets.ITSYOU_CLIENT_SECRET }}.";
+}
 
 function invalid(message: string): ItsYouOnlineError {
   return new ItsYouOnlineError("INVALID_ARGUMENT", message);
 }
 
-export function readInputs(getInput: GetInput): Inputs {
+/** Reads and checks every input; `hint` says why a required one is empty. */
+export function readInputs(getInput: GetInput, hint: () => string = () => emptySecretHint(undefined)): Inputs {
   const text = (name: string, required = false): string | undefined => {
     const value = getInput(name);
     if (value === "") {
-      if (required) throw invalid(`Input ${name} is empty. ${FORK_HINT}`);
+      if (required) throw invalid(`Input ${name} is empty. ${hint()}`);
       return undefined;
     }
     // deno-lint-ignore no-control-regex

@@ -3,11 +3,11 @@
  * Nothing about the protocol lives here.
  */
 import * as core from "@actions/core";
-import { context } from "@actions/github";
 import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
-import { createProxyAwareFetch } from "./fetch.ts";
-import { readInputs } from "./inputs.ts";
+import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
+import { emptySecretHint, readInputs } from "./inputs.ts";
+import type { RunEvent } from "./inputs.ts";
 import packageJson from "../package.json" with { type: "json" };
 
 /** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
@@ -39,23 +39,41 @@ function forLog(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
 }
 
-/** Text made safe for the job summary's HTML. */
+/** Text made safe for one cell of the job summary's HTML table: one line, escaped. */
 function forHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  return forLog(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/**
+ * The run's event, read by `@actions/github` only when it is needed (an empty
+ * secret): loading it sets up Octokit, which the success path does not use.
+ */
+async function runEvent(): Promise<RunEvent | undefined> {
+  try {
+    const { context } = await import(/* webpackMode: "eager" */ "@actions/github");
+    return { eventName: context.eventName, actor: context.actor, payload: context.payload as RunEvent["payload"] };
+  } catch {
+    return undefined;
+  }
 }
 
 export async function run(): Promise<void> {
   try {
     mask(core.getInput("client-secret"));
     mask(core.getInput("code"));
-    const inputs = readInputs((name) => core.getInput(name));
+    checkProxyEnvironment(process.env);
+    const event = core.getInput("client-id") && core.getInput("client-secret") ? undefined : await runEvent();
+    const inputs = readInputs((name) => core.getInput(name), () => emptySecretHint(event));
 
-    const repository = process.env.GITHUB_REPOSITORY ? `${context.repo.owner}/${context.repo.repo}` : "";
+    // The run, for the User-Agent and the summary: from the runner's variables, as @actions/github reads them.
+    const repository = process.env.GITHUB_REPOSITORY ?? "";
+    const runId = process.env.GITHUB_RUN_ID ?? "";
+    const run = repository ? `${repository} run ${runId}` : "";
     const requestOptions = {
       baseUrl: inputs.baseUrl,
       timeout: inputs.timeout,
       retries: inputs.retries,
-      userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${context.runId})` : ""}`,
+      userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${runId})` : ""}`,
       fetch: createProxyAwareFetch((line) => core.debug(line)),
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
@@ -107,7 +125,7 @@ export async function run(): Promise<void> {
     const server = resolveBaseUrl(inputs.baseUrl).host;
     const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
     core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-    await writeSummary(token, claims, server, repository);
+    await writeSummary(token, claims, server, run);
   } catch (error) {
     core.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
@@ -125,7 +143,7 @@ function describe(error: unknown): string {
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 
-async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, repository: string): Promise<void> {
+async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, run: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
   const rows: [string, string][] = [
@@ -141,8 +159,8 @@ async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, s
     rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
     rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
   }
-  if (repository) rows.push(["Workflow run", `${repository} run ${context.runId}`]);
-  // Values from the server are data: escaped, since the summary is HTML.
+  if (run) rows.push(["Workflow run", run]);
+  // Values from the server are data: one line each, escaped, since the summary is an HTML table.
   const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
   await core.summary.addHeading("ItsYou.online token", 3).addTable(table).write();
 }

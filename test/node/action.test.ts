@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
 import { connect } from "node:net";
@@ -184,8 +184,8 @@ describe("failures: one error line, nothing leaked", () => {
   });
 
   test.each([
-    ["a missing client-id", { "client-id": "" }, /client-id is empty.*forks or by Dependabot/],
-    ["a missing client-secret", { "client-secret": "" }, /client-secret is empty.*forks or by Dependabot/],
+    ["a missing client-id", { "client-id": "" }, /client-id is empty\. Check that the secret exists/],
+    ["a missing client-secret", { "client-secret": "" }, /client-secret is empty\. Check that the secret exists/],
     ["a bad grant-type", { "grant-type": "password" }, /grant-type must be client_credentials or authorization_code/],
     ["authorization_code without a code", { "grant-type": "authorization_code" }, /code and redirect-uri are required/],
     ["a non-numeric validity", { validity: "1h" }, /validity must be a whole number of seconds from 1 to 86400/],
@@ -249,6 +249,94 @@ describe("server-controlled text is data", () => {
     const run = await runAction(orgInputs());
     expectFailure(run, /info\.username is not a user name.*\[INVALID_RESPONSE\]$/, { clientSecret: f.org.clientSecret });
     expect(run.stdout).not.toMatch(/^::warning/m);
+  });
+});
+
+describe("the job summary is one HTML table, whatever the claims hold", () => {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+  test("line breaks in globalid, scope and aud are collapsed: no blank line ends the table, no Markdown after it", async () => {
+    const breakout = "x\n\n# Injected heading\n\n[a link](https://evil.example)\r\n";
+    const claims = { iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: breakout, scope: [breakout], aud: [breakout, "api"] };
+    const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
+    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    const run = await runAction(orgInputs());
+    expect(run.status).toBe(0);
+    const table = run.summary.slice(run.summary.indexOf("<table>"), run.summary.indexOf("</table>") + "</table>".length);
+    expect(table).toMatch(/^<table>[\s\S]*<\/table>$/);
+    expect(table).not.toMatch(/\n\s*\n/); // a blank line would end the HTML block
+    expect(run.summary.replace(table, "")).not.toMatch(/Injected|evil\.example/); // nothing outside the table
+    expect(run.summary.split("\n").filter((line) => /^\s*#/.test(line))).toEqual([]); // no Markdown heading anywhere
+    expect(table).toContain("x\ufffd\ufffd# Injected heading");
+  });
+});
+
+describe("a JWT whose claims have the wrong types is a bad response", () => {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+  test.each([
+    ["refresh_token", 12345, /refresh_token claim is not a string/],
+    ["scope", "organization:owner", /scope claim is not a list of strings/],
+    ["aud", [1], /aud claim is not a string or a list of strings/],
+    ["globalid", { org: "acme" }, /globalid claim is not a string or null/],
+  ])("%s = %j: one INVALID_RESPONSE line naming the claim", async (claim, value, message) => {
+    const claims = { iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: "acme", scope: [], [claim]: value };
+    const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
+    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    const run = await runAction(orgInputs({ refreshable: "true" }));
+    expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_RESPONSE\\]$`), { clientSecret: f.org.clientSecret });
+    expect(errorLines(run)[0]).not.toMatch(/unexpected/);
+  });
+});
+
+describe("where an empty secret comes from", () => {
+  const withEvent = (payload: unknown, extra: Record<string, string> = {}): Record<string, string> => {
+    const dir = mkdtempSync(join(tmpdir(), "itsyou-event-"));
+    const path = join(dir, "event.json");
+    writeFileSync(path, JSON.stringify(payload));
+    return { GITHUB_EVENT_PATH: path, GITHUB_EVENT_NAME: "pull_request", GITHUB_ACTOR: "octocat", ...extra };
+  };
+  const pull = (head: string, fork: boolean) => ({
+    pull_request: { number: 1, head: { repo: { full_name: head, fork } }, base: { repo: { full_name: "octo-org/deploy-repo" } } },
+  });
+
+  test("a pull request from a fork: says so, naming the fork, and sends nothing", async () => {
+    const run = await runAction(orgInputs({ "client-secret": "" }), withEvent(pull("mallory/deploy-repo", true)));
+    expectFailure(run, /Input client-secret is empty\. This run comes from a pull request from the fork mallory\/deploy-repo, and GitHub passes no secrets/, {});
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("Dependabot: says to add a Dependabot secret", async () => {
+    const run = await runAction(orgInputs({ "client-secret": "" }), withEvent(pull("octo-org/deploy-repo", false), { GITHUB_ACTOR: "dependabot[bot]" }));
+    expectFailure(run, /started by Dependabot.*Dependabot secrets/, {});
+  });
+
+  test("a pull request from the same repository: says to check the secret and how it is passed", async () => {
+    const run = await runAction(orgInputs({ "client-secret": "" }), withEvent(pull("octo-org/deploy-repo", false)));
+    expectFailure(run, /Check that the secret exists .* client-secret: \$\{\{ secrets\.ITSYOU_CLIENT_SECRET \}\}/, {});
+    expect(errorLines(run)[0]).not.toMatch(/fork|Dependabot/);
+  });
+});
+
+describe("advice that fits the failure, through the action's own fetch", () => {
+  test("https: to a plain-HTTP port: scheme and port, no certificate advice", async () => {
+    const run = await runAction(orgInputs({ "base-url": f.at.baseUrl.replace("http:", "https:"), retries: "0" }));
+    expectFailure(run, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed before any certificate was checked.*scheme and port.*\[TLS_ERROR\]$/, { clientSecret: f.org.clientSecret });
+    expect(errorLines(run)[0]).not.toMatch(/NODE_EXTRA_CA_CERTS/);
+  });
+
+  test("another service on the port: INVALID_RESPONSE naming the base URL", async () => {
+    const { createServer: createTcpServer } = await import("node:net");
+    const sockets: Socket[] = [];
+    const ssh = createTcpServer((socket) => void sockets.push(socket.on("error", () => {}).end("SSH-2.0-OpenSSH_9.2p1\r\n")));
+    await new Promise<void>((resolve) => ssh.listen(0, "127.0.0.1", resolve));
+    try {
+      const baseUrl = `http://127.0.0.1:${(ssh.address() as AddressInfo).port}`;
+      const run = await runAction(orgInputs({ "base-url": baseUrl, retries: "0" }));
+      expectFailure(run, new RegExp(`What answered at ${baseUrl.replace(/\./g, "\\.")} for /v1/oauth/access_token is not an HTTP/1\\.1 server.*\\[INVALID_RESPONSE\\]$`), { clientSecret: f.org.clientSecret });
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => ssh.close(resolve));
+    }
   });
 });
 
@@ -330,6 +418,29 @@ describe("behind a proxy", () => {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  test("a scheme-less HTTPS_PROXY (host:port) is read as http://host:port, as curl reads it", async () => {
+    const before = tunnels.length;
+    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test" };
+    // A host name, not an address: `localhost:PORT` also parses as a URL whose scheme is "localhost:".
+    const run = await runAction(inputs, { HTTPS_PROXY: `localhost:${(proxy.address() as AddressInfo).port}`, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.status).toBe(0);
+    expect(tunnels.length).toBeGreaterThan(before);
+  });
+
+  test.each([
+    ["HTTPS_PROXY", "not a url", /The environment variable HTTPS_PROXY is not a proxy URL; set it to http:\/\/host:port/],
+    ["https_proxy", "socks5://user:hunter2@127.0.0.1:1080", /The environment variable https_proxy names a socks5 proxy, which the action cannot use/],
+    ["HTTP_PROXY", "http://proxy.example:8080/some/path?x=1", /The environment variable HTTP_PROXY is not a proxy URL/],
+    ["HTTPS_PROXY", "http://[bad", /The environment variable HTTPS_PROXY is not a proxy URL/],
+  ])("%s=%j ends the step with one error line naming the variable, not its value, before any request", async (name, value, message) => {
+    const run = await runAction(orgInputs(), { [name]: value });
+    expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_ARGUMENT\\]$`), { clientSecret: f.org.clientSecret });
+    expect(run.stderr).toBe("");
+    expect(`${run.stdout}${run.stderr}`).not.toContain(value);
+    expect(f.server.count()).toBe(0);
   });
 
   test("NO_PROXY is honoured too: without the proxy, itsyou.test does not resolve", async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, test } from "vitest";
 import { ItsYouOnlineError } from "../../mod.ts";
 import { readInputs } from "../../src/inputs.ts";
+import { checkProxyEnvironment } from "../../src/fetch.ts";
 import { ACTION, parseFileCommands, runnerEnvironment } from "../support/action.ts";
 
 /** The runner's defaults from action.yml, overridden by `values`: what core.getInput would return. */
@@ -119,5 +120,44 @@ describe("the test harness", () => {
     expect(env["INPUT_CLIENT-SECRET"]).toBe("");
     expect(Object.keys(env).filter((name) => name.startsWith("INPUT_"))).toHaveLength(Object.keys(ACTION.inputs).length);
     expect(() => runnerEnvironment({ "no-such-input": "x" }, "/tmp/x")).toThrow(/declares no input/);
+  });
+});
+
+describe("checkProxyEnvironment()", () => {
+  test.each([
+    ["proxy.example:8080", "http://proxy.example:8080"],
+    ["127.0.0.1:3128", "http://127.0.0.1:3128"],
+    ["user:pa55@proxy.example:8080", "http://user:pa55@proxy.example:8080"],
+    ["http://proxy.example:8080", "http://proxy.example:8080"],
+    ["https://proxy.example", "https://proxy.example"],
+    ["http://proxy.example:8080/", "http://proxy.example:8080/"],
+  ])("%s is used as %s", (value, expected) => {
+    const env: Record<string, string | undefined> = { HTTPS_PROXY: value };
+    checkProxyEnvironment(env);
+    expect(env.HTTPS_PROXY).toBe(expected);
+  });
+
+  test.each(["socks5://proxy.example:1080", "socks5h://p:1", "ftp://proxy.example", "not a url", "http://:3128", "http://p:8080/path", "http://p:8080?x", "http://[::1"])(
+    "%s is refused with INVALID_ARGUMENT naming the variable, not the value",
+    (value) => {
+      for (const name of ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]) {
+        let error: unknown;
+        try {
+          checkProxyEnvironment({ [name]: value });
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error).toBeInstanceOf(ItsYouOnlineError);
+        expect((error as ItsYouOnlineError).code).toBe("INVALID_ARGUMENT");
+        expect((error as Error).message).toContain(`The environment variable ${name} `);
+        expect((error as Error).message).not.toContain(value);
+      }
+    },
+  );
+
+  test("empty and unset variables are left alone", () => {
+    const env: Record<string, string | undefined> = { HTTPS_PROXY: "", NO_PROXY: "not a url either" };
+    checkProxyEnvironment(env);
+    expect(env).toEqual({ HTTPS_PROXY: "", NO_PROXY: "not a url either" });
   });
 });
