@@ -3,11 +3,12 @@
  * A command line for ItsYou.online: prints a JWT (or an access token) for the
  * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET.
  *
- *   deno run --allow-net --allow-env cli.ts [flags]
- *   npx itsyou-token [flags]              (the npm package's bin)
+ *   deno run --allow-net=itsyou.online --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
+ *   npx @itsyou/token [flags]             (the npm package's bin)
  *
  * Secrets are only read from the environment, never from arguments. Errors go
- * to stderr as one line, with exit status 1 (2 for bad flags).
+ * to stderr as one line, with exit status 1 (2 for bad flags). A reader that
+ * closes stdout early (`| head -c0`) ends the command quietly.
  *
  * @module
  */
@@ -16,10 +17,14 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
 
-const USAGE = `Usage: deno run --allow-net --allow-env cli.ts [flags]
+const USAGE = `Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
        itsyou-token [flags]   (the npm package @itsyou/token)
 
 Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
+
+Deno permissions, the narrowest that work: --allow-net=itsyou.online (or your
+server's host:port), --allow-env with the three variables above, and
+--allow-read=FILE for --public-key FILE.
 
 Flags:
   --scope LIST         JWT scopes, comma-separated (default: all granted)
@@ -29,13 +34,41 @@ Flags:
   --base-url URL       a self-hosted server (or ITSYOU_BASE_URL; default https://itsyou.online)
   --access-token       print the access token instead of a JWT
   --json               print the whole result as JSON (with the JWT's decoded claims)
-  --verify             verify the JWT before printing it (add --allow-read for --public-key)
+  --verify             verify the JWT before printing it
   --public-key FILE    the PEM to verify with (default: itsyou.online's key)
   --help               show this help
 `;
 
 /** Exit status 2: the command line itself is wrong. */
 class UsageError extends Error {}
+
+/** stdout could not be written. */
+class OutputError extends Error {
+  readonly code: string;
+  constructor(code: string) {
+    super(`cannot write the result to stdout (${code}); check where stdout goes (a full disk, a closed file)`);
+    this.code = code;
+  }
+}
+
+// Write failures arrive through write()'s callback; without a listener they would also end the process with a stack trace.
+process.stdout.on("error", () => {});
+
+/** Writes to stdout and waits until it is written, so that a failure is ours to report. */
+function print(text: string): Promise<void> {
+  const failed = (error: Error): OutputError => {
+    const code = (error as { code?: unknown }).code;
+    return new OutputError(typeof code === "string" ? code : error.name);
+  };
+  return new Promise((resolve, reject) => {
+    try {
+      // Node reports a failure to the callback; Deno may throw it at once.
+      process.stdout.write(text, (error) => (error ? reject(failed(error)) : resolve()));
+    } catch (error) {
+      reject(failed(error as Error));
+    }
+  });
+}
 
 /** Runs mod.ts's own check of a flag's value; its complaint is a usage error. */
 function checkFlag(flag: string, check: () => unknown): void {
@@ -83,7 +116,7 @@ async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (values.help) {
-    process.stdout.write(USAGE);
+    await print(USAGE);
     return 0;
   }
 
@@ -96,7 +129,7 @@ async function main(args: string[]): Promise<number> {
 
   if (values["access-token"]) {
     const token = await getAccessToken({ clientId, clientSecret, baseUrl });
-    process.stdout.write(values.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
+    await print(values.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
     return 0;
   }
 
@@ -112,7 +145,7 @@ async function main(args: string[]): Promise<number> {
     const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
     claims = await verifyJwt(jwt, { publicKey });
   }
-  process.stdout.write(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
+  await print(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
   return 0;
 }
 
@@ -121,18 +154,27 @@ async function readPublicKey(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     const reason = (error as { code?: string }).code ?? (error as Error).name;
-    throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot read --public-key ${path} (${reason}); check the path, and run with --allow-read.`);
+    throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot read --public-key ${path} (${reason}); check the path, and run Deno with --allow-read=${path}.`);
   }
 }
 
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  // An ItsYouOnlineError's message holds no secret by contract; anything else is reported by name only.
-  process.stderr.write(
-    error instanceof ItsYouOnlineError
-      ? `itsyou: ${error.code}: ${error.message}\n`
-      : `itsyou: unexpected ${error instanceof Error ? error.name : typeof error}\n`,
-  );
   process.exitCode = 1;
+  if (error instanceof OutputError && error.code === "EPIPE") {
+    // The reader went away (`| head -c0`): nobody is left to tell, and it chose not to read.
+    process.exitCode = 0;
+  } else if (error instanceof ItsYouOnlineError) {
+    // Its message holds no secret by contract.
+    process.stderr.write(`itsyou: ${error.code}: ${error.message}\n`);
+  } else if (error instanceof OutputError) {
+    process.stderr.write(`itsyou: ${error.message}\n`);
+  } else if (error instanceof Error && /^(NotCapable|PermissionDenied)$/.test(error.name)) {
+    // Deno's own words name the missing flag (and only a variable name or a host).
+    process.stderr.write(`itsyou: ${error.message.split("\n")[0]}\n`);
+  } else {
+    // Anything else is reported by name only: its text could hold anything.
+    process.stderr.write(`itsyou: unexpected ${error instanceof Error ? error.name : typeof error}\n`);
+  }
 }

@@ -29,7 +29,8 @@ export async function startDelayProxy(targetPort: number, rttMs: number): Promis
       const due = Math.max(performance.now() + delay(first), last);
       last = due;
       first = false;
-      setTimeout(() => to.destroyed || to.write(chunk), due - performance.now());
+      // Clamped: by the time this runs, a chunk due "now" is already a fraction of a millisecond late.
+      setTimeout(() => to.destroyed || to.write(chunk), Math.max(0, due - performance.now()));
     });
     from.on("end", () => setTimeout(() => to.destroyed || to.end(), Math.max(0, last - performance.now())));
     from.on("error", () => to.destroy());

@@ -1,7 +1,7 @@
 /** cli.ts under real Deno (the README's one-liner), against the local server. */
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -50,6 +50,22 @@ function cli(args: string[], env: Record<string, string> = {}, permissions = ["-
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
   return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
+const NODE_24 = join(root, "node_modules/.bin/node");
+const RUNTIMES: [string, string[]][] = [["Deno", [DENO, "run", "--allow-net", "--allow-env", "cli.ts"]], ["Node 24", [NODE_24, "cli.ts"]]];
+
+/** Runs the CLI with `stdout` as given: "closed" (the reader went away at once) or a file descriptor. */
+function cliWithStdout(command: string[], stdout: "closed" | number, args: string[] = []): Promise<CliRun> {
+  const child = spawn(command[0], [...command.slice(1), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? "", ITSYOU_CLIENT_ID: f.org.clientId, ITSYOU_CLIENT_SECRET: f.org.clientSecret, ITSYOU_BASE_URL: f.at.baseUrl, NO_COLOR: "1" },
+    stdio: ["ignore", stdout === "closed" ? "pipe" : stdout, "pipe"],
+  });
+  child.stdout?.destroy(); // like `| head -c0`: nobody reads
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout: "", stderr })));
 }
 
 /** One stderr line `itsyou: CODE: message`, exit 1, nothing on stdout, no secret anywhere. */
@@ -114,7 +130,51 @@ describe("success", () => {
   test("--help prints the usage and exits 0", async () => {
     const run = await cli(["--help"]);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: deno run --allow-net --allow-env cli\.ts/);
+    expect(run.stdout).toMatch(/^Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli\.ts/);
+  });
+});
+
+describe("stdout and permissions", () => {
+  test.each(RUNTIMES)("%s: a closed stdout (| head -c0) ends quietly, after the request", async (_, command) => {
+    const run = await cliWithStdout(command, "closed");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(f.server.count()).toBe(1);
+  });
+
+  test.each(RUNTIMES)("%s: an unwritable stdout (> /dev/full) is one itsyou: line, exit 1", async (_, command) => {
+    const full = openSync("/dev/full", "w");
+    try {
+      const run = await cliWithStdout(command, full);
+      expect(run.stderr).toBe("itsyou: cannot write the result to stdout (ENOSPC); check where stdout goes (a full disk, a closed file)\n");
+      expect(run.status).toBe(1);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  test("Deno without --allow-env: one line with Deno's own words naming the flag", async () => {
+    const run = await cli([], {}, ["--allow-net"]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('itsyou: Requires env access to "ITSYOU_CLIENT_ID", run again with the --allow-env flag\n');
+  });
+
+  test("Deno without --allow-net for the server: one line naming the flag and the host", async () => {
+    const run = await cli([], {}, ["--allow-net=example.com", "--allow-env"]);
+    const host = new URL(f.at.baseUrl).host;
+    expectError(run, "FETCH_ERROR", new RegExp(`--allow-net=${host.replace(/\./g, "\\.")}`));
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("the narrowest permissions --help and the README name are enough", async () => {
+    const host = new URL(f.at.baseUrl).host;
+    const run = await cli(["--audience", "api"], {}, [`--allow-net=${host}`, "--allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(decodeJwt(run.stdout.trim()).aud).toEqual(["api"]);
+    const help = (await cli(["--help"])).stdout;
+    expect(help).toContain("--allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL");
+    expect(help).toContain("--allow-net=itsyou.online");
   });
 });
 
