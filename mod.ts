@@ -225,6 +225,8 @@ export interface RequestOptions {
    * reset connections, temporary DNS failures, timeouts, and the statuses 408,
    * 429, 500, 502, 503, 504 and 520-524 (default 3, so at most 4 requests; 0 to
    * 10). An untrusted certificate, an unknown host and other statuses fail at once.
+   * A call ends within `(retries + 1) × timeout` plus the backoffs (200 ms
+   * doubling, at most 5 s each): a `Retry-After` is honoured only while it fits.
    */
   retries?: number;
   /** The `User-Agent` header, printable ASCII; the runtime's own when absent. */

@@ -86,6 +86,7 @@ console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
 });
 
 it("without --allow-net for the server, the error names the flag to add, and nothing is retried", async () => {
+  f.server.reset();
   const dir = await Deno.makeTempDir();
   const script = `${dir}/main.ts`;
   await Deno.writeTextFile(script, `
