@@ -33780,7 +33780,7 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
 }
 
 ;// CONCATENATED MODULE: ./package.json
-const package_namespaceObject = {"rE":"0.1.0"};
+const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: ./src/main.ts
 /**
  * The action: inputs → checks → core.setSecret → mod.ts → outputs, env, summary.

@@ -1,7 +1,7 @@
 /** Release-readiness: one version, the Marketplace's limits, the bundled licences, and the release script against a bare repository. */
 import { afterEach, describe, expect, test } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -108,6 +108,50 @@ describe("scripts/release.ts against a local bare repository", () => {
     expect(git(origin, "rev-parse", "v2^{commit}")).toBe(commit);
   });
 
+  test("a person pushed the annotated tag, the workflow's copy is lightweight: nothing is refused, the tag is not pushed again; a second run pushes nothing", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    git(work, "tag", "-a", "v1.0.0", "-m", "v1.0.0 by a person");
+    git(work, "push", "-q", "origin", "refs/tags/v1.0.0");
+    const annotated = git(origin, "rev-parse", "refs/tags/v1.0.0");
+    // What actions/checkout before v6.0.2 leaves: the same name as a lightweight tag.
+    git(work, "tag", "-d", "v1.0.0");
+    git(work, "tag", "v1.0.0", "HEAD");
+    expect(git(work, "cat-file", "-t", "v1.0.0")).toBe("commit");
+
+    const first = release({ cwd: work, version: "1.0.0" });
+    expect(first.tags).toEqual(["v1"]);
+    expect(first.log).toEqual([`v1.0.0 already names ${first.commit.slice(0, 12)} on origin: kept`, "v1 moved to v1.0.0 on origin"]);
+    expect(git(origin, "rev-parse", "refs/tags/v1.0.0")).toBe(annotated); // the person's annotated tag, untouched
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(first.commit);
+
+    const second = release({ cwd: work, version: "1.0.0" });
+    expect(second.tags).toEqual([]);
+    expect(second.log).toEqual([
+      `v1.0.0 already names ${first.commit.slice(0, 12)} on origin: kept`,
+      `v1 already names ${first.commit.slice(0, 12)} on origin: kept`,
+    ]);
+  });
+
+  test("a tag only on the remote (none here) is accepted and not pushed again", () => {
+    const { work, origin, git } = repositories("1.2.0");
+    git(work, "tag", "-a", "v1.2.0", "-m", "v1.2.0");
+    git(work, "push", "-q", "origin", "refs/tags/v1.2.0");
+    git(work, "tag", "-d", "v1.2.0");
+    const result = release({ cwd: work, version: "1.2.0" });
+    expect(result.tags).toEqual(["v1"]);
+    expect(git(origin, "rev-parse", "v1.2.0^{commit}")).toBe(result.commit);
+  });
+
+  test("a tag on the remote that names another commit is refused, pushing nothing", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    git(work, "tag", "v1.0.0", "HEAD");
+    git(work, "push", "-q", "origin", "refs/tags/v1.0.0");
+    git(work, "tag", "-d", "v1.0.0");
+    git(work, "commit", "-q", "--allow-empty", "-m", "later");
+    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* on origin, not HEAD/);
+    expect(git(origin, "tag", "--list")).toBe("v1.0.0");
+  });
+
   test.each([
     ["a version package.json does not say", "1.0.1", (work: string) => work, /package\.json says version 1\.0\.0, not 1\.0\.1/],
     ["no CHANGELOG section", "1.0.0", (work: string) => (writeFileSync(join(work, "CHANGELOG.md"), "# Changelog\n"), work), /no "## 1\.0\.0" section/],
@@ -123,6 +167,28 @@ describe("scripts/release.ts against a local bare repository", () => {
     const { work, git } = repositories("1.0.0");
     release({ cwd: work, version: "1.0.0" });
     git(work, "commit", "-q", "--allow-empty", "-m", "later");
-    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* a released version is never moved/);
+    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* here, not HEAD: a released version is never moved/);
   });
 });
+
+describe("the major version the docs promise is the one a release creates", () => {
+  test("every org/itsyou-token-action@vN, raw …/vN/ URL and @itsyou/token@^N names package.json's major", () => {
+    const major = version.split(".")[0];
+    expect(Number(major)).toBeGreaterThanOrEqual(1);
+    const found: string[] = [];
+    for (const file of ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml", ...exampleFiles()]) {
+      for (const match of read(file).matchAll(/itsyou-token-action@v(\d+)|itsyou-token-action\/v(\d+)\/|@itsyou\/token@\^(\d+)/g)) {
+        found.push(`${file}: ${match[0]}`);
+        expect(match[1] ?? match[2] ?? match[3], `${file}: ${match[0]}`).toBe(major);
+      }
+    }
+    expect(found.length).toBeGreaterThanOrEqual(5);
+  });
+});
+
+/** The examples users copy, if any (examples/). */
+function exampleFiles(): string[] {
+  const dir = join(root, "examples");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => /\.(ts|js|ya?ml|md)$/.test(name)).map((name) => `examples/${name}`);
+}

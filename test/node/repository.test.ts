@@ -55,3 +55,17 @@ test("the README's runtime table names the versions the tests run on", () => {
     expect(actual.replace(/^\D*/, ""), String(row)).toMatch(new RegExp(`^${escaped}(\\.|$)`));
   }
 });
+
+test("npm's install-script policy is decided for every locked package that has an install script (npm ci warns about none)", () => {
+  const lock = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { hasInstallScript?: boolean }> };
+  const withScripts = Object.entries(lock.packages)
+    .filter(([, entry]) => entry.hasInstallScript)
+    .map(([path]) => path.slice(path.lastIndexOf("node_modules/") + "node_modules/".length));
+  const { allowScripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { allowScripts: Record<string, boolean> };
+  expect(withScripts.length).toBeGreaterThan(0);
+  expect(withScripts.filter((name) => !(name in allowScripts))).toEqual([]);
+  // bun's links the binary its optional platform package ships (the Bun suite needs it); the others are denied:
+  // deno, esbuild and workerd run from their platform packages without them, and sharp is unused.
+  expect(Object.entries(allowScripts).filter(([, allowed]) => allowed).map(([name]) => name)).toEqual(["bun"]);
+  expect(Object.keys(allowScripts).filter((name) => !withScripts.includes(name))).toEqual([]);
+});

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { buildPackage } from "../../scripts/build-package.ts";
+import { buildPackage, ENGINES, PACKAGE_DIR } from "../../scripts/build-package.ts";
 import { CORE_CASES } from "../support/core-suite.ts";
 import { coreSetting } from "../support/fixture.ts";
 import { useServerFixture } from "../support/expect.ts";
@@ -87,10 +87,6 @@ describe.each(RUNTIMES)("%s", (name, runtime) => {
 });
 
 describe("what the tarball holds and who can load it", () => {
-  test("the machine's Node is 20 or later (the engines field)", () => {
-    expect(Number(/^v(\d+)/.exec(version(machineNode()))?.[1])).toBeGreaterThanOrEqual(20);
-  });
-
   test("its version is the repository's (package.json)", () => {
     const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
     expect(manifest).toMatchObject({ name: "@itsyou/token", version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version });
@@ -133,6 +129,34 @@ describe("what the tarball holds and who can load it", () => {
     }
   });
 
+  test("package.json is as npm writes it: npm pkg fix changes nothing (a bin of ./cli.js would be 'invalid and removed')", () => {
+    const dir = mkdtempSync(join(tmpdir(), "itsyou-pkg-fix-"));
+    try {
+      const manifest = readFileSync(join(PACKAGE_DIR, "package.json"), "utf8");
+      writeFileSync(join(dir, "package.json"), manifest);
+      execFileSync("npm", ["pkg", "fix"], { cwd: dir, stdio: "ignore" });
+      expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8"))).toEqual(JSON.parse(manifest));
+      expect(JSON.parse(manifest).bin).toEqual({ "itsyou-token": "cli.js" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("it is published public with provenance, and its engines hold both Node versions tested here", () => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+    expect(manifest.publishConfig).toEqual({ access: "public", provenance: true });
+    expect(manifest.engines).toEqual({ node: ENGINES });
+    expect(ENGINES).toBe("^20.19.0 || >=22.12.0");
+    // The range by hand: 20.19 and later in 20, or 22.12 and later.
+    const satisfies = (v: string): boolean => {
+      const [major, minor] = v.replace(/^v/, "").split(".").map(Number);
+      return (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
+    };
+    for (const runtime of [machineNode(), bin("node")]) expect(satisfies(version(runtime)), version(runtime)).toBe(true);
+    expect(satisfies("v20.18.0")).toBe(false);
+    expect(satisfies("v22.11.0")).toBe(false);
+  });
+
   test("publint finds nothing", () => {
     expect(execFileSync(bin("publint"), [join(root, ".package")], { encoding: "utf8" })).toMatch(/All good!/);
   });
@@ -142,4 +166,23 @@ describe("what the tarball holds and who can load it", () => {
     // The strict profile wants CommonJS resolution too: ESM only is this package's documented choice.
     expect(spawnSync(bin("attw"), [tarball], { encoding: "utf8" }).stdout).toMatch(/CJSResolvesToESM/);
   });
+});
+
+describe("the repository it names", () => {
+  test("npm run build:package on GitHub names the repository it runs in (provenance must match it); elsewhere the placeholder", () => {
+    const build = (env: Record<string, string>): Record<string, unknown> => {
+      execFileSync("npm", ["run", "build:package", "--silent"], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "ignore" });
+      return JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+    };
+    try {
+      expect(build({ GITHUB_REPOSITORY: "someone/else", GITHUB_SERVER_URL: "https://github.com" })).toMatchObject({
+        repository: { type: "git", url: "git+https://github.com/someone/else.git" },
+        homepage: "https://github.com/someone/else#readme",
+        bugs: { url: "https://github.com/someone/else/issues" },
+      });
+      expect(build({})).toMatchObject({ repository: { type: "git", url: "git+https://github.com/org/itsyou-token-action.git" } });
+    } finally {
+      buildPackage({});
+    }
+  }, 60_000);
 });
