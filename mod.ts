@@ -748,7 +748,7 @@ function checkRequestOptions(options: Record<string, unknown>): Transport {
 // ---------------------------------------------------------------------------
 
 /** Which request this is, so that an error can say what to check. */
-type Purpose = "client_credentials" | "authorization_code" | "jwt" | "refresh";
+type Purpose = "client_credentials" | "authorization_code" | "jwt" | "refresh" | "derive";
 
 interface Call {
   purpose: Purpose;
@@ -896,7 +896,8 @@ async function attemptOnce(
     }
     void cancel(response);
     const error = httpError(call, status);
-    if (!RETRYABLE_STATUSES.has(status)) return { kind: "fatal", error };
+    // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
+    if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) return { kind: "fatal", error };
     return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
   } catch (error) {
     if (response) void cancel(response);
@@ -1042,6 +1043,10 @@ function httpError(call: Call, status: number): ItsYouOnlineError {
     advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
   } else if (status === 401 && call.purpose === "refresh") {
     advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
+  } else if (status === 401 && call.purpose === "derive") {
+    advice = "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
+  } else if (status === 500 && call.purpose === "derive") {
+    advice = "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
   } else if (status === 401 && call.purpose === "jwt") {
     advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
   } else if (status === 401) {
@@ -1523,6 +1528,131 @@ async function requestRefresh(jwt: string, options: RefreshJwtOptions): Promise<
     secrets: [jwt, claims.refresh_token],
   });
   return jwtFromAnswer(answer);
+}
+
+/**
+ * Options of {@linkcode deriveJwt}.
+ *
+ * @example
+ * ```ts
+ * import { deriveJwt } from "./mod.ts";
+ * import type { DeriveJwtOptions } from "./mod.ts";
+ * declare const userJwt: string;
+ * const options: DeriveJwtOptions = { audience: "billing-api", scope: "user:name", validity: 300 };
+ * const forBilling = await deriveJwt(userJwt, options);
+ * ```
+ */
+export interface DeriveJwtOptions extends RequestOptions {
+  /**
+   * Scopes for the derived JWT, a list or a comma-separated string; each must
+   * be covered by the parent's. Without it the server gives `scope: []`.
+   */
+  scope?: string | string[];
+  /** Audiences for the derived JWT's `aud` claim; it does not inherit the parent's. */
+  audience?: string | string[];
+  /**
+   * Lifetime in seconds, at most the parent's remaining life; the parent's
+   * remaining life when absent (never the server's default of 24 hours).
+   */
+  validity?: number;
+  /** Ask for a refreshable derived JWT (the `offline_access` scope, a new refresh record). */
+  refreshable?: boolean;
+}
+
+/**
+ * Derives a new JWT from a user's JWT (delegation): a service that received a
+ * user's JWT asks for one for another audience, with the same or fewer
+ * scopes, to call the next service on the user's behalf, without any
+ * credentials. It sends `Authorization: bearer <parentJwt>` to
+ * `/v1/oauth/jwt`.
+ *
+ * What ItsYou.online allows, and what this function adds:
+ * - Only a **user's** JWT that carries a `refresh_token` (asked for with
+ *   `refreshable: true`) can be a parent: the server answers 500 to an
+ *   organization's JWT or a parent without `refresh_token`. Both are refused
+ *   here before sending, with `INVALID_ARGUMENT`; an expired parent with
+ *   `JWT_EXPIRED` (refresh it first with {@linkcode refreshJwt}).
+ * - Scopes can only narrow (a wider one is a 401). The derived JWT's `aud` is
+ *   only what you ask for; its `globalid` claim is `null`.
+ * - **A derived JWT never outlives its parent.** The server would give it 24
+ *   hours from now whatever the parent's life, so a 10-minute JWT could become
+ *   a 24-hour one. This function asks for the parent's remaining life when
+ *   `validity` is absent, refuses a longer `validity`, and, when the server's
+ *   clock (its `Date` header) runs ahead of the local one so that the derived
+ *   JWT would outlive the parent anyway, asks once more by the server's clock.
+ *
+ * @example A service that received a user's JWT calls the next one
+ * ```ts
+ * import { deriveJwt, verifyJwt } from "./mod.ts";
+ * declare const request: Request;
+ * const parent = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
+ * await verifyJwt(parent, { audience: "orders-api", scope: "user:name" });
+ * const forBilling = await deriveJwt(parent, { audience: "billing-api", scope: "user:name" });
+ * await fetch("https://billing.example.com/invoices", { headers: { authorization: `bearer ${forBilling}` } });
+ * ```
+ */
+export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {}): Promise<string> {
+  const checked = checkObject("options", options);
+  const parent = decodeJwt(parentJwt);
+  if (typeof parent.username !== "string" || parent.username === "") {
+    throw invalidArgument(
+      "The parent JWT is not a user's (it has no username; an organization's JWT, say): ItsYou.online derives JWTs only from a user's JWT. For an organization, get a new JWT from its credentials with the audience you need: getJwt({ clientId, clientSecret }, { audience }).",
+    );
+  }
+  if (typeof parent.refresh_token !== "string" || parent.refresh_token === "") {
+    throw invalidArgument(
+      "The parent JWT has no refresh_token: ItsYou.online derives JWTs only from a refreshable parent (it answers 500 otherwise). Ask for the parent JWT with refreshable: true (the offline_access scope).",
+    );
+  }
+  if (!isJwtTime(parent.exp)) throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
+  const scopes = checkList("scope", checked.scope);
+  if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) scopes.push("offline_access");
+  const audiences = checkList("audience", checked.audience);
+  const asked = checkValidity(checked.validity);
+  const transport = checkRequestOptions(checked);
+  const parentExp = parent.exp * 1000;
+  const remaining = (now: number): number => Math.floor((parentExp - now) / 1000);
+  if (remaining(Date.now()) < 1) {
+    throw new ItsYouOnlineError(
+      "JWT_EXPIRED",
+      `The parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
+    );
+  }
+  if (asked !== undefined && asked > remaining(Date.now())) {
+    throw invalidArgument(
+      `validity (${asked} s) is longer than the parent JWT's remaining life (${remaining(Date.now())} s): a derived JWT never outlives its parent; ask for ${remaining(Date.now())} s or less, or leave validity out.`,
+    );
+  }
+  const derive = (validity: number): Promise<IssuedJwt> =>
+    send(transport, {
+      purpose: "derive",
+      path: JWT_PATH,
+      form: {
+        scope: scopes.length > 0 ? scopes.join(",") : undefined,
+        aud: audiences.length > 0 ? audiences.join(",") : undefined,
+        validity: String(validity),
+      },
+      authorization: `bearer ${parentJwt}`,
+      accept: "application/jwt",
+      secrets: [parentJwt, parent.refresh_token as string],
+    }).then(jwtFromAnswer);
+  let issued = await derive(asked ?? remaining(Date.now()));
+  if (issued.expiresAt > parentExp && issued.issuedAt !== undefined) {
+    // The server's clock runs ahead of ours: ask again for what is left by its clock (issuedAt is the end of its Date's second).
+    const left = remaining(issued.issuedAt);
+    if (left < 1) {
+      throw new ItsYouOnlineError("JWT_EXPIRED", `By the server's clock the parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt).`);
+    }
+    issued = await derive(Math.min(asked ?? left, left));
+  }
+  if (issued.expiresAt > parentExp) {
+    throw new ItsYouOnlineError(
+      "INVALID_RESPONSE",
+      "The derived JWT would outlive its parent (the server's clock differs from this one and its answer has no usable Date header); it was not used. Check the clocks, or pass a shorter validity.",
+      { endpoint: JWT_PATH },
+    );
+  }
+  return issued.jwt;
 }
 
 function jwtFromAnswer(answer: Answer): IssuedJwt {

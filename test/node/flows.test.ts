@@ -1,9 +1,10 @@
 /** The flows of mod.ts against the local server, over real HTTP on 127.0.0.1. */
-import { describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import * as jose from "jose";
 import {
   authorizeUrl,
   decodeJwt,
+  deriveJwt,
   exchangeCode,
   getAccessToken,
   getJwt,
@@ -356,5 +357,104 @@ describe("refreshJwt()", () => {
     const error = await rejects(refreshJwt(jwt, f.at), "HTTP_ERROR", { jwt, refresh: decodeJwt(jwt).refresh_token });
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/get a new JWT from the credentials/);
+  });
+});
+
+describe("deriveJwt()", () => {
+  // Earlier tests move the server's clock; these start with it in step with this machine's.
+  beforeEach(() => f.server.advanceClock((Date.now() - f.server.now()) / 1000));
+
+  /** A user's JWT (alice), refreshable unless told otherwise. */
+  async function userJwt(options: { refreshable?: boolean; validity?: number; scope?: string } = {}): Promise<string> {
+    const token = await getAccessToken({ ...f.user, ...f.at });
+    return getJwt(token, { ...f.at, scope: options.scope ?? "user:name", refreshable: options.refreshable ?? true, validity: options.validity });
+  }
+
+  test("sends Authorization: bearer <parent> to /v1/oauth/jwt with scope, aud and validity, in one request", async () => {
+    const parent = await userJwt({ validity: 600 });
+    f.server.reset();
+    const child = await deriveJwt(parent, { ...f.at, audience: ["billing", "audit"], scope: "user:name", refreshable: true });
+    const [request] = f.server.requests;
+    expect(f.server.requests).toHaveLength(1);
+    expect(request.path).toBe("/v1/oauth/jwt");
+    expect(request.headers.authorization).toBe(`bearer ${parent}`);
+    const form = new URLSearchParams(request.body);
+    expect(form.get("scope")).toBe("user:name,offline_access");
+    expect(form.get("aud")).toBe("billing,audit");
+    expect(Number(form.get("validity"))).toBeGreaterThan(590);
+    expect(Number(form.get("validity"))).toBeLessThanOrEqual(600);
+    const claims = await verifyJwt(child, { publicKey: f.server.publicKey, audience: "audit", scope: "user:name" });
+    expect(claims).toMatchObject({ username: "alice", globalid: null, refresh_token: expect.any(String) });
+    expect(claims.exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
+    expect(claims.refresh_token).not.toBe(decodeJwt(parent).refresh_token);
+  });
+
+  test("without validity the derived JWT gets the parent's remaining life, not the server's 24 hours; a grandchild does not outlive the child", async () => {
+    const parent = await userJwt({ validity: 300 });
+    const child = await deriveJwt(parent, { ...f.at, scope: "user:name", refreshable: true });
+    const grandchild = await deriveJwt(child, { ...f.at, scope: "user:name" });
+    expect(decodeJwt(child).exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
+    expect(decodeJwt(grandchild).exp).toBeLessThanOrEqual(decodeJwt(child).exp!);
+    expect(decodeJwt(grandchild).exp! - f.server.now() / 1000).toBeLessThanOrEqual(300);
+  });
+
+  test("a derived refreshable JWT refreshes at /v1/oauth/jwt/refresh", async () => {
+    const child = await deriveJwt(await userJwt({ validity: 600 }), { ...f.at, scope: "user:name", refreshable: true, validity: 60 });
+    const renewed = await refreshJwt(child, { ...f.at, validity: 120 });
+    expect(decodeJwt(renewed)).toMatchObject({ username: "alice", refresh_token: decodeJwt(child).refresh_token });
+  });
+
+  test("when the server's clock runs ahead, it asks again by the server's clock, so the child still does not outlive the parent", async () => {
+    const parent = await userJwt({ validity: 600 });
+    f.server.advanceClock(120); // the server is two minutes ahead of this machine
+    f.server.reset();
+    const child = await deriveJwt(parent, { ...f.at, scope: "user:name" });
+    expect(f.server.count("/v1/oauth/jwt")).toBe(2);
+    expect(decodeJwt(child).exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
+  });
+
+  test.each([
+    ["an organization's JWT", () => getJwt(f.org, { ...f.at, refreshable: true }), /not a user's .*getJwt\(\{ clientId, clientSecret \}, \{ audience \}\)/],
+    ["a user JWT without refresh_token", () => userJwt({ refreshable: false }), /no refresh_token.*refreshable: true/],
+  ])("%s is refused before sending, saying what to do instead", async (_, make, message) => {
+    const parent = await make();
+    f.server.reset();
+    const error = await rejects(deriveJwt(parent, f.at), "INVALID_ARGUMENT", { parent });
+    expect(error.message).toMatch(message);
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("an expired parent is JWT_EXPIRED, saying to refresh it first, and sends nothing", async () => {
+    const parent = await userJwt({ validity: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100)); // past its exp by this machine's clock
+    f.server.reset();
+    const error = await rejects(deriveJwt(parent, f.at), "JWT_EXPIRED", { parent });
+    expect(error.message).toMatch(/refresh it first \(refreshJwt\)/);
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("a validity longer than the parent's remaining life is refused", async () => {
+    const parent = await userJwt({ validity: 300 });
+    const error = await rejects(deriveJwt(parent, { ...f.at, validity: 301 }), "INVALID_ARGUMENT", { parent });
+    expect(error.message).toMatch(/never outlives its parent/);
+  });
+
+  test("a wider scope is a 401 that says a derived JWT can only narrow the parent's scopes", async () => {
+    const error = await rejects(deriveJwt(await userJwt(), { ...f.at, scope: "user:admin" }), "HTTP_ERROR");
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/can only narrow the parent's scopes/);
+  });
+
+  test("a 500 from the server is explained, and not retried (the server's panic repeats)", async () => {
+    const parent = await userJwt();
+    f.server.reset();
+    f.server.inject({ path: "/v1/oauth/jwt", times: 4, fault: { type: "respond", status: 500 } });
+    const error = await rejects(deriveJwt(parent, f.at), "HTTP_ERROR", { parent });
+    expect(error.message).toMatch(/answers 500 to a parent it cannot derive from/);
+    expect(f.server.count("/v1/oauth/jwt")).toBe(1);
+  });
+
+  test("a parent that is not a JWT is JWT_INVALID", async () => {
+    await rejects(deriveJwt("not-a-jwt", f.at), "JWT_INVALID");
   });
 });

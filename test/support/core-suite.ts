@@ -105,6 +105,25 @@ export const CORE_CASES: CoreCase[] = [
     },
   },
   {
+    name: "deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it; verifyJwt({ scope })",
+    async run(lib, s) {
+      const userToken = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
+      const parent = await lib.getJwt(userToken, { baseUrl: s.baseUrl, scope: "user:name", audience: "orders", refreshable: true, validity: 600 });
+      await lib.verifyJwt(parent, { publicKey: s.publicKey, audience: "orders", scope: "user:name" });
+      const child = await lib.deriveJwt(parent, { baseUrl: s.baseUrl, audience: "billing", scope: "user:name" });
+      const claims = await lib.verifyJwt(child, { publicKey: s.publicKey, audience: "billing", scope: ["user:name"] });
+      equal([claims.username, claims.aud, claims.scope, claims.globalid], ["alice", ["billing"], ["user:name"], null], "derived claims");
+      check(claims.exp! <= lib.decodeJwt(parent).exp!, "the derived JWT does not outlive its parent");
+      check(claims.refresh_token === undefined, "not refreshable unless asked");
+      const missing = await rejects(lib, lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:email" }), "JWT_CLAIM_INVALID", { child });
+      check(missing.message.includes('"user:email"'), "names the missing scope");
+      await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, scope: "user:admin" }), "HTTP_ERROR", { parent });
+      const organization = await lib.getJwt(s.org, { baseUrl: s.baseUrl, refreshable: true });
+      await rejects(lib, lib.deriveJwt(organization, { baseUrl: s.baseUrl }), "INVALID_ARGUMENT", { organization });
+      await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, validity: 3600 }), "INVALID_ARGUMENT", { parent });
+    },
+  },
+  {
     name: "the runtime's fetch passed as an option works (it is never called as a method)",
     async run(lib, s) {
       const token = await lib.getAccessToken({ ...s.org, baseUrl: s.baseUrl, fetch: globalThis.fetch as Mod.FetchFunction });
