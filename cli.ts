@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * A command line for ItsYou.online: prints a JWT (or an access token) for the
- * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET.
+ * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET, or (--derive) a JWT
+ * derived from the user's JWT in ITSYOU_JWT.
  *
  *   deno run --allow-net=itsyou.online --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
  *   npx @itsyou/token [flags]             (the npm package's bin)
@@ -15,22 +16,25 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { decodeJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
+import { decodeJwt, deriveJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
 
 const USAGE = `Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
        itsyou-token [flags]   (the npm package @itsyou/token)
 
 Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
+With --derive, prints a JWT derived from the user's refreshable JWT in ITSYOU_JWT
+(delegation: another audience, the same or fewer scopes, never outliving it).
 
 Deno permissions, the narrowest that work: --allow-net=itsyou.online (or your
-server's host:port), --allow-env with the three variables above, and
---allow-read=FILE for --public-key FILE.
+server's host:port), --allow-env with the three variables above (for --derive:
+--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL), and --allow-read=FILE for --public-key FILE.
 
 Flags:
-  --scope LIST         JWT scopes, comma-separated (default: all granted)
+  --scope LIST         JWT scopes, comma-separated (default: all granted; with --derive: none)
   --audience LIST      JWT audiences, comma-separated
-  --validity SECONDS   JWT lifetime, 1 to 86400
+  --validity SECONDS   JWT lifetime, 1 to 86400 (with --derive: at most the parent's remaining life)
   --refreshable        ask for a refreshable JWT (offline_access)
+  --derive             derive from the JWT in ITSYOU_JWT instead of using the credentials
   --base-url URL       a self-hosted server (or ITSYOU_BASE_URL; default https://itsyou.online)
   --access-token       print the access token instead of a JWT
   --json               print the whole result as JSON (with the JWT's decoded claims)
@@ -92,6 +96,7 @@ async function main(args: string[]): Promise<number> {
         refreshable: { type: "boolean" },
         "base-url": { type: "string" },
         "access-token": { type: "boolean" },
+        derive: { type: "boolean" },
         json: { type: "boolean" },
         verify: { type: "boolean" },
         "public-key": { type: "string" },
@@ -111,6 +116,7 @@ async function main(args: string[]): Promise<number> {
       throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");
     }
     if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
+    if (values.derive && values["access-token"]) throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
   } catch (error) {
     process.stderr.write(`itsyou: ${error instanceof Error ? error.message : error}. Try --help.\n`);
     return 2;
@@ -120,12 +126,26 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
-  const clientId = process.env.ITSYOU_CLIENT_ID ?? "";
-  const clientSecret = process.env.ITSYOU_CLIENT_SECRET ?? "";
-  for (const [name, value] of [["ITSYOU_CLIENT_ID", clientId], ["ITSYOU_CLIENT_SECRET", clientSecret]]) {
+  const secret = (name: string): string => {
+    const value = process.env[name] ?? "";
     if (value === "") throw new ItsYouOnlineError("INVALID_ARGUMENT", `${name} is not set; export it (secrets are never taken as arguments).`);
-  }
+    return value;
+  };
   const baseUrl = values["base-url"] ?? (process.env.ITSYOU_BASE_URL || undefined);
+  const jwtOptions = {
+    baseUrl,
+    scope: values.scope,
+    audience: values.audience,
+    validity: values.validity === undefined ? undefined : Number(values.validity),
+    refreshable: values.refreshable,
+  };
+
+  // Delegation: the parent JWT comes from the environment too: it is a secret.
+  const jwt = values.derive
+    ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions)
+    : undefined;
+  const clientId = jwt ? "" : secret("ITSYOU_CLIENT_ID");
+  const clientSecret = jwt ? "" : secret("ITSYOU_CLIENT_SECRET");
 
   if (values["access-token"]) {
     const token = await getAccessToken({ clientId, clientSecret, baseUrl });
@@ -133,19 +153,13 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
-  const jwt = await getJwt({ clientId, clientSecret }, {
-    baseUrl,
-    scope: values.scope,
-    audience: values.audience,
-    validity: values.validity === undefined ? undefined : Number(values.validity),
-    refreshable: values.refreshable,
-  });
-  let claims = decodeJwt(jwt);
+  const result = jwt ?? await getJwt({ clientId, clientSecret }, jwtOptions);
+  let claims = decodeJwt(result);
   if (values.verify) {
     const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
-    claims = await verifyJwt(jwt, { publicKey });
+    claims = await verifyJwt(result, { publicKey });
   }
-  await print(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
+  await print(values.json ? `${JSON.stringify({ jwt: result, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${result}\n`);
   return 0;
 }
 

@@ -5,7 +5,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeJwt, verifyJwt } from "../../mod.ts";
+import { decodeJwt, getAccessToken, getJwt, verifyJwt } from "../../mod.ts";
 import { closedPortUrl, startFixture } from "../support/fixture.ts";
 import type { Fixture } from "../support/fixture.ts";
 import { findLeaks } from "../support/leaks.ts";
@@ -134,6 +134,44 @@ describe("success", () => {
   });
 });
 
+describe("--derive (delegation)", () => {
+  /** A refreshable JWT of the user alice, as a service would have received it. */
+  async function userJwt(refreshable = true): Promise<string> {
+    const token = await getAccessToken({ ...f.user, ...f.at });
+    return getJwt(token, { ...f.at, scope: "user:name", refreshable, validity: 600 });
+  }
+
+  test("derives a JWT from ITSYOU_JWT for another audience, with only --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL", async () => {
+    const parent = await userJwt();
+    const host = new URL(f.at.baseUrl).host;
+    const run = await cli(["--derive", "--audience", "billing", "--scope", "user:name", "--json"], { ITSYOU_JWT: parent, ITSYOU_CLIENT_ID: "", ITSYOU_CLIENT_SECRET: "" }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const { jwt, claims } = JSON.parse(run.stdout);
+    expect(claims).toMatchObject({ username: "alice", aud: ["billing"], scope: ["user:name"] });
+    expect(decodeJwt(jwt).exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
+    expect(findLeaks({ parent }, { stdout: run.stdout.replace(jwt, ""), stderr: run.stderr })).toEqual([]);
+  });
+
+  test("without ITSYOU_JWT: one line saying to export it", async () => {
+    expectError(await cli(["--derive"], { ITSYOU_JWT: "" }), "INVALID_ARGUMENT", /ITSYOU_JWT is not set; export it/);
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("an organization's JWT: one line saying what to do instead, nothing sent", async () => {
+    const organization = await getJwt(f.org, { ...f.at, refreshable: true });
+    f.server.reset();
+    expectError(await cli(["--derive"], { ITSYOU_JWT: organization }), "INVALID_ARGUMENT", /not a user's/, { organization });
+    expect(f.server.count()).toBe(0);
+  });
+
+  test("--derive with --access-token exits 2", async () => {
+    const run = await cli(["--derive", "--access-token"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^itsyou: --derive prints a derived JWT/);
+  });
+});
+
 describe("stdout and permissions", () => {
   test.each(RUNTIMES)("%s: a closed stdout (| head -c0) ends quietly, after the request", async (_, command) => {
     const run = await cliWithStdout(command, "closed");
@@ -156,7 +194,7 @@ describe("stdout and permissions", () => {
   test("Deno without --allow-env: one line with Deno's own words naming the flag", async () => {
     const run = await cli([], {}, ["--allow-net"]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe('itsyou: Requires env access to "ITSYOU_CLIENT_ID", run again with the --allow-env flag\n');
+    expect(run.stderr).toMatch(/^itsyou: Requires env access to "ITSYOU_\w+", run again with the --allow-env flag\n$/);
   });
 
   test("Deno without --allow-net for the server: one line naming the flag and the host", async () => {

@@ -116,6 +116,16 @@ describe("what the tarball holds and who can load it", () => {
     expect(f.server.count()).toBe(1);
   });
 
+  test("the bin derives a JWT from ITSYOU_JWT (--derive) on the machine's Node", async () => {
+    const cli = join(scratch, "node_modules/@itsyou/token/cli.js");
+    const { getAccessToken, getJwt, decodeJwt } = await import("../../mod.ts");
+    const parent = await getJwt(await getAccessToken({ ...f.user, ...f.at }), { ...f.at, scope: "user:name", refreshable: true, validity: 600 });
+    const env = { PATH: process.env.PATH ?? "", ITSYOU_JWT: parent, ITSYOU_BASE_URL: f.at.baseUrl };
+    const run = await child(machineNode(), [cli, "--derive", "--audience", "billing", "--scope", "user:name"], { env });
+    expect(run.stderr).toBe("");
+    expect(decodeJwt(run.stdout.trim())).toMatchObject({ username: "alice", aud: ["billing"] });
+  });
+
   test("TypeScript consumers type-check against the declarations (nodenext and bundler resolution)", () => {
     writeFileSync(join(scratch, "consumer.ts"), [
       'import { getJwt, ItsYouOnlineError, type JwtClaims, type TokenSource } from "@itsyou/token";',
