@@ -544,23 +544,30 @@ export class ItsYouOnlineError extends Error {
   readonly status?: number;
   /** The endpoint's path, e.g. `/v1/oauth/access_token`, for request errors. */
   readonly endpoint?: string;
+  /**
+   * The claim that failed, for `JWT_CLAIM_INVALID`: `iss`, `exp`, `nbf`,
+   * `iat`, `aud` or `scope`. A service answers 403 for `scope` (the token is
+   * valid but lacks a permission) and 401 for the others.
+   */
+  readonly claim?: string;
 
   /**
    * Creates an error; the module does this, callers rarely need to.
    *
    * @param code A stable code.
    * @param message What happened and what to check.
-   * @param details The status, the endpoint and a secret-free cause.
+   * @param details The status, the endpoint, the claim and a secret-free cause.
    */
   constructor(
     code: ItsYouOnlineErrorCode,
     message: string,
-    details: { status?: number; endpoint?: string; cause?: Error } = {},
+    details: { status?: number; endpoint?: string; claim?: string; cause?: Error } = {},
   ) {
     super(message, details.cause ? { cause: details.cause } : undefined);
     this.code = code;
     if (details.status !== undefined) this.status = details.status;
     if (details.endpoint !== undefined) this.endpoint = details.endpoint;
+    if (details.claim !== undefined) this.claim = details.claim;
   }
 
 }
@@ -1866,14 +1873,14 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     );
   }
   if (claims.iss !== issuer) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, { claim: "iss" });
   }
   if (!isJwtTime(claims.exp)) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", { claim: "exp" });
   }
   for (const claim of ["nbf", "iat"]) {
     if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
-      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
+      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`, { claim });
     }
   }
   const seconds = now.getTime() / 1000;
@@ -1885,12 +1892,12 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     );
   }
   if (claims.nbf !== undefined && seconds < (claims.nbf as number) - tolerance) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", { claim: "nbf" });
   }
   if (audiences) {
     const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (!audiences.some((audience) => granted.includes(audience))) {
-      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
+      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.", { claim: "aud" });
     }
   }
   if (scopes) {
@@ -1900,6 +1907,7 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
       throw new ItsYouOnlineError(
         "JWT_CLAIM_INVALID",
         `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`,
+        { claim: "scope" },
       );
     }
   }

@@ -32299,11 +32299,17 @@ class ItsYouOnlineError extends Error {
     /** The endpoint's path, e.g. `/v1/oauth/access_token`, for request errors. */
     endpoint;
     /**
+     * The claim that failed, for `JWT_CLAIM_INVALID`: `iss`, `exp`, `nbf`,
+     * `iat`, `aud` or `scope`. A service answers 403 for `scope` (the token is
+     * valid but lacks a permission) and 401 for the others.
+     */
+    claim;
+    /**
      * Creates an error; the module does this, callers rarely need to.
      *
      * @param code A stable code.
      * @param message What happened and what to check.
-     * @param details The status, the endpoint and a secret-free cause.
+     * @param details The status, the endpoint, the claim and a secret-free cause.
      */
     constructor(code, message, details = {}) {
         super(message, details.cause ? { cause: details.cause } : undefined);
@@ -32312,6 +32318,8 @@ class ItsYouOnlineError extends Error {
             this.status = details.status;
         if (details.endpoint !== undefined)
             this.endpoint = details.endpoint;
+        if (details.claim !== undefined)
+            this.claim = details.claim;
     }
 }
 function invalidArgument(message) {
@@ -33463,14 +33471,14 @@ async function verifyJwt(jwt, options = {}) {
         throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
     }
     if (claims.iss !== issuer) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`);
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, { claim: "iss" });
     }
     if (!isJwtTime(claims.exp)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.");
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", { claim: "exp" });
     }
     for (const claim of ["nbf", "iat"]) {
         if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`);
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`, { claim });
         }
     }
     const seconds = now.getTime() / 1000;
@@ -33479,19 +33487,19 @@ async function verifyJwt(jwt, options = {}) {
         throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
     }
     if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.");
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", { claim: "nbf" });
     }
     if (audiences) {
         const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
         if (!audiences.some((audience) => granted.includes(audience))) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.");
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.", { claim: "aud" });
         }
     }
     if (scopes) {
         const granted = isStringList(claims.scope) ? claims.scope : [];
         const missing = scopes.find((scope) => !granted.includes(scope));
         if (missing !== undefined) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`, { claim: "scope" });
         }
     }
     return claims;

@@ -19,7 +19,7 @@ const options = { cwd: root };
 
 const deno = bin("deno");
 steps.run("tsc: type check", bin("tsc"), ["-p", "."], options);
-steps.run("deno check (the code, and the examples in its docs)", deno, ["check", "--doc", "mod.ts", "cli.ts", "test/deno/", "test/real/contract.deno.ts", "bench/fixture/deno-jwt.ts", "bench/fixture/first-jwt.ts"], options);
+steps.run("deno check (the code, and the examples in its docs)", deno, ["check", "--doc", "mod.ts", "cli.ts", "test/deno/", "test/real/contract.deno.ts", "bench/fixture/deno-jwt.ts", "bench/fixture/first-jwt.ts", "examples/deno-service.ts"], options);
 steps.run("deno lint", deno, ["lint"], options);
 // Run from outside the project, so Deno does not try to load @types/node for a file with no imports.
 steps.run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], { cwd: tmpdir() });

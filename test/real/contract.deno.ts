@@ -3,7 +3,8 @@
  * test CA trusted with `deno test --cert` as users would. Run by `npm run test:real`.
  */
 import assert from "node:assert/strict";
-import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, parseCallback, refreshJwt, verifyJwt } from "../../mod.ts";
+import { decodeJwt, deriveJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, parseCallback, refreshJwt, verifyJwt } from "../../mod.ts";
+import { createHandler } from "../../examples/deno-service.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
 import { logInAndAuthorize, realServer } from "./server.ts";
@@ -46,4 +47,37 @@ it("a wrong secret is HTTP_ERROR 400, the secret nowhere in the error", async ()
   assert.equal(error.code, "HTTP_ERROR");
   assert.equal(error.status, 400);
   assertNoLeaks({ secret }, { error });
+});
+
+it("deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it", async () => {
+  const user = await getAccessToken({ ...USER_KEY, ...at });
+  const parent = await getJwt(user, { ...at, scope: "user:name", audience: "orders-api", refreshable: true, validity: 600 });
+  const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
+  const claims = await verifyJwt(child, { publicKey: server.publicKey, audience: "billing-api", scope: "user:name" });
+  assert.equal(claims.username, USER.username);
+  assert.equal(claims.globalid, null);
+  assert.ok(claims.exp! <= decodeJwt(parent).exp!);
+});
+
+it("examples/deno-service.ts: verifies a user's JWT with the server's key, derives for the next service and calls it", async () => {
+  const billing = createHandler({ audience: "billing-api", scope: ["user:name"], publicKey: server.publicKey });
+  const next = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, billing);
+  try {
+    const orders = createHandler({
+      audience: "orders-api",
+      scope: ["user:name"],
+      publicKey: server.publicKey,
+      baseUrl: server.url,
+      next: { url: `http://127.0.0.1:${next.addr.port}`, audience: "billing-api" },
+    });
+    const user = await getAccessToken({ ...USER_KEY, ...at });
+    const jwt = await getJwt(user, { ...at, scope: "user:name", audience: "orders-api", refreshable: true, validity: 600 });
+    const response = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${jwt}` } }));
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { service: "orders-api", user: USER.username, next: { status: 200, body: { service: "billing-api", user: USER.username } } });
+    const missing = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" })}` } }));
+    assert.equal(missing.status, 403);
+  } finally {
+    await next.shutdown();
+  }
 });

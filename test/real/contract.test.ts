@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import {
   createTokenSource,
   decodeJwt,
+  deriveJwt,
   exchangeCode,
   getAccessToken,
   getJwt,
@@ -172,6 +173,78 @@ describe("the authorization code flow, with a real login (password, then TOTP)",
     await rejects(exchangeCode({ ...base, state: "another-state", redirectUri: CODE_CLIENT.callbackUrl }), "HTTP_ERROR", { code });
     await rejects(exchangeCode({ ...base, state, redirectUri: "https://app.example.com/elsewhere" }), "HTTP_ERROR", { code });
     await exchangeCode({ ...base, state, redirectUri: CODE_CLIENT.callbackUrl }); // the code itself was fine
+  });
+});
+
+describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
+  /** A user's JWT (bob, from his user API key: user:admin). */
+  async function userJwt(options: { scope?: string; refreshable?: boolean; validity?: number; audience?: string } = {}): Promise<string> {
+    const token = await getAccessToken({ ...USER_KEY, ...at });
+    return getJwt(token, { ...at, scope: options.scope ?? "user:name", refreshable: options.refreshable ?? true, validity: options.validity ?? 600, audience: options.audience ?? "orders-api" });
+  }
+
+  test("for another audience, the parent's scope: the real server's claims, globalid null, not outliving the parent", async () => {
+    const parent = await userJwt();
+    const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
+    const claims = await verifyJwt(child, { publicKey: server.publicKey, audience: "billing-api", scope: "user:name" });
+    expect(claims).toMatchObject({ username: USER.username, aud: ["billing-api"], scope: ["user:name"], globalid: null, azp: USER_KEY.clientId });
+    expect(claims.refresh_token).toBeUndefined();
+    expect(claims.exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
+    expect(claims.exp! - now()).toBeGreaterThan(590);
+  });
+
+  test("a narrower scope from a user:admin parent", async () => {
+    const parent = await userJwt({ scope: "user:admin" });
+    const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
+    expect(decodeJwt(child).scope).toEqual(["user:name"]);
+  });
+
+  test("a refreshable child refreshes; a grandchild does not outlive a short-lived child (the server would give it 24 h)", async () => {
+    const parent = await userJwt();
+    const child = await deriveJwt(parent, { ...at, scope: "user:name", refreshable: true, validity: 60 });
+    expect(decodeJwt(child).refresh_token).toEqual(expect.any(String));
+    const renewed = await refreshJwt(child, { ...at, validity: 30 });
+    expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(child).refresh_token);
+    const grandchild = await deriveJwt(child, { ...at, scope: "user:name" });
+    expect(decodeJwt(grandchild).exp).toBeLessThanOrEqual(decodeJwt(child).exp!);
+    expect(decodeJwt(grandchild).exp! - now()).toBeLessThanOrEqual(60);
+  });
+
+  test.each([
+    ["an organization's JWT", () => getJwt(server.org, { ...at, refreshable: true }), /not a user's/],
+    ["a user JWT without refresh_token", () => userJwt({ refreshable: false }), /no refresh_token/],
+  ])("%s is refused before sending (the real server would answer 500), saying what to do", async (_, make, message) => {
+    const parent = await make();
+    let sent = 0;
+    const counting: FetchFunction = (input, init) => (sent++, fetch(input, init));
+    const error = await rejects(deriveJwt(parent, { ...at, fetch: counting }), "INVALID_ARGUMENT", { parent });
+    expect(error.message).toMatch(message);
+    expect(sent).toBe(0);
+  });
+
+  test("a wider scope: 401 explained", async () => {
+    const error = await rejects(deriveJwt(await userJwt(), { ...at, scope: "user:admin" }), "HTTP_ERROR");
+    expect(error.status).toBe(401);
+    expect(error.message).toMatch(/can only narrow the parent's scopes/);
+  });
+
+  test("the real server's 500 for a parent it cannot take is explained and not retried", async () => {
+    // What deriveJwt refuses locally, sent anyway through a fetch that swaps in a non-refreshable parent.
+    const good = await userJwt();
+    const bad = await userJwt({ refreshable: false });
+    let sent = 0;
+    const swap: FetchFunction = (input, init) => (sent++, fetch(input, { ...init, headers: { ...init.headers, authorization: `bearer ${bad}` } }));
+    const error = await rejects(deriveJwt(good, { ...at, fetch: swap }), "HTTP_ERROR", { good, bad });
+    expect(error.status).toBe(500);
+    expect(error.message).toMatch(/answers 500 to a parent it cannot derive from/);
+    expect(sent).toBe(1);
+  });
+
+  test("verifyJwt({ scope }) names the missing scope", async () => {
+    const jwt = await userJwt();
+    const error = await rejects(verifyJwt(jwt, { publicKey: server.publicKey, scope: ["user:name", "user:memberof:testorg"] }), "JWT_CLAIM_INVALID");
+    expect(error.message).toMatch(/does not contain "user:memberof:testorg"/);
+    expect(error.claim).toBe("scope");
   });
 });
 

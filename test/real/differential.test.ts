@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { decodeJwt, getAccessToken, getJwt } from "../../mod.ts";
+import { decodeJwt, deriveJwt, getAccessToken, getJwt } from "../../mod.ts";
 import { startServer } from "../../server/serve.ts";
 import type { Registry, RunningServer } from "../../server/serve.ts";
 import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
@@ -38,6 +38,10 @@ interface Target {
 async function targetFor(base: string, org: { clientId: string; clientSecret: string }): Promise<Target> {
   const at = { baseUrl: base };
   const userToken = await getAccessToken({ ...USER_KEY, ...at });
+  const userRefreshableJwt = await getJwt(userToken, { ...at, scope: "user:name", refreshable: true });
+  // A parent that has expired: one second of life, then waited out (beforeAll waits for both servers at once).
+  const expiredUserRefreshableJwt = await getJwt(userToken, { ...at, scope: "user:name", refreshable: true, validity: 1 });
+  await new Promise((resolve) => setTimeout(resolve, 2100));
   return {
     base,
     values: {
@@ -52,7 +56,10 @@ async function targetFor(base: string, org: { clientId: string; clientSecret: st
       jwt: await getJwt(org, at),
       refreshableJwt: await getJwt(org, { ...at, refreshable: true }),
       userJwt: await getJwt(userToken, { ...at, scope: "user:name" }),
-      userRefreshableJwt: await getJwt(userToken, { ...at, scope: "user:name", refreshable: true }),
+      userRefreshableJwt,
+      userAdminRefreshableJwt: await getJwt(userToken, { ...at, refreshable: true }),
+      expiredUserRefreshableJwt,
+      derivedRefreshableJwt: await deriveJwt(userRefreshableJwt, { ...at, scope: "user:name", refreshable: true, validity: 600 }),
     },
   };
 }
@@ -156,8 +163,10 @@ beforeAll(async () => {
 
 afterAll(() => localServer?.close());
 
-test("the corpus has at least 40 requests, each named once", () => {
+test("the corpus has at least 40 requests, each named once, and at least 18 on delegation (a bearer JWT at /v1/oauth/jwt)", () => {
   expect(corpus.requests.length).toBeGreaterThanOrEqual(40);
+  const delegation = corpus.requests.filter((entry) => entry.path === "/v1/oauth/jwt" && /^bearer /i.test(entry.headers?.authorization ?? ""));
+  expect(delegation.length).toBeGreaterThanOrEqual(18);
   expect(new Set(corpus.requests.map((entry) => entry.name)).size).toBe(corpus.requests.length);
 });
 
