@@ -808,7 +808,10 @@ async function send(transport: Transport, call: Call): Promise<Answer> {
   for (let attempt = 1;; attempt++) {
     const outcome = await attemptOnce(transport, call, url, headers, body.toString());
     const last = attempt > transport.retries;
-    if (outcome.kind === "answer") return outcome.answer;
+    if (outcome.kind === "answer") {
+      await connectionReturned();
+      return outcome.answer;
+    }
     if (outcome.kind === "fatal" || last) throw finalError(outcome, call, attempt);
     const backoff = Math.random() * backoffCap(attempt);
     const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
@@ -816,6 +819,18 @@ async function send(transport: Transport, call: Call): Promise<Answer> {
     if (wait > backoff && wait + transport.timeout > left) throw retryAfterTooLong(outcome.error, call, wait, bound);
     await sleep(wait, transport.signal, call.path);
   }
+}
+
+/**
+ * Node's `fetch` (undici) gives a connection back to its pool only after the
+ * current turn of the event loop: a request made at once after the previous
+ * answer was read (`getAccessToken()`, then `getJwt(token)`) would open a new
+ * connection and pay a new handshake. One `setImmediate` turn lets it return
+ * first. Runtimes without `setImmediate` (Deno, workers) reuse it already.
+ */
+function connectionReturned(): Promise<void> {
+  const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+  return immediate ? new Promise((resolve) => void immediate(resolve)) : Promise.resolve();
 }
 
 /** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */

@@ -32521,8 +32521,10 @@ async function send(transport, call) {
     for (let attempt = 1;; attempt++) {
         const outcome = await attemptOnce(transport, call, url, headers, body.toString());
         const last = attempt > transport.retries;
-        if (outcome.kind === "answer")
+        if (outcome.kind === "answer") {
+            await connectionReturned();
             return outcome.answer;
+        }
         if (outcome.kind === "fatal" || last)
             throw finalError(outcome, call, attempt);
         const backoff = Math.random() * backoffCap(attempt);
@@ -32532,6 +32534,17 @@ async function send(transport, call) {
             throw retryAfterTooLong(outcome.error, call, wait, bound);
         await sleep(wait, transport.signal, call.path);
     }
+}
+/**
+ * Node's `fetch` (undici) gives a connection back to its pool only after the
+ * current turn of the event loop: a request made at once after the previous
+ * answer was read (`getAccessToken()`, then `getJwt(token)`) would open a new
+ * connection and pay a new handshake. One `setImmediate` turn lets it return
+ * first. Runtimes without `setImmediate` (Deno, workers) reuse it already.
+ */
+function connectionReturned() {
+    const immediate = globalThis.setImmediate;
+    return immediate ? new Promise((resolve) => void immediate(resolve)) : Promise.resolve();
 }
 /** The longest backoff before retry number `attempt`: 200 ms doubling, 5 s at most. */
 function backoffCap(attempt) {

@@ -8,6 +8,7 @@ import { CORE_CASES } from "../support/core-suite.ts";
 import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
 import { coreSetting } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
+import { sequentialConnections } from "../support/connections.ts";
 
 const failures = await startFailureSetting();
 const setting = await coreSetting(failures.f);
@@ -15,6 +16,10 @@ afterAll(() => failures.close());
 beforeEach(() => failures.f.server.reset());
 
 for (const c of CORE_CASES) test(c.name, () => c.run(mod, setting));
+
+test("sequential calls on Bun's fetch share one connection", async () => {
+  expect(await sequentialConnections(mod, failures.f)).toEqual({ tokenThenJwt: 1, codeThenJwt: 1 });
+});
 
 for (const c of FAILURE_CASES) {
   test(`classification: ${c.name}`, async () => {

@@ -10,6 +10,7 @@ import { CORE_CASES } from "../support/core-suite.ts";
 import { closedPortUrl, coreSetting, startFixture } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
+import { sequentialConnections } from "../support/connections.ts";
 
 const f = await startFixture();
 
@@ -83,6 +84,10 @@ console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
   assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
   assert.deepEqual(JSON.parse(stdout), { globalid: "acme", iss: "itsyouonline" });
   await Deno.remove(dir, { recursive: true });
+});
+
+it("sequential calls on Deno's fetch share one connection", async () => {
+  assert.deepEqual(await sequentialConnections(mod, f), { tokenThenJwt: 1, codeThenJwt: 1 });
 });
 
 it("without --allow-net for the server, the error names the flag to add, and nothing is retried", async () => {

@@ -14,7 +14,9 @@ import {
   verifyJwt,
 } from "../../mod.ts";
 import type { FetchFunction } from "../../mod.ts";
+import * as mod from "../../mod.ts";
 import { closedPortUrl } from "../support/fixture.ts";
+import { sequentialConnections } from "../support/connections.ts";
 import { forbiddenFetch, rejects, useServerFixture } from "../support/expect.ts";
 
 const f = useServerFixture();
@@ -234,6 +236,12 @@ describe("a time bound that no fetch can defeat", () => {
     } finally {
       process.off("unhandledRejection", onUnhandled);
     }
+  });
+});
+
+describe("connections", () => {
+  test("sequential calls on Node's fetch share one connection: getAccessToken() then getJwt(token), exchangeCode() then getJwt(token)", async () => {
+    expect(await sequentialConnections(mod, f)).toEqual({ tokenThenJwt: 1, codeThenJwt: 1 });
   });
 });
 
