@@ -40,3 +40,30 @@ test.each([0, 20])("the delay proxy at RTT %i ms echoes every byte in order, cou
     await proxy.close();
   }
 });
+
+test.each([["P-384", 1], ["X25519", 0]] as const)(
+  "the delay proxy counts a server's HelloRetryRequest: a server with only %s answers Node's ClientHello with %i",
+  async (curve, expected) => {
+    const { makeCertificates } = await import("../support/tls.ts");
+    const { createServer: createTlsServer, connect: tlsConnect } = await import("node:tls");
+    const { readFileSync } = await import("node:fs");
+    const certificates = makeCertificates();
+    const server = createTlsServer({ cert: certificates.cert, key: certificates.key, ecdhCurve: curve }, (socket) => socket.end("hello"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const proxy = await startDelayProxy((server.address() as AddressInfo).port, 0);
+    try {
+      const text = await new Promise<string>((resolve, reject) => {
+        const socket = tlsConnect({ host: "127.0.0.1", port: proxy.port, ca: readFileSync(certificates.caFile), servername: undefined }, () => {});
+        let received = "";
+        socket.on("data", (data) => (received += data));
+        socket.on("end", () => resolve(received));
+        socket.on("error", reject);
+      });
+      expect(text).toBe("hello");
+      expect([proxy.connections, proxy.tlsHandshakes, proxy.helloRetryRequests]).toEqual([1, 1, expected]);
+    } finally {
+      await proxy.close();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  },
+);
