@@ -20,7 +20,8 @@ let billing: string;
 
 /** Starts an example and resolves to the URL it prints ("listening on …"). */
 function start(command: string[], env: Record<string, string>): Promise<string> {
-  const child = spawn(command[0], command.slice(1), { cwd: root, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", PORT: "0", ...env } });
+  // Its own process group, so that stopping it stops whatever it started too.
+  const child = spawn(command[0], command.slice(1), { cwd: root, detached: true, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", PORT: "0", ...env } });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = "";
@@ -44,7 +45,7 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(() => {
-  for (const child of children) child.kill();
+  for (const child of children) if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
 });
 
 /** A JWT of the user alice, as her app would send it. */
