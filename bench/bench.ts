@@ -128,10 +128,10 @@ const coldStart = {
   ratios: { "A/F0": round(cold.A / cold.F0), "F1/F0": round(cold.F1 / cold.F0), "A/F1": round(cold.A / cold.F1) },
   distBytes: statSync(join(root, "dist/index.js")).size,
   floorBytes: statSync(join(tmp, "floor/index.js")).size,
-  budget: "A/F1 <= 1.00",
+  budget: "A/F1 <= 1.25",
   status: "",
 };
-coldStart.status = check(coldStart.ratios["A/F1"] <= 1.0, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.00`);
+coldStart.status = check(coldStart.ratios["A/F1"] <= 1.25, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.25`);
 
 // ---------------------------------------------------------------------------
 // 2. Round trips and 3. concurrency, counted by an in-process server
@@ -291,16 +291,15 @@ const actionEnv = (base: string, inputs: Record<string, string> = {}): NodeJS.Pr
   for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
   return { ...runner, NODE_EXTRA_CA_CERTS: certificates.caFile };
 };
-const nodeFloor = (): Promise<number> => timeChild(NODE, ["-e", ""], secretEnv);
+const peerScript = join(root, "bench/fixture/peer-library.mjs");
 const denoRun = ["run", "--allow-net=127.0.0.1", "--allow-env", "--allow-read", "--cert", certificates.caFile];
+/** The runtime starting and exiting, nothing imported: the floor of every Node or Deno row. */
+const nodeFloor = (): Promise<number> => timeChild(NODE, [peerScript], secretEnv);
+const denoFloor = (): Promise<number> => timeChild(DENO, [...denoRun, peerScript], secretEnv);
 const library = (runtime: "node" | "deno", modPath: string, mode: string) => (base: string): Promise<number> =>
   runtime === "node"
-    ? timeChild(NODE, [join(root, "bench/fixture/peer-library.ts"), modPath, base, tlsOrg.globalId, mode], secretEnv)
-    : timeChild(DENO, [...denoRun, join(root, "bench/fixture/peer-library.ts"), modPath, base, tlsOrg.globalId, mode], secretEnv);
-const libraryFloor = (runtime: "node" | "deno", modPath: string) => (): Promise<number> =>
-  runtime === "node"
-    ? timeChild(NODE, [join(root, "bench/fixture/peer-library.ts"), modPath], secretEnv)
-    : timeChild(DENO, [...denoRun, join(root, "bench/fixture/peer-library.ts"), modPath], secretEnv);
+    ? timeChild(NODE, [peerScript, modPath, base, tlsOrg.globalId, mode], secretEnv)
+    : timeChild(DENO, [...denoRun, peerScript, modPath, base, tlsOrg.globalId, mode], secretEnv);
 const CURL = 'curl -sS --fail --cacert "$CA"';
 const PEERS: Peer[] = [
   {
@@ -337,20 +336,20 @@ const PEERS: Peer[] = [
   {
     name: "`deno run cli.ts` (JWT from the credentials)",
     run: (base) => timeChild(DENO, [...denoRun, "cli.ts", "--base-url", base], { ...secretEnv, ITSYOU_CLIENT_ID: tlsOrg.globalId }),
-    floor: libraryFloor("deno", join(root, "mod.ts")),
+    floor: denoFloor,
     budget: 3,
   },
   {
     name: "Node 24 script, npm package: getAccessToken() then getJwt(token)",
     run: library("node", packageMod, "token-then-jwt"),
-    floor: libraryFloor("node", packageMod),
+    floor: nodeFloor,
     budget: 4.2,
     connections: 1,
   },
-  { name: "Node 24 script, npm package: getJwt(credentials)", run: library("node", packageMod, "jwt"), floor: libraryFloor("node", packageMod), budget: 3 },
+  { name: "Node 24 script, npm package: getJwt(credentials)", run: library("node", packageMod, "jwt"), floor: nodeFloor, budget: 3 },
   { name: "Node 24 script, mod.ts by type stripping: getJwt(credentials)", run: library("node", join(root, "mod.ts"), "jwt"), floor: nodeFloor, budget: 3 },
-  { name: "Deno script: getAccessToken() then getJwt(token)", run: library("deno", join(root, "mod.ts"), "token-then-jwt"), floor: libraryFloor("deno", join(root, "mod.ts")), budget: 4.2, connections: 1 },
-  { name: "Deno script: getJwt(credentials)", run: library("deno", join(root, "mod.ts"), "jwt"), floor: libraryFloor("deno", join(root, "mod.ts")), budget: 3 },
+  { name: "Deno script: getAccessToken() then getJwt(token)", run: library("deno", join(root, "mod.ts"), "token-then-jwt"), floor: denoFloor, budget: 4.2, connections: 1 },
+  { name: "Deno script: getJwt(credentials)", run: library("deno", join(root, "mod.ts"), "jwt"), floor: denoFloor, budget: 3 },
 ];
 
 interface PeerRow {
@@ -482,7 +481,7 @@ const lines = [
   `| F0 \`node -e ''\` | ${cold.F0} |`,
   `| F1 the floor: @actions/core + @actions/github context, one output (${(coldStart.floorBytes / 1024).toFixed(0)} KiB) | ${cold.F1} |`,
   `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${(coldStart.distBytes / 1024).toFixed(0)} KiB) | ${cold.A} |`,
-  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.00) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
+  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.25) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
   "",
   "| Cold start over HTTPS (local server, no delay) | median ms |",
   "|---|---:|",
