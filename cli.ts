@@ -140,26 +140,25 @@ async function main(args: string[]): Promise<number> {
     refreshable: values.refreshable,
   };
 
-  // Delegation: the parent JWT comes from the environment too: it is a secret.
-  const jwt = values.derive
-    ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions)
-    : undefined;
-  const clientId = jwt ? "" : secret("ITSYOU_CLIENT_ID");
-  const clientSecret = jwt ? "" : secret("ITSYOU_CLIENT_SECRET");
+  const credentials = (): { clientId: string; clientSecret: string } => ({
+    clientId: secret("ITSYOU_CLIENT_ID"),
+    clientSecret: secret("ITSYOU_CLIENT_SECRET"),
+  });
 
   if (values["access-token"]) {
-    const token = await getAccessToken({ clientId, clientSecret, baseUrl });
+    const token = await getAccessToken({ ...credentials(), baseUrl });
     await print(values.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
     return 0;
   }
 
-  const result = jwt ?? await getJwt({ clientId, clientSecret }, jwtOptions);
-  let claims = decodeJwt(result);
+  // Delegation: the parent JWT comes from the environment too, as it is a secret.
+  const jwt = values.derive ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions) : await getJwt(credentials(), jwtOptions);
+  let claims = decodeJwt(jwt);
   if (values.verify) {
     const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
-    claims = await verifyJwt(result, { publicKey });
+    claims = await verifyJwt(jwt, { publicKey });
   }
-  await print(values.json ? `${JSON.stringify({ jwt: result, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${result}\n`);
+  await print(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
   return 0;
 }
 
