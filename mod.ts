@@ -983,7 +983,9 @@ function classifyFailure(error: unknown, call: Call, transport: Transport, url: 
   const chain = causeChain(error);
   const codes = chain.map((cause) => (cause as { code?: unknown }).code).filter((code): code is string => typeof code === "string");
   const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
-  const is = (code: RegExp, text: RegExp): boolean => codes.some((c) => code.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
+  /** Whether a cause's code matches `code`, or a cause's name or the description matches `text`. */
+  const is = (code: RegExp | undefined, text: RegExp): boolean =>
+    codes.some((c) => code?.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
   const details = { endpoint: call.path, cause: new Error(reason) };
   const fatal = (code: ItsYouOnlineErrorCode, message: string): Outcome => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
   if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
@@ -1007,7 +1009,7 @@ function classifyFailure(error: unknown, call: Call, transport: Transport, url: 
   if (is(NO_SUCH_HOST_CODE, NO_SUCH_HOST_TEXT)) {
     return fatal("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`);
   }
-  if (is(/^$/, PERMISSION_TEXT)) {
+  if (is(undefined, PERMISSION_TEXT)) {
     return fatal(
       "FETCH_ERROR",
       `The runtime refused the request to ${url.host} (${reason}): grant network access to it, e.g. deno run --allow-net=${url.host}.`,

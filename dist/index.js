@@ -32672,7 +32672,8 @@ function classifyFailure(error, call, transport, url) {
     const chain = causeChain(error);
     const codes = chain.map((cause) => cause.code).filter((code) => typeof code === "string");
     const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
-    const is = (code, text) => codes.some((c) => code.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
+    /** Whether a cause's code matches `code`, or a cause's name or the description matches `text`. */
+    const is = (code, text) => codes.some((c) => code?.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
     const details = { endpoint: call.path, cause: new Error(reason) };
     const fatal = (code, message) => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
     if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
@@ -32687,7 +32688,7 @@ function classifyFailure(error, call, transport, url) {
     if (is(NO_SUCH_HOST_CODE, NO_SUCH_HOST_TEXT)) {
         return fatal("NETWORK_ERROR", `The host ${url.hostname} does not exist (${reason}); check the base URL and DNS.`);
     }
-    if (is(/^$/, PERMISSION_TEXT)) {
+    if (is(undefined, PERMISSION_TEXT)) {
         return fatal("FETCH_ERROR", `The runtime refused the request to ${url.host} (${reason}): grant network access to it, e.g. deno run --allow-net=${url.host}.`);
     }
     if (codes.some((code) => TRANSIENT_CODES.has(code)) || TRANSIENT_TEXT.test(reason)) {
