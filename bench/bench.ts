@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createTokenSource, decodeJwt, getAccessToken, getJwt, verifyJwt } from "../mod.ts";
 import { get as httpsGet } from "node:https";
+import { createServer as createTcpServer } from "node:net";
 import { startServer } from "../server/serve.ts";
 import { runnerEnvironment } from "../scripts/runner.ts";
 import { makeCertificates } from "../test/support/tls.ts";
@@ -122,6 +123,32 @@ const coldStartHttps = {
   status: "",
 };
 coldStartHttps.status = check(coldStartHttps.ratios["A/F2"] <= 1.1, `cold start over HTTPS A/F2 ${coldStartHttps.ratios["A/F2"]} > 1.10`);
+// Before the first byte: how long after its start the action opens its first connection (to a TCP server that
+// only records the time), against the start of a bare Node that opens one at once.
+async function firstConnectionMs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const times: number[] = [];
+  let started = 0;
+  let first = 0;
+  const listener = createTcpServer((socket) => {
+    if (!first) first = performance.now() - started;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => listener.listen(0, "127.0.0.1", resolve));
+  const port = (listener.address() as { port: number }).port;
+  for (let run = -1; run < RUNS; run++) {
+    first = 0;
+    started = performance.now();
+    await new Promise((resolve) => spawn(NODE, args.map((arg) => arg.replace("PORT", String(port))), { env: { ...env, "INPUT_BASE-URL": `http://127.0.0.1:${port}`, INPUT_RETRIES: "0" }, stdio: "ignore" }).on("close", resolve));
+    if (run >= 0) times.push(first);
+  }
+  listener.close();
+  return round(median(times), 1);
+}
+const firstConnection = {
+  "F0 node connecting at once": await firstConnectionMs(["-e", "require('node:net').connect(PORT, '127.0.0.1').on('connect', function () { this.destroy(); }).on('error', () => {})"], http.env),
+  "A dist/index.js": await firstConnectionMs([join(root, "dist/index.js")], http.env),
+};
+
 const coldStart = {
   runtime: `node ${nodeVersion}`,
   medianMs: cold,
@@ -470,7 +497,7 @@ const growthStatus = { decodeJwt: linear("decodeJwtMicroseconds"), verifyJwt: li
 // Report
 // ---------------------------------------------------------------------------
 const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 0), os: `${platform()} ${release()}` };
-const results = { date: new Date().toISOString(), runs: RUNS, networkRuns: NETWORK_RUNS, machine, coldStart, coldStartHttps, peers, peerRatios, skippedPeers, roundTrips, concurrency, warm, deno, growth, growthStatus, failures };
+const results = { date: new Date().toISOString(), runs: RUNS, networkRuns: NETWORK_RUNS, machine, coldStart, firstConnection, coldStartHttps, peers, peerRatios, skippedPeers, roundTrips, concurrency, warm, deno, growth, growthStatus, failures };
 writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
 const lines = [
@@ -482,6 +509,10 @@ const lines = [
   `| F1 the floor: @actions/core + @actions/github context, one output (${(coldStart.floorBytes / 1024).toFixed(0)} KiB) | ${cold.F1} |`,
   `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${(coldStart.distBytes / 1024).toFixed(0)} KiB) | ${cold.A} |`,
   `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.25) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
+  "",
+  "| Before the first byte: the first connection, after the process starts | median ms |",
+  "|---|---:|",
+  ...Object.entries(firstConnection).map(([name, ms]) => `| ${name} | ${ms} |`),
   "",
   "| Cold start over HTTPS (local server, no delay) | median ms |",
   "|---|---:|",

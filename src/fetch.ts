@@ -5,10 +5,9 @@
  * It loads neither Node's global fetch (undici) nor web streams, which would
  * add to the action's cold start (see bench/).
  */
-import { request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import type { IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
-import { HttpClient } from "@actions/http-client";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { ItsYouOnlineError } from "../mod.ts";
 import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
 
@@ -46,19 +45,34 @@ export function checkProxyEnvironment(env: Record<string, string | undefined>): 
   }
 }
 
+/**
+ * The agent for a URL. keepAlive: sequential requests (the code flow's exchange, then its JWT) share one
+ * connection and one TLS handshake; src/index.ts ends the process when the step is done, so kept-alive sockets
+ * hold nothing up. Without a proxy variable, Node's own agents; with one, `@actions/http-client`'s (proxy,
+ * NO_PROXY, tunnel), loaded only then, so that the requests can start before it and `undici`, which it loads, are.
+ */
+function agents(): (url: URL) => Promise<HttpAgent> {
+  if (!PROXY_VARIABLES.some((name) => process.env[name]?.trim())) {
+    const direct = { "https:": new HttpsAgent({ keepAlive: true }), "http:": new HttpAgent({ keepAlive: true }) };
+    return (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]);
+  }
+  const client = import(/* webpackMode: "eager" */ "@actions/http-client")
+    .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
+  return async (url) => (await client).getAgent(url.href);
+}
+
 /** `onResponse` sees each answer's method, path and status, for `core.debug`. */
 export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
-  // keepAlive: sequential requests (the code flow's exchange, then its JWT) share one connection and one TLS
-  // handshake; src/index.ts ends the process when the step is done, so kept-alive sockets hold nothing up.
-  const client = new HttpClient("itsyou-token-action", undefined, { keepAlive: true });
-  return (input, init) =>
-    new Promise<FetchResponse>((resolve, reject) => {
-      const url = new URL(input);
+  const agentFor = agents();
+  return async (input, init) => {
+    const url = new URL(input);
+    const agent = await agentFor(url);
+    return new Promise<FetchResponse>((resolve, reject) => {
       const send = url.protocol === "https:" ? httpsRequest : httpRequest;
       const request = send(url, {
         method: init.method,
         headers: { ...init.headers, "content-length": String(Buffer.byteLength(init.body)) },
-        agent: client.getAgent(url.href),
+        agent,
         signal: init.signal,
       }, (message) => {
         onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
@@ -79,6 +93,7 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Fetch
       }, { once: true });
       request.end(init.body);
     });
+  };
 }
 
 /** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */

@@ -1,20 +1,27 @@
 /**
- * The action: inputs → checks → core.setSecret → mod.ts → outputs, env, summary.
+ * The action: inputs → checks → mod.ts, while @actions/core loads → core.setSecret → outputs, env, summary.
  * Nothing about the protocol lives here.
  */
-import * as core from "@actions/core";
 import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
 import { emptySecretHint, readInputs } from "./inputs.ts";
-import type { RunEvent } from "./inputs.ts";
+import type { Inputs, RunEvent } from "./inputs.ts";
 import packageJson from "../package.json" with { type: "json" };
 
 /** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
 const VERSION = packageJson.version;
 
+/** @actions/core, once loaded (see run()). */
+let core: typeof import("@actions/core");
+
 /** Every value masked so far, so a debug log can redact them too. */
 const masked: string[] = [];
+
+/** An input as the runner passes it and `core.getInput` reads it: `INPUT_<NAME>`, trimmed, "" when absent. */
+function input(name: string): string {
+  return (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+}
 
 /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
 function mask(value: string | undefined): void {
@@ -57,53 +64,66 @@ async function runEvent(): Promise<RunEvent | undefined> {
   }
 }
 
+/** What the requests got; each secret in it is masked before anything is printed. */
+interface Tokens {
+  inputs: Inputs;
+  token: AccessToken;
+  jwt?: string;
+}
+
+/**
+ * Reads and checks the inputs and makes the requests. It runs while @actions/core loads (most of the action's
+ * start), so the first round trips overlap that; it prints nothing (debug lines wait in `log`).
+ */
+async function getTokens(log: string[]): Promise<Tokens> {
+  checkProxyEnvironment(process.env);
+  const event = input("client-id") && input("client-secret") ? undefined : await runEvent();
+  const inputs = readInputs(input, () => emptySecretHint(event));
+  const repository = process.env.GITHUB_REPOSITORY ?? "";
+  const requestOptions = {
+    baseUrl: inputs.baseUrl,
+    timeout: inputs.timeout,
+    retries: inputs.retries,
+    userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
+    fetch: createProxyAwareFetch((line) => void log.push(line)),
+  };
+  const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
+  const jwtOptions = { scope: inputs.scope, audience: inputs.audience, validity: inputs.validity, refreshable: inputs.refreshable, ...requestOptions };
+  // Client credentials: the access token and the JWT (straight from the credentials, the same server function
+  // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
+  // second request reuses the kept-alive connection.
+  if (inputs.grantType === "client_credentials") {
+    const [token, jwt] = await Promise.all([
+      getAccessToken({ ...credentials, ...requestOptions }),
+      inputs.jwt ? getJwt(credentials, jwtOptions) : undefined,
+    ]);
+    return { inputs, token, jwt };
+  }
+  const token = await exchangeCode({ ...credentials, code: inputs.code!, redirectUri: inputs.redirectUri!, state: inputs.state, ...requestOptions });
+  return { inputs, token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined };
+}
+
 export async function run(): Promise<void> {
+  const log: string[] = [];
+  const work = getTokens(log).then((tokens) => ({ tokens }), (error: unknown) => ({ error }));
+  // One turn of the event loop first: Node issues a connection's connect() on the next tick, and evaluating
+  // @actions/core would hold that tick back.
+  await new Promise((resolve) => setImmediate(resolve));
+  core = await import(/* webpackMode: "eager" */ "@actions/core");
+  // Nothing was printed yet. Mask every secret before anything is: the inputs first, then what the server sent.
+  mask(input("client-secret"));
+  mask(input("code"));
+  const outcome = await work;
   try {
-    mask(core.getInput("client-secret"));
-    mask(core.getInput("code"));
-    checkProxyEnvironment(process.env);
-    const event = core.getInput("client-id") && core.getInput("client-secret") ? undefined : await runEvent();
-    const inputs = readInputs((name) => core.getInput(name), () => emptySecretHint(event));
-
-    // The run, for the User-Agent and the summary: from the runner's variables, as @actions/github reads them.
-    const repository = process.env.GITHUB_REPOSITORY ?? "";
-    const runId = process.env.GITHUB_RUN_ID ?? "";
-    const run = repository ? `${repository} run ${runId}` : "";
-    const requestOptions = {
-      baseUrl: inputs.baseUrl,
-      timeout: inputs.timeout,
-      retries: inputs.retries,
-      userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${runId})` : ""}`,
-      fetch: createProxyAwareFetch((line) => core.debug(line)),
-    };
-    const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
-    const jwtOptions = {
-      scope: inputs.scope,
-      audience: inputs.audience,
-      validity: inputs.validity,
-      refreshable: inputs.refreshable,
-      ...requestOptions,
-    };
-    // Each value is masked the moment it arrives, before anything could print it.
-    const maskToken = (token: AccessToken): AccessToken => (mask(token.idToken), mask(token.accessToken), token);
-    const maskJwt = (value: string): string => (mask(value), mask(decodeJwt(value).refresh_token), value);
-
-    // Client credentials: the access token and the JWT (straight from the credentials, the same server function
-    // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
-    // second request reuses the kept-alive connection.
-    let token: AccessToken;
-    let jwt: string | undefined;
-    if (inputs.grantType === "client_credentials") {
-      [token, jwt] = await Promise.all([
-        getAccessToken({ ...credentials, ...requestOptions }).then(maskToken),
-        inputs.jwt ? getJwt(credentials, jwtOptions).then(maskJwt) : undefined,
-      ]);
-    } else {
-      token = maskToken(
-        await exchangeCode({ ...credentials, code: inputs.code!, redirectUri: inputs.redirectUri!, state: inputs.state, ...requestOptions }),
-      );
-      if (inputs.jwt) jwt = maskJwt(await getJwt(token, jwtOptions));
+    if ("error" in outcome) throw outcome.error;
+    const { inputs, token, jwt } = outcome.tokens;
+    mask(token.idToken);
+    mask(token.accessToken);
+    if (jwt) {
+      mask(jwt);
+      mask(decodeJwt(jwt).refresh_token);
     }
+    for (const line of log) core.debug(line);
     const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
 
     core.setOutput("access-token", token.accessToken);
@@ -125,8 +145,11 @@ export async function run(): Promise<void> {
     const server = resolveBaseUrl(inputs.baseUrl).host;
     const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
     core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
+    // The run, for the summary: from the runner's variables, as @actions/github reads them.
+    const run = process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}` : "";
     await writeSummary(token, claims, server, run);
   } catch (error) {
+    for (const line of log) core.debug(line);
     core.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
 }
