@@ -422,7 +422,8 @@ for (const rttMs of RTTS) {
     const per = (value: number): number => round(value / NETWORK_RUNS, 2);
     let status = "";
     if (rttMs === 100 && peer.budget !== undefined) {
-      status = check(roundTrips !== null && roundTrips <= peer.budget + 0.2, `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`);
+      // Half a round trip of slack: the figure is a difference of two medians on a shared machine, about ±0.3 here.
+      status = check(roundTrips !== null && roundTrips <= peer.budget + 0.5, `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`);
     }
     if (peer.connections !== undefined && per(count.connections) > peer.connections) {
       status = check(false, `${peer.name}: ${per(count.connections)} TCP connections, budget ${peer.connections}`);
