@@ -361,7 +361,7 @@ const PEERS: Peer[] = [
     connections: 1,
   },
   {
-    name: "`deno run cli.ts` (JWT from the credentials)",
+    name: "`cli.ts` under Deno (JWT from the credentials)",
     run: (base) => timeChild(DENO, [...denoRun, "cli.ts", "--base-url", base], { ...secretEnv, ITSYOU_CLIENT_ID: tlsOrg.globalId }),
     floor: denoFloor,
     budget: 3,

@@ -264,3 +264,14 @@ describe("README: Troubleshooting has a row for every message the code can print
     expect(uncovered.map(({ file, text }) => `${file}: ${text}`)).toEqual([]);
   });
 });
+
+test("every command line the README shows for Deno grants narrow permissions (--allow-net=HOST, --allow-env=NAMES)", () => {
+  const readme = read("README.md").replace(/\\\n\s*/g, " ").replace(/`\n\s*/g, "` ");
+  const commands = [...readme.matchAll(/deno run [^`\n]*?(?:cli\.ts|jsr:@itsyou\/token\/cli)/g)].map((match) => match[0]);
+  expect(commands.length).toBeGreaterThanOrEqual(4);
+  for (const command of commands) {
+    expect(command, command).toMatch(/--allow-net=\S+/);
+    expect(command, command).toMatch(/--allow-env=ITSYOU_[A-Z_,]+/);
+    expect(command, command).not.toMatch(/--allow-(net|env)(\s|$)/);
+  }
+});
