@@ -1463,22 +1463,26 @@ interface IssuedJwt {
   issuedAt?: number;
 }
 
-async function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
-  const checked = checkObject("options", options);
+/** The `scope` (with `offline_access` when `refreshable`) and `aud` fields of a JWT request, checked. */
+function scopeAndAudience(checked: Record<string, unknown>): { scope?: string; aud?: string } {
   const scopes = checkList("scope", checked.scope);
   if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) {
     scopes.push("offline_access");
   }
   const audiences = checkList("audience", checked.audience);
-  const validity = checkValidity(checked.validity);
-  const storeInfo = checkBoolean("storeInfo", checked.storeInfo);
-  const addGrants = checkBoolean("addGrants", checked.addGrants);
-  const form = {
+  return {
     scope: scopes.length > 0 ? scopes.join(",") : undefined,
     aud: audiences.length > 0 ? audiences.join(",") : undefined,
-    validity: validity?.toString(),
-    store_info: storeInfo ? "true" : undefined,
-    add_grants: addGrants ? "true" : undefined,
+  };
+}
+
+async function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
+  const checked = checkObject("options", options);
+  const form = {
+    ...scopeAndAudience(checked),
+    validity: checkValidity(checked.validity)?.toString(),
+    store_info: checkBoolean("storeInfo", checked.storeInfo) ? "true" : undefined,
+    add_grants: checkBoolean("addGrants", checked.addGrants) ? "true" : undefined,
   };
 
   if (typeof from === "object" && from !== null && "clientId" in from) {
@@ -1629,45 +1633,41 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
     );
   }
   if (!isJwtTime(parent.exp)) throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
-  const scopes = checkList("scope", checked.scope);
-  if (checkBoolean("refreshable", checked.refreshable) && !scopes.includes("offline_access")) scopes.push("offline_access");
-  const audiences = checkList("audience", checked.audience);
+  const fields = scopeAndAudience(checked);
   const asked = checkValidity(checked.validity);
   const transport = checkRequestOptions(checked);
   const parentExp = parent.exp * 1000;
+  /** Whole seconds the parent has left at `now` (ms). */
   const remaining = (now: number): number => Math.floor((parentExp - now) / 1000);
-  if (remaining(Date.now()) < 1) {
+  const left = remaining(Date.now());
+  if (left < 1) {
     throw new ItsYouOnlineError(
       "JWT_EXPIRED",
       `The parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
     );
   }
-  if (asked !== undefined && asked > remaining(Date.now())) {
+  if (asked !== undefined && asked > left) {
     throw invalidArgument(
-      `validity (${asked} s) is longer than the parent JWT's remaining life (${remaining(Date.now())} s): a derived JWT never outlives its parent; ask for ${remaining(Date.now())} s or less, or leave validity out.`,
+      `validity (${asked} s) is longer than the parent JWT's remaining life (${left} s): a derived JWT never outlives its parent; ask for ${left} s or less, or leave validity out.`,
     );
   }
   const derive = (validity: number): Promise<IssuedJwt> =>
     send(transport, {
       purpose: "derive",
       path: JWT_PATH,
-      form: {
-        scope: scopes.length > 0 ? scopes.join(",") : undefined,
-        aud: audiences.length > 0 ? audiences.join(",") : undefined,
-        validity: String(validity),
-      },
+      form: { ...fields, validity: String(validity) },
       authorization: `bearer ${parentJwt}`,
       accept: "application/jwt",
       secrets: [parentJwt, parent.refresh_token as string],
     }).then(jwtFromAnswer);
-  let issued = await derive(asked ?? remaining(Date.now()));
+  let issued = await derive(asked ?? left);
   if (issued.expiresAt > parentExp && issued.issuedAt !== undefined) {
     // The server's clock runs ahead of ours: ask again for what is left by its clock (issuedAt is the end of its Date's second).
-    const left = remaining(issued.issuedAt);
-    if (left < 1) {
+    const leftByServer = remaining(issued.issuedAt);
+    if (leftByServer < 1) {
       throw new ItsYouOnlineError("JWT_EXPIRED", `By the server's clock the parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt).`);
     }
-    issued = await derive(Math.min(asked ?? left, left));
+    issued = await derive(Math.min(asked ?? leftByServer, leftByServer));
   }
   if (issued.expiresAt > parentExp) {
     throw new ItsYouOnlineError(

@@ -114,17 +114,16 @@ export async function run(): Promise<void> {
   mask(input("client-secret"));
   mask(input("code"));
   const outcome = await work;
+  // Endpoints and statuses only (src/fetch.ts): nothing secret.
+  for (const line of log) core.debug(line);
   try {
     if ("error" in outcome) throw outcome.error;
     const { inputs, token, jwt } = outcome.tokens;
+    const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
     mask(token.idToken);
     mask(token.accessToken);
-    if (jwt) {
-      mask(jwt);
-      mask(decodeJwt(jwt).refresh_token);
-    }
-    for (const line of log) core.debug(line);
-    const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
+    mask(jwt);
+    mask(claims?.refresh_token);
 
     core.setOutput("access-token", token.accessToken);
     core.setOutput("token-type", token.tokenType);
@@ -149,7 +148,6 @@ export async function run(): Promise<void> {
     const run = process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}` : "";
     await writeSummary(token, claims, server, run);
   } catch (error) {
-    for (const line of log) core.debug(line);
     core.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
 }

@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { decodeJwt, getAccessToken, getJwt } from "../../mod.ts";
+import { getAccessToken, getJwt } from "../../mod.ts";
 import { useServerFixture } from "../support/expect.ts";
 import { findLeaks } from "../support/leaks.ts";
 
@@ -107,6 +107,5 @@ describe("a chain of services: the Deno service verifies, derives for the Node s
     const form = new URLSearchParams(f.server.requests[0].body);
     expect(Number(form.get("validity"))).toBeLessThanOrEqual(120);
     expect(form.get("aud")).toBe("billing-api");
-    expect(decodeJwt(jwt).exp).toBeGreaterThan(Date.now() / 1000);
   });
 });

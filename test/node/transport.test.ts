@@ -196,11 +196,9 @@ describe("a time bound that no fetch can defeat", () => {
   ])("retries %i, timeout %i ms, Retry-After %s on every answer: the call ends within (retries + 1) × timeout plus backoff", async (retries, timeout, retryAfter) => {
     vi.useFakeTimers({ now: Date.UTC(2029, 11, 31, 23, 59, 58) });
     vi.spyOn(Math, "random").mockReturnValue(1);
-    let calls = 0;
     // Each answer takes most of the timeout, then asks to be called again later.
     const slow503: FetchFunction = () =>
       new Promise((resolve) => {
-        calls++;
         setTimeout(() => resolve(new Response("", { status: 503, headers: { "retry-after": retryAfter } })), timeout - 1);
       });
     let backoff = 0;
@@ -213,7 +211,6 @@ describe("a time bound that no fetch can defeat", () => {
     expect(settled).toBe(true);
     const error = await rejects(pending, "HTTP_ERROR");
     expect(error.status).toBe(503);
-    expect(calls).toBeGreaterThanOrEqual(1);
     vi.restoreAllMocks();
   });
 
