@@ -49,14 +49,15 @@ export function checkProxyEnvironment(env: Record<string, string | undefined>): 
  * The agent for a URL. keepAlive: sequential requests (the code flow's exchange, then its JWT) share one
  * connection and one TLS handshake; src/index.ts ends the process when the step is done, so kept-alive sockets
  * hold nothing up. Without a proxy variable, Node's own agents; with one, `@actions/http-client`'s (proxy,
- * NO_PROXY, tunnel), loaded only then, so that the requests can start before it and `undici`, which it loads, are.
+ * NO_PROXY, tunnel), a chunk of its own in dist/ loaded only then: it and `undici`, which it imports, would be
+ * most of the action's start.
  */
 function agents(): (url: URL) => Promise<HttpAgent> {
   if (!PROXY_VARIABLES.some((name) => process.env[name]?.trim())) {
     const direct = { "https:": new HttpsAgent({ keepAlive: true }), "http:": new HttpAgent({ keepAlive: true }) };
     return (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]);
   }
-  const client = import(/* webpackMode: "eager" */ "@actions/http-client")
+  const client = import("@actions/http-client")
     .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
   return async (url) => (await client).getAgent(url.href);
 }

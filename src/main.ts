@@ -1,9 +1,10 @@
 /**
- * The action: inputs → checks → mod.ts, while @actions/core loads → core.setSecret → outputs, env, summary.
+ * The action: inputs → masks → checks → mod.ts → masks → outputs, env, summary.
  * Nothing about the protocol lives here.
  */
 import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
+import * as runner from "./commands.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
 import { emptySecretHint, readInputs } from "./inputs.ts";
 import type { Inputs, RunEvent } from "./inputs.ts";
@@ -12,13 +13,10 @@ import packageJson from "../package.json" with { type: "json" };
 /** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
 const VERSION = packageJson.version;
 
-/** @actions/core, once loaded (see run()). */
-let core: typeof import("@actions/core");
-
 /** Every value masked so far, so a debug log can redact them too. */
 const masked: string[] = [];
 
-/** An input as the runner passes it and `core.getInput` reads it: `INPUT_<NAME>`, trimmed, "" when absent. */
+/** An input as the runner passes it: `INPUT_<NAME>`, trimmed, "" when absent (as `@actions/core`'s `getInput`). */
 function input(name: string): string {
   return (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
 }
@@ -26,11 +24,11 @@ function input(name: string): string {
 /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
 function mask(value: string | undefined): void {
   if (!value) return;
-  core.setSecret(value);
+  runner.setSecret(value);
   masked.push(value);
   for (const line of value.split(/\r?\n/)) {
     if (line.trim() && line !== value) {
-      core.setSecret(line.trim());
+      runner.setSecret(line.trim());
       masked.push(line.trim());
     }
   }
@@ -53,11 +51,12 @@ function forHtml(text: string): string {
 
 /**
  * The run's event, read by `@actions/github` only when it is needed (an empty
- * secret): loading it sets up Octokit, which the success path does not use.
+ * secret). It is a chunk of its own in dist/, loaded only then: the success
+ * path neither parses nor runs it (Octokit, undici).
  */
 async function runEvent(): Promise<RunEvent | undefined> {
   try {
-    const { context } = await import(/* webpackMode: "eager" */ "@actions/github");
+    const { context } = await import("@actions/github");
     return { eventName: context.eventName, actor: context.actor, payload: context.payload as RunEvent["payload"] };
   } catch {
     return undefined;
@@ -71,12 +70,12 @@ interface Tokens {
   jwt?: string;
 }
 
-/**
- * Reads and checks the inputs and makes the requests. It runs while @actions/core loads (most of the action's
- * start), so the first round trips overlap that; it prints nothing (debug lines wait in `log`).
- */
-async function getTokens(log: string[]): Promise<Tokens> {
+/** Reads and checks the inputs and makes the requests. */
+async function getTokens(): Promise<Tokens> {
   checkProxyEnvironment(process.env);
+  if (!process.env.GITHUB_OUTPUT) {
+    throw new ItsYouOnlineError("INVALID_ARGUMENT", "The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner.");
+  }
   const event = input("client-id") && input("client-secret") ? undefined : await runEvent();
   const inputs = readInputs(input, () => emptySecretHint(event));
   const repository = process.env.GITHUB_REPOSITORY ?? "";
@@ -85,7 +84,8 @@ async function getTokens(log: string[]): Promise<Tokens> {
     timeout: inputs.timeout,
     retries: inputs.retries,
     userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
-    fetch: createProxyAwareFetch((line) => void log.push(line)),
+    // Endpoints and statuses only (src/fetch.ts): nothing secret.
+    fetch: createProxyAwareFetch(runner.debug),
   };
   const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
   const jwtOptions = { scope: inputs.scope, audience: inputs.audience, validity: inputs.validity, refreshable: inputs.refreshable, ...requestOptions };
@@ -104,51 +104,41 @@ async function getTokens(log: string[]): Promise<Tokens> {
 }
 
 export async function run(): Promise<void> {
-  const log: string[] = [];
-  const work = getTokens(log).then((tokens) => ({ tokens }), (error: unknown) => ({ error }));
-  // One turn of the event loop first: Node issues a connection's connect() on the next tick, and evaluating
-  // @actions/core would hold that tick back.
-  await new Promise((resolve) => setImmediate(resolve));
-  core = await import(/* webpackMode: "eager" */ "@actions/core");
-  // Nothing was printed yet. Mask every secret before anything is: the inputs first, then what the server sent.
+  // Every secret is masked before anything is printed: the inputs first, then what the server sent.
   mask(input("client-secret"));
   mask(input("code"));
-  const outcome = await work;
-  // Endpoints and statuses only (src/fetch.ts): nothing secret.
-  for (const line of log) core.debug(line);
   try {
-    if ("error" in outcome) throw outcome.error;
-    const { inputs, token, jwt } = outcome.tokens;
+    const { inputs, token, jwt } = await getTokens();
     const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
     mask(token.idToken);
     mask(token.accessToken);
     mask(jwt);
     mask(claims?.refresh_token);
 
-    core.setOutput("access-token", token.accessToken);
-    core.setOutput("token-type", token.tokenType);
-    core.setOutput("expires-in", String(token.expiresIn));
-    core.setOutput("expires-at", token.expiresAt.toISOString());
-    core.setOutput("scope", token.scopes.join(","));
-    core.setOutput("username", token.username ?? "");
-    core.setOutput("id-token", token.idToken ?? "");
+    runner.setOutput("access-token", token.accessToken);
+    runner.setOutput("token-type", token.tokenType);
+    runner.setOutput("expires-in", String(token.expiresIn));
+    runner.setOutput("expires-at", token.expiresAt.toISOString());
+    runner.setOutput("scope", token.scopes.join(","));
+    runner.setOutput("username", token.username ?? "");
+    runner.setOutput("id-token", token.idToken ?? "");
     if (jwt && claims) {
-      core.setOutput("jwt", jwt);
-      core.setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
-      core.setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
+      runner.setOutput("jwt", jwt);
+      runner.setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
+      runner.setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
     }
     if (inputs.exportEnv) {
-      core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
-      if (jwt) core.exportVariable("ITSYOU_JWT", jwt);
+      runner.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
+      if (jwt) runner.exportVariable("ITSYOU_JWT", jwt);
     }
     const server = resolveBaseUrl(inputs.baseUrl).host;
     const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
-    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
+    runner.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
     // The run, for the summary: from the runner's variables, as @actions/github reads them.
     const run = process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}` : "";
-    await writeSummary(token, claims, server, run);
+    writeSummary(token, claims, server, run);
   } catch (error) {
-    core.setFailed(`itsyou-token-action: ${describe(error)}`);
+    runner.setFailed(`itsyou-token-action: ${describe(error)}`);
   }
 }
 
@@ -160,12 +150,11 @@ export async function run(): Promise<void> {
 function describe(error: unknown): string {
   if (error instanceof ItsYouOnlineError) return `${error.message} [${error.code}]`;
   const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
-  core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
+  runner.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 
-async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, run: string): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, run: string): void {
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
   const rows: [string, string][] = [
     ["Subject", subject],
@@ -182,6 +171,6 @@ async function writeSummary(token: AccessToken, claims: JwtClaims | undefined, s
   }
   if (run) rows.push(["Workflow run", run]);
   // Values from the server are data: one line each, escaped, since the summary is an HTML table.
-  const table = [[{ data: "Item", header: true }, { data: "Value", header: true }], ...rows.map((row) => row.map(forHtml))];
-  await core.summary.addHeading("ItsYou.online token", 3).addTable(table).write();
+  const cells = rows.map(([item, value]) => `<tr><td>${forHtml(item)}</td><td>${forHtml(value)}</td></tr>`).join("");
+  runner.appendSummary(`<h3>ItsYou.online token</h3>\n<table><tr><th>Item</th><th>Value</th></tr>${cells}</table>\n`);
 }

@@ -340,13 +340,21 @@ describe("advice that fits the failure, through the action's own fetch", () => {
   });
 });
 
+describe("outside a runner", () => {
+  test("no GITHUB_OUTPUT: one error line saying where to run the action, before any request", async () => {
+    const run = await runAction(orgInputs(), { GITHUB_OUTPUT: "" });
+    expectFailure(run, /The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner\. \[INVALID_ARGUMENT\]$/, { clientSecret: f.org.clientSecret });
+    expect(f.server.count()).toBe(0);
+  });
+});
+
 describe("an unexpected failure", () => {
   test("says to enable step debug, and the debug log has its name, message and stack with secrets redacted", async () => {
     const run = await runAction(orgInputs(), { GITHUB_STEP_SUMMARY: join(tmpdir(), "no-such-dir", "summary") });
     expect(run.status).toBe(1);
     expect(errorLines(run)).toEqual(["::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details."]);
     const debug = run.stdout.split("\n").filter((line) => line.startsWith("::debug::"));
-    expect(debug.some((line) => /::debug::Error: Unable to access summary file.*%0A\s*at /.test(line))).toBe(true);
+    expect(debug.some((line) => /::debug::Error: ENOENT: no such file or directory.*%0A\s*at /.test(line))).toBe(true);
     expect(maskingProblems(run, { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"] }, ["clientSecret"])).toEqual([]);
   });
 });
