@@ -155,10 +155,10 @@ const coldStart = {
   ratios: { "A/F0": round(cold.A / cold.F0), "F1/F0": round(cold.F1 / cold.F0), "A/F1": round(cold.A / cold.F1) },
   distBytes: statSync(join(root, "dist/index.js")).size,
   floorBytes: statSync(join(tmp, "floor/index.js")).size,
-  budget: "A/F1 <= 1.25",
+  budget: "A/F1 <= 1.00",
   status: "",
 };
-coldStart.status = check(coldStart.ratios["A/F1"] <= 1.25, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.25`);
+coldStart.status = check(coldStart.ratios["A/F1"] <= 1, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.00`);
 
 // ---------------------------------------------------------------------------
 // 2. Round trips and 3. concurrency, counted by an in-process server
@@ -305,7 +305,10 @@ interface Peer {
   /** The process and its floor (the same runtime doing nothing); `base` is the proxy's URL. */
   run(base: string): Promise<number>;
   floor(): Promise<number>;
-  /** Round trips it must stay within at 100 ms (a budget), if any. */
+  /**
+   * Round trips it may take at 100 ms (a budget), if any: the round trips its flow needs (TCP, TLS, then one per
+   * request in sequence) plus 0.2, since the figure is a difference of two medians of whole processes.
+   */
   budget?: number;
   /** TCP connections it must stay within (a budget), if any. */
   connections?: number;
@@ -351,20 +354,20 @@ const PEERS: Peer[] = [
     name: "the action, `node dist/index.js` (access token + JWT at once)",
     run: (base) => timeChild(NODE, [join(root, "dist/index.js")], actionEnv(base)),
     floor: nodeFloor,
-    budget: 3,
+    budget: 3.2,
   },
   {
     name: "the action, authorization code (token, then JWT)",
     run: async (base) => timeChild(NODE, [join(root, "dist/index.js")], actionEnv(base, { "grant-type": "authorization_code", code: await freshCode(), "redirect-uri": tlsOrg.callbackUrl, state: "s" })),
     floor: nodeFloor,
-    budget: 4,
+    budget: 4.2,
     connections: 1,
   },
   {
     name: "`cli.ts` under Deno (JWT from the credentials)",
     run: (base) => timeChild(DENO, [...denoRun, "cli.ts", "--base-url", base], { ...secretEnv, ITSYOU_CLIENT_ID: tlsOrg.globalId }),
     floor: denoFloor,
-    budget: 3,
+    budget: 3.2,
   },
   {
     name: "Node 24 script, npm package: getAccessToken() then getJwt(token)",
@@ -373,10 +376,10 @@ const PEERS: Peer[] = [
     budget: 4.2,
     connections: 1,
   },
-  { name: "Node 24 script, npm package: getJwt(credentials)", run: library("node", packageMod, "jwt"), floor: nodeFloor, budget: 3 },
-  { name: "Node 24 script, mod.ts by type stripping: getJwt(credentials)", run: library("node", join(root, "mod.ts"), "jwt"), floor: nodeFloor, budget: 3 },
+  { name: "Node 24 script, npm package: getJwt(credentials)", run: library("node", packageMod, "jwt"), floor: nodeFloor, budget: 3.2 },
+  { name: "Node 24 script, mod.ts by type stripping: getJwt(credentials)", run: library("node", join(root, "mod.ts"), "jwt"), floor: nodeFloor, budget: 3.2 },
   { name: "Deno script: getAccessToken() then getJwt(token)", run: library("deno", join(root, "mod.ts"), "token-then-jwt"), floor: denoFloor, budget: 4.2, connections: 1 },
-  { name: "Deno script: getJwt(credentials)", run: library("deno", join(root, "mod.ts"), "jwt"), floor: denoFloor, budget: 3 },
+  { name: "Deno script: getJwt(credentials)", run: library("deno", join(root, "mod.ts"), "jwt"), floor: denoFloor, budget: 3.2 },
 ];
 
 interface PeerRow {
@@ -394,53 +397,61 @@ const peers: PeerRow[] = [];
 const skippedPeers = PEERS.filter((peer) => peer.skipped).map((peer) => `${peer.name}: ${peer.skipped}`);
 for (const line of skippedPeers) console.log(line);
 const measured = PEERS.filter((peer) => !peer.skipped);
-const floors = new Map<Peer, number[]>(measured.map((peer) => [peer, []]));
-for (const rttMs of RTTS) {
-  const proxy = await startDelayProxy(tlsServer.port, rttMs);
-  const base = `https://127.0.0.1:${proxy.port}`;
-  console.log(`Peers at ${rttMs} ms round trip, ${NETWORK_RUNS} interleaved runs each…`);
-  const times = new Map<Peer, number[]>(measured.map((peer) => [peer, []]));
-  const counts = new Map<Peer, { connections: number; tlsHandshakes: number; helloRetryRequests: number }>();
-  for (let run = -1; run < NETWORK_RUNS; run++) {
+// Every run goes through the three proxies in turn, so that the machine's drift during the benchmark falls alike on
+// each round-trip time and cancels in the round trips (a difference of medians).
+const proxies = await Promise.all(RTTS.map((rttMs) => startDelayProxy(tlsServer.port, rttMs)));
+type Sample = { times: number[]; floors: number[]; connections: number; tlsHandshakes: number; helloRetryRequests: number };
+const samples = new Map<string, Sample>();
+const sampleOf = (rttMs: number, peer: Peer): Sample => {
+  const key = `${rttMs} ${peer.name}`;
+  if (!samples.has(key)) samples.set(key, { times: [], floors: [], connections: 0, tlsHandshakes: 0, helloRetryRequests: 0 });
+  return samples.get(key)!;
+};
+console.log(`Peers at ${RTTS.join(", ")} ms round trip, ${NETWORK_RUNS} interleaved runs each…`);
+for (let run = -1; run < NETWORK_RUNS; run++) {
+  for (const [index, rttMs] of RTTS.entries()) {
+    const proxy = proxies[index];
     for (const peer of measured) {
       const floor = await peer.floor();
       proxy.reset();
-      const ms = await peer.run(base);
-      const seen = { connections: proxy.connections, tlsHandshakes: proxy.tlsHandshakes, helloRetryRequests: proxy.helloRetryRequests };
+      const ms = await peer.run(`https://127.0.0.1:${proxy.port}`);
       if (run < 0) continue;
-      times.get(peer)!.push(ms);
-      floors.get(peer)!.push(floor);
-      const sum = counts.get(peer) ?? { connections: 0, tlsHandshakes: 0, helloRetryRequests: 0 };
-      counts.set(peer, { connections: sum.connections + seen.connections, tlsHandshakes: sum.tlsHandshakes + seen.tlsHandshakes, helloRetryRequests: sum.helloRetryRequests + seen.helloRetryRequests });
+      const sample = sampleOf(rttMs, peer);
+      sample.times.push(ms);
+      sample.floors.push(floor);
+      sample.connections += proxy.connections;
+      sample.tlsHandshakes += proxy.tlsHandshakes;
+      sample.helloRetryRequests += proxy.helloRetryRequests;
     }
   }
+}
+for (const proxy of proxies) await proxy.close();
+for (const rttMs of RTTS) {
   for (const peer of measured) {
-    const ms = round(median(times.get(peer)!), 1);
-    const atZero = peers.find((row) => row.peer === peer.name && row.rttMs === 0)?.ms ?? ms;
+    const sample = sampleOf(rttMs, peer);
+    const ms = round(median(sample.times), 1);
+    const atZero = round(median(sampleOf(0, peer).times), 1);
     const roundTrips = rttMs > 0 ? round((ms - atZero) / rttMs, 2) : null;
-    const count = counts.get(peer)!;
     const per = (value: number): number => round(value / NETWORK_RUNS, 2);
     let status = "";
     if (rttMs === 100 && peer.budget !== undefined) {
-      // Half a round trip of slack: the figure is a difference of two medians on a shared machine, about ±0.3 here.
-      status = check(roundTrips !== null && roundTrips <= peer.budget + 0.5, `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`);
+      status = check(roundTrips !== null && roundTrips <= peer.budget, `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`);
     }
-    if (peer.connections !== undefined && per(count.connections) > peer.connections) {
-      status = check(false, `${peer.name}: ${per(count.connections)} TCP connections, budget ${peer.connections}`);
+    if (peer.connections !== undefined && per(sample.connections) > peer.connections) {
+      status = check(false, `${peer.name}: ${per(sample.connections)} TCP connections, budget ${peer.connections}`);
     }
     peers.push({
       peer: peer.name,
       rttMs,
-      floorMs: round(median(floors.get(peer)!), 1),
+      floorMs: round(median(sample.floors), 1),
       ms,
       roundTrips,
-      connections: per(count.connections),
-      tlsHandshakes: per(count.tlsHandshakes),
-      helloRetryRequests: per(count.helloRetryRequests),
+      connections: per(sample.connections),
+      tlsHandshakes: per(sample.tlsHandshakes),
+      helloRetryRequests: per(sample.helloRetryRequests),
       status,
     });
   }
-  await proxy.close();
 }
 await tlsServer.close();
 /** The ratios a user asks about: the action against what they would use instead. */
@@ -509,7 +520,7 @@ const lines = [
   `| F0 \`node -e ''\` | ${cold.F0} |`,
   `| F1 the floor: @actions/core + @actions/github context, one output (${(coldStart.floorBytes / 1024).toFixed(0)} KiB) | ${cold.F1} |`,
   `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${(coldStart.distBytes / 1024).toFixed(0)} KiB) | ${cold.A} |`,
-  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.25) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
+  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.00) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
   "",
   "| Before the first byte: the first connection, after the process starts | median ms |",
   "|---|---:|",

@@ -104,7 +104,7 @@ describe("workflows (actionlint)", () => {
     }
   });
 
-  test("the release workflow tests, tags, attests dist/index.js, publishes to JSR and npm, and announces last; every step can run again", () => {
+  test("the release workflow tests, tags, attests dist/*.js, publishes to JSR and npm, and announces last; every step can run again", () => {
     const workflow = parse(read(".github/workflows/release.yml")) as { on: Record<string, unknown>; jobs: { release: { permissions: Record<string, string>; steps: { name?: string; run?: string; uses?: string; with?: Record<string, string> }[] } } };
     expect(Object.keys(workflow.on)).toEqual(["push", "workflow_dispatch"]);
     const { permissions, steps } = workflow.jobs.release;
@@ -114,7 +114,7 @@ describe("workflows (actionlint)", () => {
     const order = [/npm test/, /scripts\/release\.ts/, /^actions\/attest@/, /deno publish/, /npm publish \.package --provenance/, /gh release create .*--notes-file/].map(step);
     expect(order.every((index) => index >= 0), String(order)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
-    expect(steps[step(/^actions\/attest@/)].with).toEqual({ "subject-path": "dist/index.js" });
+    expect(steps[step(/^actions\/attest@/)].with).toEqual({ "subject-path": "dist/*.js" });
     // Each publishing step skips what is already there, saying so.
     expect(steps[step(/deno publish/)].run).toMatch(/already on JSR: skipped/);
     expect(steps[step(/npm publish/)].run).toMatch(/npm view "@itsyou\/token@\$\{VERSION#v\}" version[\s\S]*already on npm: skipped/);
