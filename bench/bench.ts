@@ -247,7 +247,7 @@ await local.close();
 // What a user would run instead, and the action and the library, each as a whole process (start, TLS, requests,
 // exit), interleaved, at 0, 50 and 100 ms of round-trip time. The proxy counts TCP connections, TLS handshakes
 // and HelloRetryRequests; round trips are the time the delay added over the same peer at 0 ms.
-const NETWORK_RUNS = Number(process.env.BENCH_NETWORK_RUNS ?? 7);
+const NETWORK_RUNS = Number(process.env.BENCH_NETWORK_RUNS ?? 11);
 const RTTS = [0, 50, 100];
 const tlsServer = await startServer({ tls: { ...certificates, ecdhCurve: "X25519MLKEM768:X25519:P-256:P-384" } });
 const [tlsOrg] = tlsServer.registry.organizations;
