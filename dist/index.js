@@ -1554,7 +1554,10 @@ function setFailed(text) {
     process.exitCode = 1;
     command("error", text);
 }
-/** `name<<delimiter` / value / delimiter, with a delimiter the value cannot contain (one random per line). */
+/**
+ * `name<<delimiter` / value / delimiter. The delimiter is new for each value and random (a v4 UUID, 122 bits), so
+ * no value, whatever the server sent, can end its block early and set another output.
+ */
 function appendKeyValue(variable, name, value) {
     const file = process.env[variable];
     if (!file)

@@ -28,7 +28,10 @@ export function setFailed(text: string): void {
   command("error", text);
 }
 
-/** `name<<delimiter` / value / delimiter, with a delimiter the value cannot contain (one random per line). */
+/**
+ * `name<<delimiter` / value / delimiter. The delimiter is new for each value and random (a v4 UUID, 122 bits), so
+ * no value, whatever the server sent, can end its block early and set another output.
+ */
 function appendKeyValue(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", name: string, value: string): void {
   const file = process.env[variable];
   if (!file) throw new Error(`${variable} is not set: run this action as a step on a GitHub Actions runner.`);
