@@ -1640,7 +1640,7 @@ function agents() {
         .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
     return async (url) => (await client).getAgent(url.href);
 }
-/** `onResponse` sees each answer's method, path and status, for `core.debug`. */
+/** `onResponse` sees each answer's method, path and status, for the step's debug log. */
 function createProxyAwareFetch(onResponse) {
     const agentFor = agents();
     return async (input, init) => {

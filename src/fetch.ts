@@ -62,7 +62,7 @@ function agents(): (url: URL) => Promise<HttpAgent> {
   return async (url) => (await client).getAgent(url.href);
 }
 
-/** `onResponse` sees each answer's method, path and status, for `core.debug`. */
+/** `onResponse` sees each answer's method, path and status, for the step's debug log. */
 export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
   const agentFor = agents();
   return async (input, init) => {

@@ -23,7 +23,7 @@ export interface Inputs {
   exportEnv: boolean;
 }
 
-/** Reads an input the way the runner passes it (`core.getInput`: trimmed, "" when absent). */
+/** Reads an input as the runner passes it (`INPUT_<NAME>`: trimmed, "" when absent). */
 export type GetInput = (name: string) => string;
 
 /** What the runner's event says about where this run comes from (the parts of `@actions/github`'s context used here). */
