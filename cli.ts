@@ -18,7 +18,8 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { decodeJwt, deriveJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
 
-const USAGE = `Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
+const USAGE =
+  `Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
        itsyou-token [flags]   (the npm package @itsyou/token)
 
 Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
@@ -103,20 +104,31 @@ async function main(args: string[]): Promise<number> {
         help: { type: "boolean" },
       },
     }));
-    if (values.validity !== undefined && !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 && Number(values.validity) <= 86_400)) {
+    if (
+      values.validity !== undefined &&
+      !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 && Number(values.validity) <= 86_400)
+    ) {
       throw new UsageError("--validity takes a whole number of seconds from 1 to 86400");
     }
     const baseUrlFlag: string | undefined = values["base-url"];
     if (baseUrlFlag !== undefined) checkFlag("--base-url", () => resolveBaseUrl(baseUrlFlag));
     for (const flag of ["scope", "audience"] as const) {
       // deno-lint-ignore no-control-regex
-      if (/[\u0000-\u001f\u007f]/.test(values[flag] ?? "")) throw new UsageError(`--${flag} contains a control character`);
+      if (/[\u0000-\u001f\u007f]/.test(values[flag] ?? "")) {
+        throw new UsageError(`--${flag} contains a control character`);
+      }
     }
-    if (values["access-token"] && (values.verify || values["public-key"] || values.scope || values.audience || values.validity || values.refreshable)) {
+    if (
+      values["access-token"] &&
+      (values.verify || values["public-key"] || values.scope || values.audience || values.validity ||
+        values.refreshable)
+    ) {
       throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");
     }
     if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
-    if (values.derive && values["access-token"]) throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
+    if (values.derive && values["access-token"]) {
+      throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
+    }
   } catch (error) {
     process.stderr.write(`itsyou: ${error instanceof Error ? error.message : error}. Try --help.\n`);
     return 2;
@@ -128,7 +140,12 @@ async function main(args: string[]): Promise<number> {
 
   const secret = (name: string): string => {
     const value = process.env[name] ?? "";
-    if (value === "") throw new ItsYouOnlineError("INVALID_ARGUMENT", `${name} is not set; export it (secrets are never taken as arguments).`);
+    if (value === "") {
+      throw new ItsYouOnlineError(
+        "INVALID_ARGUMENT",
+        `${name} is not set; export it (secrets are never taken as arguments).`,
+      );
+    }
     return value;
   };
   const baseUrl = values["base-url"] ?? (process.env.ITSYOU_BASE_URL || undefined);
@@ -152,13 +169,17 @@ async function main(args: string[]): Promise<number> {
   }
 
   // Delegation: the parent JWT comes from the environment too, as it is a secret.
-  const jwt = values.derive ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions) : await getJwt(credentials(), jwtOptions);
+  const jwt = values.derive
+    ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions)
+    : await getJwt(credentials(), jwtOptions);
   let claims = decodeJwt(jwt);
   if (values.verify) {
     const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
     claims = await verifyJwt(jwt, { publicKey });
   }
-  await print(values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`);
+  await print(
+    values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`,
+  );
   return 0;
 }
 
@@ -167,7 +188,10 @@ async function readPublicKey(path: string): Promise<string> {
     return await readFile(path, "utf8");
   } catch (error) {
     const reason = (error as { code?: string }).code ?? (error as Error).name;
-    throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot read --public-key ${path} (${reason}); check the path, and run Deno with --allow-read=${path}.`);
+    throw new ItsYouOnlineError(
+      "INVALID_ARGUMENT",
+      `Cannot read --public-key ${path} (${reason}); check the path, and run Deno with --allow-read=${path}.`,
+    );
   }
 }
 

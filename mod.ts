@@ -569,7 +569,6 @@ export class ItsYouOnlineError extends Error {
     if (details.endpoint !== undefined) this.endpoint = details.endpoint;
     if (details.claim !== undefined) this.claim = details.claim;
   }
-
 }
 
 function invalidArgument(message: string): ItsYouOnlineError {
@@ -586,7 +585,9 @@ function checkText(name: string, value: unknown, max = MAX_TEXT_LENGTH): string 
   if (value.trim() === "") throw invalidArgument(`${name} is empty; pass a non-empty string.`);
   // deno-lint-ignore no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalidArgument(`${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`);
+    throw invalidArgument(
+      `${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`,
+    );
   }
   if (value.length > max) throw invalidArgument(`${name} is longer than ${max} characters.`);
   return value;
@@ -678,15 +679,21 @@ function checkBaseUrl(value: unknown): URL {
     throw invalidArgument("baseUrl must use https: (plain http: is accepted only for localhost and 127.0.0.1).");
   }
   if (url.username || url.password) {
-    throw invalidArgument("baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.");
+    throw invalidArgument(
+      "baseUrl must not contain a user name or password; pass credentials as clientId and clientSecret.",
+    );
   }
   if (url.search || url.hash || text.includes("?") || text.includes("#")) {
-    throw invalidArgument("baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.");
+    throw invalidArgument(
+      "baseUrl must not have a query or a fragment; give the server's root, e.g. https://itsyou.online.",
+    );
   }
   // `https://host//x` (or `/\x`, which URL reads as `//x`) has an empty path segment: resolved as a
   // reference, such a path names another host. Paths are only ever appended here, but refuse it anyway.
   if (url.pathname.includes("//") || text.includes("\\")) {
-    throw invalidArgument("baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.");
+    throw invalidArgument(
+      "baseUrl's path has an empty segment ('//') or a backslash; give the server's root, e.g. https://id.example.com/iyo.",
+    );
   }
   return url;
 }
@@ -716,7 +723,9 @@ interface Transport {
 function checkHeaderText(name: string, value: unknown, max: number): string {
   const text = checkText(name, value, max);
   if (/[^\u0020-\u007e]/.test(text)) {
-    throw invalidArgument(`${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`);
+    throw invalidArgument(
+      `${name} contains a character that is not printable ASCII, which an HTTP header cannot carry reliably; check the value.`,
+    );
   }
   return text;
 }
@@ -743,9 +752,7 @@ function checkRequestOptions(options: Record<string, unknown>): Transport {
     timeout: options.timeout === undefined
       ? DEFAULT_TIMEOUT_MS
       : checkInteger("timeout (milliseconds)", options.timeout, 1, MAX_TIMEOUT_MS),
-    retries: options.retries === undefined
-      ? DEFAULT_RETRIES
-      : checkInteger("retries", options.retries, 0, MAX_RETRIES),
+    retries: options.retries === undefined ? DEFAULT_RETRIES : checkInteger("retries", options.retries, 0, MAX_RETRIES),
     userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
   };
 }
@@ -849,7 +856,9 @@ function retryAfterTooLong(error: ItsYouOnlineError, call: Call, wait: number, b
   const seconds = Math.ceil(wait / 1000);
   return new ItsYouOnlineError(
     error.code,
-    `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`,
+    `${error.message} The server asked to be called again in ${seconds} s (at ${
+      new Date(Date.now() + wait).toISOString()
+    }), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`,
     { status: error.status, endpoint: call.path },
   );
 }
@@ -898,7 +907,9 @@ async function attemptOnce(
   try {
     response = await within(
       new Promise<FetchResponse>((resolve) =>
-        resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }))
+        resolve(
+          transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }),
+        )
       ),
     );
     const status = response.status;
@@ -919,7 +930,9 @@ async function attemptOnce(
     void cancel(response);
     const error = httpError(call, status);
     // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
-    if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) return { kind: "fatal", error };
+    if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
+      return { kind: "fatal", error };
+    }
     return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
   } catch (error) {
     if (response) void cancel(response);
@@ -944,9 +957,25 @@ async function attemptOnce(
 
 /** Error codes (Node, Bun, undici) of connection failures that can heal. */
 const TRANSIENT_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
-  "EHOSTDOWN", "EAI_AGAIN", "EADDRNOTAVAIL", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT",
-  "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENETUNREACH",
+  "ENETDOWN",
+  "EHOSTUNREACH",
+  "EHOSTDOWN",
+  "EAI_AGAIN",
+  "EADDRNOTAVAIL",
+  "UND_ERR_SOCKET",
+  "UND_ERR_CLOSED",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_HEADERS_TIMEOUT",
+  "UND_ERR_BODY_TIMEOUT",
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "ConnectionRefused",
+  "ConnectionClosed",
   "FailedToOpenSocket",
 ]);
 /** The same failures as Deno and workers word them (they carry no code). */
@@ -959,7 +988,8 @@ const CERTIFICATE_TEXT = /certificate|UnknownIssuer|CaUsedAsEndEntity/i;
  * A TLS handshake that failed before any certificate was looked at: the port
  * speaks plain HTTP (or something else), or only HTTP/2.
  */
-const HANDSHAKE_CODE = /^EPROTO$|^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|.*NO_APPLICATION_PROTOCOL)/;
+const HANDSHAKE_CODE =
+  /^EPROTO$|^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST|.*NO_APPLICATION_PROTOCOL)/;
 const HANDSHAKE_TEXT =
   /wrong version number|packet length too long|InvalidContentType|does the server speak TLS|no application protocol|\b(tls|ssl) (handshake|alert)/i;
 /** An answer that is not HTTP/1.1 (another service on the port, a malformed status line, an endless header). */
@@ -967,7 +997,8 @@ const NOT_HTTP_CODE = /^HPE_|^UND_ERR_HEADERS_OVERFLOW$|^UND_ERR_RESPONSE$|^Malf
 const NOT_HTTP_TEXT =
   /HTTPParserError|does not match the HTTP\/1\.1 protocol|parse error|invalid HTTP (version|status-code|header) parsed|message head is too large|headers? overflow/i;
 const NO_SUCH_HOST_CODE = /^(ENOTFOUND|EAI_FAIL|EAI_NONAME)$/;
-const NO_SUCH_HOST_TEXT = /name or service not known|no address associated|nodename nor servname|no such host|non-recoverable failure in name resolution/i;
+const NO_SUCH_HOST_TEXT =
+  /name or service not known|no address associated|nodename nor servname|no such host|non-recoverable failure in name resolution/i;
 /** Deno's refusal when a permission flag is missing. */
 const PERMISSION_TEXT = /^(NotCapable|PermissionDenied)$|requires \w+ access|--allow-\w+/i;
 
@@ -981,13 +1012,18 @@ const PERMISSION_TEXT = /^(NotCapable|PermissionDenied)$|requires \w+ access|--a
 function classifyFailure(error: unknown, call: Call, transport: Transport, url: URL): Outcome {
   const reason = describe(error, call.secrets);
   const chain = causeChain(error);
-  const codes = chain.map((cause) => (cause as { code?: unknown }).code).filter((code): code is string => typeof code === "string");
+  const codes = chain.map((cause) => (cause as { code?: unknown }).code).filter((code): code is string =>
+    typeof code === "string"
+  );
   const names = chain.map((cause) => (cause instanceof Error ? cause.name : ""));
   /** Whether a cause's code matches `code`, or a cause's name or the description matches `text`. */
   const is = (code: RegExp | undefined, text: RegExp): boolean =>
     codes.some((c) => code?.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
   const details = { endpoint: call.path, cause: new Error(reason) };
-  const fatal = (code: ItsYouOnlineErrorCode, message: string): Outcome => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
+  const fatal = (code: ItsYouOnlineErrorCode, message: string): Outcome => ({
+    kind: "fatal",
+    error: new ItsYouOnlineError(code, message, details),
+  });
   if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
     return fatal(
       "TLS_ERROR",
@@ -1060,19 +1096,26 @@ function httpError(call: Call, status: number): ItsYouOnlineError {
   const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
   let advice: string;
   if (status >= 300 && status < 400) {
-    advice = "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
+    advice =
+      "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
   } else if (status === 400 && call.purpose === "client_credentials") {
-    advice = "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
+    advice =
+      "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
   } else if (status === 400 && call.purpose === "authorization_code") {
-    advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
+    advice =
+      "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
   } else if (status === 401 && call.purpose === "refresh") {
-    advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
+    advice =
+      "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
   } else if (status === 401 && call.purpose === "derive") {
-    advice = "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
+    advice =
+      "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
   } else if (status === 500 && call.purpose === "derive") {
-    advice = "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
+    advice =
+      "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
   } else if (status === 401 && call.purpose === "jwt") {
-    advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
+    advice =
+      "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
   } else if (status === 401) {
     advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
   } else if (status === 404) {
@@ -1080,7 +1123,8 @@ function httpError(call: Call, status: number): ItsYouOnlineError {
   } else if (status === 429) {
     advice = "The server or a proxy in front of it is rate limiting; try again later.";
   } else if (status === 408) {
-    advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
+    advice =
+      "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
   } else if (status >= 500) {
     advice = "The server or a proxy in front of it failed; try again later.";
   } else {
@@ -1173,7 +1217,12 @@ function describe(error: unknown, secrets: string[]): string {
 function redact(text: string, secrets: string[]): string {
   let result = text;
   for (const secret of secrets) {
-    const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+    const forms = [
+      secret,
+      encodeURIComponent(secret),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+      JSON.stringify(secret).slice(1, -1),
+    ];
     for (const form of new Set(forms)) if (form) result = result.split(form).join("[redacted]");
   }
   return result;
@@ -1278,13 +1327,18 @@ function parseTokenResponse(answer: Answer): AccessToken {
   if (typeof token_type !== "string" || token_type.toLowerCase() !== "bearer") {
     throw invalidResponse(answer, "token_type is not bearer");
   }
-  if (!Number.isSafeInteger(expires_in) || (expires_in as number) < 0 || (expires_in as number) > MAX_EXPIRES_IN_SECONDS) {
+  if (
+    !Number.isSafeInteger(expires_in) || (expires_in as number) < 0 || (expires_in as number) > MAX_EXPIRES_IN_SECONDS
+  ) {
     throw invalidResponse(answer, "expires_in is not a whole number of seconds from 0 to 10 years");
   }
   if (scope !== undefined && typeof scope !== "string") throw invalidResponse(answer, "scope is not a string");
   const username = typeof info === "object" && info !== null ? (info as Record<string, unknown>).username : undefined;
-  // deno-lint-ignore no-control-regex
-  if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+  if (
+    username !== undefined &&
+    // deno-lint-ignore no-control-regex
+    (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)
+  ) {
     throw invalidResponse(answer, "info.username is not a user name");
   }
   const token: AccessToken = {
@@ -1328,7 +1382,9 @@ function checkRedirectUri(value: unknown): string {
   }
   if (!url.host) throw invalidArgument("redirectUri must have a host.");
   if (/[%+]/.test(text)) {
-    throw invalidArgument("redirectUri must not contain '%' or '+': the server decodes redirect_uri twice, so such a URI would not match at exchange time.");
+    throw invalidArgument(
+      "redirectUri must not contain '%' or '+': the server decodes redirect_uri twice, so such a URI would not match at exchange time.",
+    );
   }
   return text;
 }
@@ -1450,7 +1506,10 @@ function timingSafeEqual(a: string, b: string): boolean {
  * const jwt = await getJwt(token, { scope: "user:memberof:myorg" });
  * ```
  */
-export async function getJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions = {}): Promise<string> {
+export async function getJwt(
+  from: string | AccessToken | ClientCredentials,
+  options: JwtOptions = {},
+): Promise<string> {
   return (await requestJwt(from, options)).jwt;
 }
 
@@ -1643,7 +1702,9 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
   if (left < 1) {
     throw new ItsYouOnlineError(
       "JWT_EXPIRED",
-      `The parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
+      `The parent JWT expired at ${
+        new Date(parentExp).toISOString()
+      }; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
     );
   }
   if (asked !== undefined && asked > left) {
@@ -1665,7 +1726,12 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
     // The server's clock runs ahead of ours: ask again for what is left by its clock (issuedAt is the end of its Date's second).
     const leftByServer = remaining(issued.issuedAt);
     if (leftByServer < 1) {
-      throw new ItsYouOnlineError("JWT_EXPIRED", `By the server's clock the parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt).`);
+      throw new ItsYouOnlineError(
+        "JWT_EXPIRED",
+        `By the server's clock the parent JWT expired at ${
+          new Date(parentExp).toISOString()
+        }; refresh it first (refreshJwt).`,
+      );
     }
     issued = await derive(Math.min(asked ?? leftByServer, leftByServer));
   }
@@ -1698,7 +1764,11 @@ function jwtFromAnswer(answer: Answer): IssuedJwt {
   const wrongClaim = wronglyTypedClaim(claims);
   if (wrongClaim) throw invalidResponse(answer, `the JWT's ${wrongClaim}`);
   // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
-  return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+  return {
+    jwt,
+    expiresAt: claims.exp * 1000,
+    issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
+  };
 }
 
 const isString = (value: unknown): value is string => typeof value === "string";
@@ -1745,10 +1815,14 @@ interface DecodedJwt {
 
 function decodeParts(jwt: unknown): DecodedJwt {
   if (typeof jwt !== "string") throw jwtInvalid(`The JWT must be a string, not ${jwt === null ? "null" : typeof jwt}.`);
-  if (jwt.length > MAX_JWT_LENGTH) throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
+  if (jwt.length > MAX_JWT_LENGTH) {
+    throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
+  }
   const parts = jwt.split(".");
   if (parts.length !== 3) {
-    throw jwtInvalid(`The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`);
+    throw jwtInvalid(
+      `The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`,
+    );
   }
   const [header, claims] = [decodeJson(parts[0], "header"), decodeJson(parts[1], "payload")];
   return {
@@ -1815,7 +1889,9 @@ function importPublicKey(publicKey: unknown): Promise<CryptoKey> {
     }
     return Promise.resolve(publicKey);
   }
-  if (typeof publicKey !== "string") return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
+  if (typeof publicKey !== "string") {
+    return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
+  }
   let key = importedKeys.get(publicKey);
   if (!key) {
     const match = /^\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/.exec(publicKey);
@@ -1878,11 +1954,20 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   const { header, claims, signature, signingInput } = decodeParts(jwt);
   const key = await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
   if (header.alg !== "ES384") {
-    throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
+    throw jwtInvalid(
+      `The JWT's alg is ${
+        JSON.stringify(header.alg)?.slice(0, 20)
+      }; only ES384 is accepted, as ItsYou.online signs with it.`,
+    );
   }
   if (header.crit !== undefined) throw jwtInvalid("The JWT has a crit header, which is not supported.");
   const valid = signature.length === 96 &&
-    await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-384" }, key, signature, new TextEncoder().encode(signingInput));
+    await crypto.subtle.verify(
+      { name: "ECDSA", hash: "SHA-384" },
+      key,
+      signature,
+      new TextEncoder().encode(signingInput),
+    );
   if (!valid) {
     throw new ItsYouOnlineError(
       "JWT_SIGNATURE_INVALID",
@@ -1890,10 +1975,14 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     );
   }
   if (claims.iss !== issuer) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, { claim: "iss" });
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, {
+      claim: "iss",
+    });
   }
   if (!isJwtTime(claims.exp)) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", { claim: "exp" });
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", {
+      claim: "exp",
+    });
   }
   for (const claim of ["nbf", "iat"]) {
     if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
@@ -1909,12 +1998,18 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     );
   }
   if (claims.nbf !== undefined && seconds < (claims.nbf as number) - tolerance) {
-    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", { claim: "nbf" });
+    throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", {
+      claim: "nbf",
+    });
   }
   if (audiences) {
     const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (!audiences.some((audience) => granted.includes(audience))) {
-      throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.", { claim: "aud" });
+      throw new ItsYouOnlineError(
+        "JWT_CLAIM_INVALID",
+        "The JWT's aud does not contain the expected audience; check audience.",
+        { claim: "aud" },
+      );
     }
   }
   if (scopes) {
@@ -1923,7 +2018,9 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
     if (missing !== undefined) {
       throw new ItsYouOnlineError(
         "JWT_CLAIM_INVALID",
-        `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`,
+        `The JWT's scope claim does not contain ${
+          JSON.stringify(missing)
+        }; the token was issued without that scope (ask for it when getting the JWT).`,
         { claim: "scope" },
       );
     }
@@ -2056,7 +2153,9 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   }
   const validity = checkValidity(checked.validity);
   if (validity !== undefined && validity <= refreshBefore) {
-    throw invalidArgument(`validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`);
+    throw invalidArgument(
+      `validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`,
+    );
   }
   const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
   const requestOptions: RequestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };

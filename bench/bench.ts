@@ -29,7 +29,9 @@ const DENO = join(root, "node_modules/.bin/deno");
 const failures: string[] = [];
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted.length % 2 ? sorted[sorted.length >> 1] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return sorted.length % 2
+    ? sorted[sorted.length >> 1]
+    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
 const round = (value: number, digits = 2): number => Number(value.toFixed(digits));
 function check(ok: boolean, what: string): string {
@@ -38,12 +40,17 @@ function check(ok: boolean, what: string): string {
 }
 
 /** Runs each program RUNS times, interleaved, after a warm-up; returns the median wall time in ms of each. */
-function timeInterleaved(programs: Record<string, { command: string; args: string[]; env?: NodeJS.ProcessEnv; verify?: () => void }>): Record<string, number> {
+function timeInterleaved(
+  programs: Record<string, { command: string; args: string[]; env?: NodeJS.ProcessEnv; verify?: () => void }>,
+): Record<string, number> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(programs).map((name) => [name, []]));
   for (let run = -1; run < RUNS; run++) {
     for (const [name, program] of Object.entries(programs)) {
       const started = performance.now();
-      const result = spawnSync(program.command, program.args, { env: program.env ?? process.env, stdio: ["ignore", "pipe", "pipe"] });
+      const result = spawnSync(program.command, program.args, {
+        env: program.env ?? process.env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const elapsed = performance.now() - started;
       if (result.status !== 0) throw new Error(`${name} failed: ${result.stdout}${result.stderr}`);
       program.verify?.();
@@ -60,14 +67,29 @@ mkdirSync(tmp, { recursive: true });
 // 1. Action cold start on Node 24: F0 bare node, F1 the floor, A dist/index.js
 // ---------------------------------------------------------------------------
 console.log("Building the floor fixtures (ncc)…");
-execFileSync(join(root, "node_modules/.bin/ncc"), ["build", join(root, "bench/fixture/floor.ts"), "-o", join(tmp, "floor"), "--quiet"]);
-execFileSync(join(root, "node_modules/.bin/ncc"), ["build", join(root, "bench/fixture/floor-https.ts"), "-o", join(tmp, "floor-https"), "--quiet"]);
+execFileSync(join(root, "node_modules/.bin/ncc"), [
+  "build",
+  join(root, "bench/fixture/floor.ts"),
+  "-o",
+  join(tmp, "floor"),
+  "--quiet",
+]);
+execFileSync(join(root, "node_modules/.bin/ncc"), [
+  "build",
+  join(root, "bench/fixture/floor-https.ts"),
+  "-o",
+  join(tmp, "floor-https"),
+  "--quiet",
+]);
 const certificates = makeCertificates();
 writeFileSync(join(tmp, "cert.pem"), certificates.cert);
 writeFileSync(join(tmp, "key.pem"), certificates.key);
 
 /** The local server in its own process (so that spawnSync's waiting does not stall it), over HTTP or HTTPS. */
-async function serverProcessFor(name: string, tlsArgs: string[] = []): Promise<{ url: string; org: { clientId: string; clientSecret: string }; stop(): void }> {
+async function serverProcessFor(
+  name: string,
+  tlsArgs: string[] = [],
+): Promise<{ url: string; org: { clientId: string; clientSecret: string }; stop(): void }> {
   const file = join(tmp, `${name}.json`);
   const child = spawn(NODE, [join(root, "server/main.ts"), "--write", file, ...tlsArgs], { stdio: "ignore" });
   for (let i = 0; i < 100 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -75,14 +97,27 @@ async function serverProcessFor(name: string, tlsArgs: string[] = []): Promise<{
   return { ...JSON.parse(readFileSync(file, "utf8")), stop: () => void child.kill() };
 }
 const server = await serverProcessFor("server");
-const httpsServer = await serverProcessFor("https-server", ["--cert", join(tmp, "cert.pem"), "--key", join(tmp, "key.pem")]);
+const httpsServer = await serverProcessFor("https-server", [
+  "--cert",
+  join(tmp, "cert.pem"),
+  "--key",
+  join(tmp, "key.pem"),
+]);
 
 /** dist/index.js as a step against `target`: its runner folder and environment, checked and reset after each run. */
-function actionAgainst(name: string, target: { url: string; org: { clientId: string; clientSecret: string } }, extra: Record<string, string> = {}) {
+function actionAgainst(
+  name: string,
+  target: { url: string; org: { clientId: string; clientSecret: string } },
+  extra: Record<string, string> = {},
+) {
   const dir = join(tmp, name);
   mkdirSync(dir);
   const env: Record<string, string> = {
-    ...runnerEnvironment({ "client-id": target.org.clientId, "client-secret": target.org.clientSecret, "base-url": target.url }, dir),
+    ...runnerEnvironment({
+      "client-id": target.org.clientId,
+      "client-secret": target.org.clientSecret,
+      "base-url": target.url,
+    }, dir),
     ...extra,
   };
   const reset = (): void => {
@@ -91,7 +126,9 @@ function actionAgainst(name: string, target: { url: string; org: { clientId: str
   reset();
   const verify = (): void => {
     const outputs = readFileSync(env.GITHUB_OUTPUT, "utf8");
-    if (!/^jwt<</m.test(outputs) || !/^access-token<</m.test(outputs)) throw new Error(`${name}: A wrote no access-token or jwt output`);
+    if (!/^jwt<</m.test(outputs) || !/^access-token<</m.test(outputs)) {
+      throw new Error(`${name}: A wrote no access-token or jwt output`);
+    }
     reset();
   };
   return { env, action: { command: NODE, args: [join(root, "dist/index.js")], env, verify } };
@@ -106,7 +143,10 @@ const cold = timeInterleaved({
 });
 
 // The same over HTTPS, against F2: the floor plus one HTTPS request with Node's own https module.
-const https = actionAgainst("https-runner", httpsServer, { NODE_EXTRA_CA_CERTS: certificates.caFile, ITSYOU_FLOOR_URL: httpsServer.url });
+const https = actionAgainst("https-runner", httpsServer, {
+  NODE_EXTRA_CA_CERTS: certificates.caFile,
+  ITSYOU_FLOOR_URL: httpsServer.url,
+});
 console.log(`Cold start over HTTPS, ${RUNS} interleaved runs each…`);
 const coldHttps = timeInterleaved({
   F1: { command: NODE, args: [join(tmp, "floor/index.js")], env: https.env },
@@ -122,7 +162,10 @@ const coldStartHttps = {
   budget: "A/F2 <= 1.10",
   status: "",
 };
-coldStartHttps.status = check(coldStartHttps.ratios["A/F2"] <= 1.1, `cold start over HTTPS A/F2 ${coldStartHttps.ratios["A/F2"]} > 1.10`);
+coldStartHttps.status = check(
+  coldStartHttps.ratios["A/F2"] <= 1.1,
+  `cold start over HTTPS A/F2 ${coldStartHttps.ratios["A/F2"]} > 1.10`,
+);
 // Before the first byte: how long after its start the action opens its first connection (to a TCP server that
 // only records the time), against the start of a bare Node that opens one at once.
 async function firstConnectionMs(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -138,14 +181,22 @@ async function firstConnectionMs(args: string[], env: NodeJS.ProcessEnv): Promis
   for (let run = -1; run < RUNS; run++) {
     first = 0;
     started = performance.now();
-    await new Promise((resolve) => spawn(NODE, args.map((arg) => arg.replace("PORT", String(port))), { env: { ...env, "INPUT_BASE-URL": `http://127.0.0.1:${port}`, INPUT_RETRIES: "0" }, stdio: "ignore" }).on("close", resolve));
+    await new Promise((resolve) =>
+      spawn(NODE, args.map((arg) => arg.replace("PORT", String(port))), {
+        env: { ...env, "INPUT_BASE-URL": `http://127.0.0.1:${port}`, INPUT_RETRIES: "0" },
+        stdio: "ignore",
+      }).on("close", resolve)
+    );
     if (run >= 0) times.push(first);
   }
   listener.close();
   return round(median(times), 1);
 }
 const firstConnection = {
-  "F0 node connecting at once": await firstConnectionMs(["-e", "require('node:net').connect(PORT, '127.0.0.1').on('connect', function () { this.destroy(); }).on('error', () => {})"], http.env),
+  "F0 node connecting at once": await firstConnectionMs([
+    "-e",
+    "require('node:net').connect(PORT, '127.0.0.1').on('connect', function () { this.destroy(); }).on('error', () => {})",
+  ], http.env),
   "A dist/index.js": await firstConnectionMs([join(root, "dist/index.js")], http.env),
 };
 
@@ -175,14 +226,21 @@ async function requestsFor(flow: () => Promise<unknown>): Promise<number> {
 const warmSource = createTokenSource({ ...credentials, ...at });
 await warmSource.jwt();
 const roundTrips = [
-  { flow: "getJwt({ clientId, clientSecret })", expected: 1, requests: await requestsFor(() => getJwt(credentials, at)) },
+  {
+    flow: "getJwt({ clientId, clientSecret })",
+    expected: 1,
+    requests: await requestsFor(() => getJwt(credentials, at)),
+  },
   {
     flow: "getAccessToken() then getJwt(token)",
     expected: 2,
     requests: await requestsFor(async () => getJwt(await getAccessToken({ ...credentials, ...at }), at)),
   },
   { flow: "createTokenSource().jwt(), cached", expected: 0, requests: await requestsFor(() => warmSource.jwt()) },
-].map((row) => ({ ...row, status: check(row.requests === row.expected, `${row.flow}: ${row.requests} requests, expected ${row.expected}`) }));
+].map((row) => ({
+  ...row,
+  status: check(row.requests === row.expected, `${row.flow}: ${row.requests} requests, expected ${row.expected}`),
+}));
 
 console.log("Concurrency on a cold token source…");
 const concurrency: { callers: number; requests: number; msPerCall: number; status: string }[] = [];
@@ -197,7 +255,12 @@ for (const callers of [1, 10, 100, 1000]) {
     perCall.push((performance.now() - started) / callers);
     requests = Math.max(requests, local.count());
   }
-  concurrency.push({ callers, requests, msPerCall: round(median(perCall), 4), status: check(requests === 1, `${callers} callers made ${requests} requests`) });
+  concurrency.push({
+    callers,
+    requests,
+    msPerCall: round(median(perCall), 4),
+    status: check(requests === 1, `${callers} callers made ${requests} requests`),
+  });
 }
 const warmCalls = 100_000;
 const warmTimes: number[] = [];
@@ -220,7 +283,11 @@ async function timeAsync(programs: Record<string, string[]>): Promise<Record<str
     for (const [name, args] of Object.entries(programs)) {
       const started = performance.now();
       const status = await new Promise<number | null>((resolve) => {
-        const child = spawn(DENO, args, { cwd: root, env: { ...process.env, ITSYOU_CLIENT_SECRET: org.secret, NO_COLOR: "1" }, stdio: "ignore" });
+        const child = spawn(DENO, args, {
+          cwd: root,
+          env: { ...process.env, ITSYOU_CLIENT_SECRET: org.secret, NO_COLOR: "1" },
+          stdio: "ignore",
+        });
         child.on("close", resolve);
       });
       if (status !== 0) throw new Error(`deno ${name} failed (${status})`);
@@ -231,7 +298,14 @@ async function timeAsync(programs: Record<string, string[]>): Promise<Record<str
 }
 const denoTimes = await timeAsync({
   "deno eval ''": ["eval", ""],
-  "deno run jwt": ["run", "--allow-net=127.0.0.1", "--allow-env=ITSYOU_CLIENT_SECRET", "bench/fixture/deno-jwt.ts", local.url, org.globalId],
+  "deno run jwt": [
+    "run",
+    "--allow-net=127.0.0.1",
+    "--allow-env=ITSYOU_CLIENT_SECRET",
+    "bench/fixture/deno-jwt.ts",
+    local.url,
+    org.globalId,
+  ],
 });
 const deno = {
   runtime: denoVersion,
@@ -259,12 +333,21 @@ function timeChild(command: string, args: string[], env: NodeJS.ProcessEnv): Pro
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("close", (status) => (status === 0 ? resolve(performance.now() - started) : reject(new Error(`${command} ${args.join(" ")}: ${output}`))));
+    child.on(
+      "close",
+      (
+        status,
+      ) => (status === 0
+        ? resolve(performance.now() - started)
+        : reject(new Error(`${command} ${args.join(" ")}: ${output}`))),
+    );
   });
 }
 /** A fresh code from the local server's /v1/oauth/authorize (alice is logged in there), not through the proxy. */
 async function freshCode(): Promise<string> {
-  const url = `${tlsServer.url}/v1/oauth/authorize?response_type=code&client_id=${tlsOrg.globalId}&redirect_uri=${encodeURIComponent(tlsOrg.callbackUrl)}&state=s`;
+  const url = `${tlsServer.url}/v1/oauth/authorize?response_type=code&client_id=${tlsOrg.globalId}&redirect_uri=${
+    encodeURIComponent(tlsOrg.callbackUrl)
+  }&state=s`;
   const location = await new Promise<string>((resolve, reject) => {
     const outgoing = httpsGet(url, { ca: readFileSync(certificates.caFile) }, (response) => {
       response.resume();
@@ -278,7 +361,9 @@ async function freshCode(): Promise<string> {
 /** The official Go client, built from the server's source tarball in GOPATH mode against its vendor/ (no downloads). */
 function buildGoClient(): string {
   const tarball = join(root, "../shared/identityserver/identityserver-333d788.tar.gz");
-  if (spawnSync("go", ["version"]).status !== 0) return "skipped: no Go on PATH (../shared/identityserver/install.sh installs it)";
+  if (spawnSync("go", ["version"]).status !== 0) {
+    return "skipped: no Go on PATH (../shared/identityserver/install.sh installs it)";
+  }
   if (!existsSync(tarball)) return `skipped: ${tarball} is missing`;
   const gopath = join(tmp, "gopath");
   const tree = join(gopath, "src/github.com/itsyouonline/identityserver");
@@ -313,11 +398,23 @@ interface Peer {
   /** TCP connections it must stay within (a budget), if any. */
   connections?: number;
 }
-const secretEnv = { ...process.env, ITSYOU_CLIENT_SECRET: tlsOrg.secret, NODE_EXTRA_CA_CERTS: certificates.caFile, SSL_CERT_FILE: certificates.caFile, CA: certificates.caFile, ID: tlsOrg.globalId };
+const secretEnv = {
+  ...process.env,
+  ITSYOU_CLIENT_SECRET: tlsOrg.secret,
+  NODE_EXTRA_CA_CERTS: certificates.caFile,
+  SSL_CERT_FILE: certificates.caFile,
+  CA: certificates.caFile,
+  ID: tlsOrg.globalId,
+};
 const runnerDir = join(tmp, "peer-runner");
 mkdirSync(runnerDir);
 const actionEnv = (base: string, inputs: Record<string, string> = {}): NodeJS.ProcessEnv => {
-  const runner = runnerEnvironment({ "client-id": tlsOrg.globalId, "client-secret": tlsOrg.secret, "base-url": base, ...inputs }, runnerDir);
+  const runner = runnerEnvironment({
+    "client-id": tlsOrg.globalId,
+    "client-secret": tlsOrg.secret,
+    "base-url": base,
+    ...inputs,
+  }, runnerDir);
   for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
   return { ...runner, NODE_EXTRA_CA_CERTS: certificates.caFile };
 };
@@ -335,13 +432,26 @@ const PEERS: Peer[] = [
   {
     name: "the ItsYou.online docs' curl recipe (two curls and jq, as a run: step)",
     skipped: hasCurl ? undefined : "skipped: curl or jq is missing",
-    run: (base) => timeChild("bash", ["-c", `set -e; T=$(${CURL} -d "grant_type=client_credentials&client_id=$ID&client_secret=$ITSYOU_CLIENT_SECRET" "${base}/v1/oauth/access_token" | jq -r .access_token); ${CURL} -H "Authorization: token $T" "${base}/v1/oauth/jwt" >/dev/null`], secretEnv),
-    floor: () => timeChild("bash", ["-c", "curl --version >/dev/null; jq --version >/dev/null; curl --version >/dev/null"], secretEnv),
+    run: (base) =>
+      timeChild("bash", [
+        "-c",
+        `set -e; T=$(${CURL} -d "grant_type=client_credentials&client_id=$ID&client_secret=$ITSYOU_CLIENT_SECRET" "${base}/v1/oauth/access_token" | jq -r .access_token); ${CURL} -H "Authorization: token $T" "${base}/v1/oauth/jwt" >/dev/null`,
+      ], secretEnv),
+    floor: () =>
+      timeChild(
+        "bash",
+        ["-c", "curl --version >/dev/null; jq --version >/dev/null; curl --version >/dev/null"],
+        secretEnv,
+      ),
   },
   {
     name: "one curl with response_type=id_token (the JWT only)",
     skipped: hasCurl ? undefined : "skipped: curl is missing",
-    run: (base) => timeChild("bash", ["-c", `${CURL} -d "grant_type=client_credentials&client_id=$ID&client_secret=$ITSYOU_CLIENT_SECRET&response_type=id_token" "${base}/v1/oauth/access_token" >/dev/null`], secretEnv),
+    run: (base) =>
+      timeChild("bash", [
+        "-c",
+        `${CURL} -d "grant_type=client_credentials&client_id=$ID&client_secret=$ITSYOU_CLIENT_SECRET&response_type=id_token" "${base}/v1/oauth/access_token" >/dev/null`,
+      ], secretEnv),
     floor: () => timeChild("bash", ["-c", "curl --version >/dev/null"], secretEnv),
   },
   {
@@ -358,14 +468,25 @@ const PEERS: Peer[] = [
   },
   {
     name: "the action, authorization code (token, then JWT)",
-    run: async (base) => timeChild(NODE, [join(root, "dist/index.js")], actionEnv(base, { "grant-type": "authorization_code", code: await freshCode(), "redirect-uri": tlsOrg.callbackUrl, state: "s" })),
+    run: async (base) =>
+      timeChild(
+        NODE,
+        [join(root, "dist/index.js")],
+        actionEnv(base, {
+          "grant-type": "authorization_code",
+          code: await freshCode(),
+          "redirect-uri": tlsOrg.callbackUrl,
+          state: "s",
+        }),
+      ),
     floor: nodeFloor,
     budget: 4.2,
     connections: 1,
   },
   {
     name: "`cli.ts` under Deno (JWT from the credentials)",
-    run: (base) => timeChild(DENO, [...denoRun, "cli.ts", "--base-url", base], { ...secretEnv, ITSYOU_CLIENT_ID: tlsOrg.globalId }),
+    run: (base) =>
+      timeChild(DENO, [...denoRun, "cli.ts", "--base-url", base], { ...secretEnv, ITSYOU_CLIENT_ID: tlsOrg.globalId }),
     floor: denoFloor,
     budget: 3.2,
   },
@@ -376,10 +497,31 @@ const PEERS: Peer[] = [
     budget: 4.2,
     connections: 1,
   },
-  { name: "Node 24 script, npm package: getJwt(credentials)", run: library("node", packageMod, "jwt"), floor: nodeFloor, budget: 3.2 },
-  { name: "Node 24 script, mod.ts by type stripping: getJwt(credentials)", run: library("node", join(root, "mod.ts"), "jwt"), floor: nodeFloor, budget: 3.2 },
-  { name: "Deno script: getAccessToken() then getJwt(token)", run: library("deno", join(root, "mod.ts"), "token-then-jwt"), floor: denoFloor, budget: 4.2, connections: 1 },
-  { name: "Deno script: getJwt(credentials)", run: library("deno", join(root, "mod.ts"), "jwt"), floor: denoFloor, budget: 3.2 },
+  {
+    name: "Node 24 script, npm package: getJwt(credentials)",
+    run: library("node", packageMod, "jwt"),
+    floor: nodeFloor,
+    budget: 3.2,
+  },
+  {
+    name: "Node 24 script, mod.ts by type stripping: getJwt(credentials)",
+    run: library("node", join(root, "mod.ts"), "jwt"),
+    floor: nodeFloor,
+    budget: 3.2,
+  },
+  {
+    name: "Deno script: getAccessToken() then getJwt(token)",
+    run: library("deno", join(root, "mod.ts"), "token-then-jwt"),
+    floor: denoFloor,
+    budget: 4.2,
+    connections: 1,
+  },
+  {
+    name: "Deno script: getJwt(credentials)",
+    run: library("deno", join(root, "mod.ts"), "jwt"),
+    floor: denoFloor,
+    budget: 3.2,
+  },
 ];
 
 interface PeerRow {
@@ -400,11 +542,19 @@ const measured = PEERS.filter((peer) => !peer.skipped);
 // Every run goes through the three proxies in turn, so that the machine's drift during the benchmark falls alike on
 // each round-trip time and cancels in the round trips (a difference of medians).
 const proxies = await Promise.all(RTTS.map((rttMs) => startDelayProxy(tlsServer.port, rttMs)));
-type Sample = { times: number[]; floors: number[]; connections: number; tlsHandshakes: number; helloRetryRequests: number };
+type Sample = {
+  times: number[];
+  floors: number[];
+  connections: number;
+  tlsHandshakes: number;
+  helloRetryRequests: number;
+};
 const samples = new Map<string, Sample>();
 const sampleOf = (rttMs: number, peer: Peer): Sample => {
   const key = `${rttMs} ${peer.name}`;
-  if (!samples.has(key)) samples.set(key, { times: [], floors: [], connections: 0, tlsHandshakes: 0, helloRetryRequests: 0 });
+  if (!samples.has(key)) {
+    samples.set(key, { times: [], floors: [], connections: 0, tlsHandshakes: 0, helloRetryRequests: 0 });
+  }
   return samples.get(key)!;
 };
 console.log(`Peers at ${RTTS.join(", ")} ms round trip, ${NETWORK_RUNS} interleaved runs each…`);
@@ -435,7 +585,10 @@ for (const rttMs of RTTS) {
     const per = (value: number): number => round(value / NETWORK_RUNS, 2);
     let status = "";
     if (rttMs === 100 && peer.budget !== undefined) {
-      status = check(roundTrips !== null && roundTrips <= peer.budget, `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`);
+      status = check(
+        roundTrips !== null && roundTrips <= peer.budget,
+        `${peer.name}: ${roundTrips} round trips at 100 ms, budget ${peer.budget}`,
+      );
     }
     if (peer.connections !== undefined && per(sample.connections) > peer.connections) {
       status = check(false, `${peer.name}: ${per(sample.connections)} TCP connections, budget ${peer.connections}`);
@@ -474,7 +627,13 @@ const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384
 const pem = publicKey.export({ type: "spki", format: "pem" }).toString();
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString("base64url");
 function tokenWith(scopes: number): string {
-  const claims = { azp: "acme", exp: Math.floor(Date.now() / 1000) + 3600, globalid: "acme", iss: "itsyouonline", scope: Array.from({ length: scopes }, (_, i) => `user:memberof:organization-${i}`) };
+  const claims = {
+    azp: "acme",
+    exp: Math.floor(Date.now() / 1000) + 3600,
+    globalid: "acme",
+    iss: "itsyouonline",
+    scope: Array.from({ length: scopes }, (_, i) => `user:memberof:organization-${i}`),
+  };
   const input = `${b64('{"alg":"ES384","typ":"JWT"}')}.${b64(JSON.stringify(claims))}`;
   return `${input}.${b64(sign("sha384", Buffer.from(input), { key: privateKey, dsaEncoding: "ieee-p1363" }))}`;
 }
@@ -508,8 +667,31 @@ const growthStatus = { decodeJwt: linear("decodeJwtMicroseconds"), verifyJwt: li
 // ---------------------------------------------------------------------------
 // Report
 // ---------------------------------------------------------------------------
-const machine = { cpu: cpus()[0]?.model ?? "unknown", cores: cpus().length, memoryGiB: round(totalmem() / 2 ** 30, 0), os: `${platform()} ${release()}` };
-const results = { date: new Date().toISOString(), runs: RUNS, networkRuns: NETWORK_RUNS, machine, coldStart, firstConnection, coldStartHttps, peers, peerRatios, skippedPeers, roundTrips, concurrency, warm, deno, growth, growthStatus, failures };
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: round(totalmem() / 2 ** 30, 0),
+  os: `${platform()} ${release()}`,
+};
+const results = {
+  date: new Date().toISOString(),
+  runs: RUNS,
+  networkRuns: NETWORK_RUNS,
+  machine,
+  coldStart,
+  firstConnection,
+  coldStartHttps,
+  peers,
+  peerRatios,
+  skippedPeers,
+  roundTrips,
+  concurrency,
+  warm,
+  deno,
+  growth,
+  growthStatus,
+  failures,
+};
 writeFileSync(join(root, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
 const lines = [
@@ -518,9 +700,15 @@ const lines = [
   `| Cold start (${coldStart.runtime}) | median ms |`,
   "|---|---:|",
   `| F0 \`node -e ''\` | ${cold.F0} |`,
-  `| F1 the floor: @actions/core + @actions/github context, one output (${(coldStart.floorBytes / 1024).toFixed(0)} KiB) | ${cold.F1} |`,
-  `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${(coldStart.distBytes / 1024).toFixed(0)} KiB) | ${cold.A} |`,
-  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.00) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${coldStart.ratios["A/F1"]}** ${coldStart.status} |`,
+  `| F1 the floor: @actions/core + @actions/github context, one output (${
+    (coldStart.floorBytes / 1024).toFixed(0)
+  } KiB) | ${cold.F1} |`,
+  `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${
+    (coldStart.distBytes / 1024).toFixed(0)
+  } KiB) | ${cold.A} |`,
+  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.00) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${
+    coldStart.ratios["A/F1"]
+  }** ${coldStart.status} |`,
   "",
   "| Before the first byte: the first connection, after the process starts | median ms |",
   "|---|---:|",
@@ -531,12 +719,16 @@ const lines = [
   `| F1 the floor | ${coldHttps.F1} |`,
   `| F2 the floor + one HTTPS request with Node's \`https\` | ${coldHttps.F2} |`,
   `| A \`dist/index.js\` over HTTPS | ${coldHttps.A} |`,
-  `| F2/F1 · **A/F2** (budget ≤ 1.10) · A − F2, our part | ${coldStartHttps.ratios["F2/F1"]} · **${coldStartHttps.ratios["A/F2"]}** ${coldStartHttps.status} · ${coldStartHttps.oursMs} ms |`,
+  `| F2/F1 · **A/F2** (budget ≤ 1.10) · A − F2, our part | ${coldStartHttps.ratios["F2/F1"]} · **${
+    coldStartHttps.ratios["A/F2"]
+  }** ${coldStartHttps.status} · ${coldStartHttps.oursMs} ms |`,
   "",
   `| Peers: HTTPS through a delaying proxy, whole processes (medians of ${NETWORK_RUNS}) | RTT ms | floor ms | ms | round trips | TCP connections | TLS handshakes | HelloRetryRequests |`,
   "|---|---:|---:|---:|---:|---:|---:|---:|",
   ...peers.map((row) =>
-    `| ${row.peer} | ${row.rttMs} | ${row.floorMs} | ${row.ms} | ${row.roundTrips ?? "–"}${row.status ? ` ${row.status}` : ""} | ${row.connections} | ${row.tlsHandshakes} | ${row.helloRetryRequests} |`
+    `| ${row.peer} | ${row.rttMs} | ${row.floorMs} | ${row.ms} | ${row.roundTrips ?? "–"}${
+      row.status ? ` ${row.status}` : ""
+    } | ${row.connections} | ${row.tlsHandshakes} | ${row.helloRetryRequests} |`
   ),
   ...skippedPeers.map((line) => `| ${line} | | | | | | | |`),
   "",
@@ -557,13 +749,21 @@ const lines = [
   `| Deno (${deno.runtime}) | median ms |`,
   "|---|---:|",
   `| \`deno eval ''\` | ${denoTimes["deno eval ''"]} |`,
-  `| \`deno run\` importing mod.ts (${(deno.modBytes / 1024).toFixed(0)} KiB) and fetching a JWT | ${denoTimes["deno run jwt"]} |`,
+  `| \`deno run\` importing mod.ts (${(deno.modBytes / 1024).toFixed(0)} KiB) and fetching a JWT | ${
+    denoTimes["deno run jwt"]
+  } |`,
   `| ratio | ${deno.ratio} |`,
   "",
   "| Scopes in the JWT | JWT bytes | decodeJwt µs | verifyJwt µs |",
   "|---:|---:|---:|---:|",
-  ...growth.map((row) => `| ${row.scopes} | ${row.jwtBytes} | ${row.decodeJwtMicroseconds} | ${row.verifyJwtMicroseconds} |`),
-  `| growth 100 → 1000 scopes | 10x bytes | ${round(growth[3].decodeJwtMicroseconds / growth[2].decodeJwtMicroseconds)}x ${growthStatus.decodeJwt} | ${round(growth[3].verifyJwtMicroseconds / growth[2].verifyJwtMicroseconds)}x ${growthStatus.verifyJwt} |`,
+  ...growth.map((row) =>
+    `| ${row.scopes} | ${row.jwtBytes} | ${row.decodeJwtMicroseconds} | ${row.verifyJwtMicroseconds} |`
+  ),
+  `| growth 100 → 1000 scopes | 10x bytes | ${
+    round(growth[3].decodeJwtMicroseconds / growth[2].decodeJwtMicroseconds)
+  }x ${growthStatus.decodeJwt} | ${
+    round(growth[3].verifyJwtMicroseconds / growth[2].verifyJwtMicroseconds)
+  }x ${growthStatus.verifyJwt} |`,
 ];
 writeFileSync(join(root, "bench/results.md"), `${lines.join("\n")}\n`);
 console.log(`\n${lines.join("\n")}\n`);

@@ -325,9 +325,7 @@ function checkRequestOptions(options) {
         timeout: options.timeout === undefined
             ? DEFAULT_TIMEOUT_MS
             : checkInteger("timeout (milliseconds)", options.timeout, 1, MAX_TIMEOUT_MS),
-        retries: options.retries === undefined
-            ? DEFAULT_RETRIES
-            : checkInteger("retries", options.retries, 0, MAX_RETRIES),
+        retries: options.retries === undefined ? DEFAULT_RETRIES : checkInteger("retries", options.retries, 0, MAX_RETRIES),
         userAgent: options.userAgent === undefined ? undefined : checkHeaderText("userAgent", options.userAgent, 512),
     };
 }
@@ -454,8 +452,9 @@ async function attemptOnce(transport, call, url, headers, body) {
         void cancel(response);
         const error = httpError(call, status);
         // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
-        if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500))
+        if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
             return { kind: "fatal", error };
+        }
         return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
     }
     catch (error) {
@@ -480,9 +479,25 @@ async function attemptOnce(transport, call, url, headers, body) {
 }
 /** Error codes (Node, Bun, undici) of connection failures that can heal. */
 const TRANSIENT_CODES = new Set([
-    "ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "ENETUNREACH", "ENETDOWN", "EHOSTUNREACH",
-    "EHOSTDOWN", "EAI_AGAIN", "EADDRNOTAVAIL", "UND_ERR_SOCKET", "UND_ERR_CLOSED", "UND_ERR_CONNECT_TIMEOUT",
-    "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT", "ERR_STREAM_PREMATURE_CLOSE", "ConnectionRefused", "ConnectionClosed",
+    "ECONNREFUSED",
+    "ECONNRESET",
+    "ECONNABORTED",
+    "EPIPE",
+    "ETIMEDOUT",
+    "ENETUNREACH",
+    "ENETDOWN",
+    "EHOSTUNREACH",
+    "EHOSTDOWN",
+    "EAI_AGAIN",
+    "EADDRNOTAVAIL",
+    "UND_ERR_SOCKET",
+    "UND_ERR_CLOSED",
+    "UND_ERR_CONNECT_TIMEOUT",
+    "UND_ERR_HEADERS_TIMEOUT",
+    "UND_ERR_BODY_TIMEOUT",
+    "ERR_STREAM_PREMATURE_CLOSE",
+    "ConnectionRefused",
+    "ConnectionClosed",
     "FailedToOpenSocket",
 ]);
 /** The same failures as Deno and workers word them (they carry no code). */
@@ -518,7 +533,10 @@ function classifyFailure(error, call, transport, url) {
     /** Whether a cause's code matches `code`, or a cause's name or the description matches `text`. */
     const is = (code, text) => codes.some((c) => code?.test(c)) || names.some((n) => text.test(n)) || text.test(reason);
     const details = { endpoint: call.path, cause: new Error(reason) };
-    const fatal = (code, message) => ({ kind: "fatal", error: new ItsYouOnlineError(code, message, details) });
+    const fatal = (code, message) => ({
+        kind: "fatal",
+        error: new ItsYouOnlineError(code, message, details),
+    });
     if (is(CERTIFICATE_CODE, CERTIFICATE_TEXT)) {
         return fatal("TLS_ERROR", `The TLS connection to ${url.origin} failed (${reason}): the server's certificate is not trusted here. If the server uses a private CA, trust it (NODE_EXTRA_CA_CERTS=ca.pem on Node, Bun and in the action; --cert ca.pem on Deno); otherwise fix the server's certificate (expired, wrong host name or incomplete chain).`);
     }
@@ -569,25 +587,32 @@ function httpError(call, status) {
     const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
     let advice;
     if (status >= 300 && status < 400) {
-        advice = "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
+        advice =
+            "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
     }
     else if (status === 400 && call.purpose === "client_credentials") {
-        advice = "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
+        advice =
+            "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
     }
     else if (status === 400 && call.purpose === "authorization_code") {
-        advice = "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
+        advice =
+            "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
     }
     else if (status === 401 && call.purpose === "refresh") {
-        advice = "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
+        advice =
+            "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
     }
     else if (status === 401 && call.purpose === "derive") {
-        advice = "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
+        advice =
+            "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
     }
     else if (status === 500 && call.purpose === "derive") {
-        advice = "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
+        advice =
+            "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
     }
     else if (status === 401 && call.purpose === "jwt") {
-        advice = "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
+        advice =
+            "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
     }
     else if (status === 401) {
         advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
@@ -599,7 +624,8 @@ function httpError(call, status) {
         advice = "The server or a proxy in front of it is rate limiting; try again later.";
     }
     else if (status === 408) {
-        advice = "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
+        advice =
+            "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
     }
     else if (status >= 500) {
         advice = "The server or a proxy in front of it failed; try again later.";
@@ -689,7 +715,12 @@ function describe(error, secrets) {
 function redact(text, secrets) {
     let result = text;
     for (const secret of secrets) {
-        const forms = [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2), JSON.stringify(secret).slice(1, -1)];
+        const forms = [
+            secret,
+            encodeURIComponent(secret),
+            new URLSearchParams({ s: secret }).toString().slice(2),
+            JSON.stringify(secret).slice(1, -1),
+        ];
         for (const form of new Set(forms))
             if (form)
                 result = result.split(form).join("[redacted]");
@@ -794,8 +825,9 @@ function parseTokenResponse(answer) {
     if (scope !== undefined && typeof scope !== "string")
         throw invalidResponse(answer, "scope is not a string");
     const username = typeof info === "object" && info !== null ? info.username : undefined;
-    // deno-lint-ignore no-control-regex
-    if (username !== undefined && (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+    if (username !== undefined &&
+        // deno-lint-ignore no-control-regex
+        (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
         throw invalidResponse(answer, "info.username is not a user name");
     }
     const token = {
@@ -1144,7 +1176,11 @@ function jwtFromAnswer(answer) {
     if (wrongClaim)
         throw invalidResponse(answer, `the JWT's ${wrongClaim}`);
     // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
-    return { jwt, expiresAt: claims.exp * 1000, issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000 };
+    return {
+        jwt,
+        expiresAt: claims.exp * 1000,
+        issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
+    };
 }
 const isString = (value) => typeof value === "string";
 const isStringList = (value) => Array.isArray(value) && value.every(isString);
@@ -1180,8 +1216,9 @@ function jwtInvalid(message) {
 function decodeParts(jwt) {
     if (typeof jwt !== "string")
         throw jwtInvalid(`The JWT must be a string, not ${jwt === null ? "null" : typeof jwt}.`);
-    if (jwt.length > MAX_JWT_LENGTH)
+    if (jwt.length > MAX_JWT_LENGTH) {
         throw jwtInvalid(`The JWT is longer than ${MAX_JWT_LENGTH} characters; no ItsYou.online JWT is.`);
+    }
     const parts = jwt.split(".");
     if (parts.length !== 3) {
         throw jwtInvalid(`The JWT has ${parts.length} dot-separated parts; a compact JWT has exactly 3 (header.payload.signature).`);
@@ -1249,8 +1286,9 @@ function importPublicKey(publicKey) {
         }
         return Promise.resolve(publicKey);
     }
-    if (typeof publicKey !== "string")
+    if (typeof publicKey !== "string") {
         return Promise.reject(invalidArgument("publicKey must be a PEM string or a CryptoKey."));
+    }
     let key = importedKeys.get(publicKey);
     if (!key) {
         const match = /^\s*-----BEGIN PUBLIC KEY-----([A-Za-z0-9+/=\s]+)-----END PUBLIC KEY-----\s*$/.exec(publicKey);
@@ -1326,10 +1364,14 @@ async function verifyJwt(jwt, options = {}) {
         throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
     }
     if (claims.iss !== issuer) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, { claim: "iss" });
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, {
+            claim: "iss",
+        });
     }
     if (!isJwtTime(claims.exp)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", { claim: "exp" });
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", {
+            claim: "exp",
+        });
     }
     for (const claim of ["nbf", "iat"]) {
         if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
@@ -1342,7 +1384,9 @@ async function verifyJwt(jwt, options = {}) {
         throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
     }
     if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", { claim: "nbf" });
+        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", {
+            claim: "nbf",
+        });
     }
     if (audiences) {
         const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
@@ -1881,7 +1925,13 @@ async function getTokens() {
         fetch: createProxyAwareFetch(debug),
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
-    const jwtOptions = { scope: inputs.scope, audience: inputs.audience, validity: inputs.validity, refreshable: inputs.refreshable, ...requestOptions };
+    const jwtOptions = {
+        scope: inputs.scope,
+        audience: inputs.audience,
+        validity: inputs.validity,
+        refreshable: inputs.refreshable,
+        ...requestOptions,
+    };
     // Client credentials: the access token and the JWT (straight from the credentials, the same server function
     // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
     // second request reuses the kept-alive connection.
@@ -1892,7 +1942,13 @@ async function getTokens() {
         ]);
         return { inputs, token, jwt };
     }
-    const token = await exchangeCode({ ...credentials, code: inputs.code, redirectUri: inputs.redirectUri, state: inputs.state, ...requestOptions });
+    const token = await exchangeCode({
+        ...credentials,
+        code: inputs.code,
+        redirectUri: inputs.redirectUri,
+        state: inputs.state,
+        ...requestOptions,
+    });
     return { inputs, token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined };
 }
 async function run() {
@@ -1924,10 +1980,13 @@ async function run() {
                 exportVariable("ITSYOU_JWT", jwt);
         }
         const server = resolveBaseUrl(inputs.baseUrl).host;
-        const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+        const subject = token.username ??
+            (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
         info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
         // The run, for the summary: from the runner's variables, as @actions/github reads them.
-        const run = process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}` : "";
+        const run = process.env.GITHUB_REPOSITORY
+            ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`
+            : "";
         writeSummary(token, claims, server, run);
     }
     catch (error) {

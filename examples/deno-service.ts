@@ -37,7 +37,11 @@ export function createHandler(config: ServiceConfig): (request: Request) => Prom
     if (!jwt) return deny(401, "send Authorization: bearer <an ItsYou.online JWT>");
     let username: string;
     try {
-      const claims = await verifyJwt(jwt, { audience: config.audience, scope: config.scope, publicKey: config.publicKey });
+      const claims = await verifyJwt(jwt, {
+        audience: config.audience,
+        scope: config.scope,
+        publicKey: config.publicKey,
+      });
       username = claims.username ?? String(claims.globalid);
     } catch (error) {
       // The message never holds the token; a missing scope is a valid caller without permission (403).
@@ -55,7 +59,11 @@ export function createHandler(config: ServiceConfig): (request: Request) => Prom
       throw error;
     }
     const answer = await fetch(config.next.url, { headers: { authorization: `bearer ${forNext}` } });
-    return Response.json({ service: config.audience, user: username, next: { status: answer.status, body: await answer.json() } });
+    return Response.json({
+      service: config.audience,
+      user: username,
+      next: { status: answer.status, body: await answer.json() },
+    });
   };
 }
 

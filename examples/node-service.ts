@@ -31,7 +31,9 @@ export interface ServiceConfig {
 }
 
 /** A `node:http` request listener: the request's JWT checked, then this service's work. */
-export function createListener(config: ServiceConfig): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+export function createListener(
+  config: ServiceConfig,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     const send = (status: number, body: unknown): void => {
       const headers: Record<string, string> = { "content-type": "application/json" };
@@ -42,11 +44,17 @@ export function createListener(config: ServiceConfig): (request: IncomingMessage
     if (!jwt) return send(401, { error: "send Authorization: bearer <an ItsYou.online JWT>" });
     let username: string;
     try {
-      const claims = await verifyJwt(jwt, { audience: config.audience, scope: config.scope, publicKey: config.publicKey });
+      const claims = await verifyJwt(jwt, {
+        audience: config.audience,
+        scope: config.scope,
+        publicKey: config.publicKey,
+      });
       username = claims.username ?? String(claims.globalid);
     } catch (error) {
       // The message never holds the token; a missing scope is a valid caller without permission (403).
-      if (error instanceof ItsYouOnlineError) return send(error.claim === "scope" ? 403 : 401, { error: error.message });
+      if (error instanceof ItsYouOnlineError) {
+        return send(error.claim === "scope" ? 403 : 401, { error: error.message });
+      }
       throw error;
     }
     if (!config.next) return send(200, { service: config.audience, user: username });
@@ -55,7 +63,9 @@ export function createListener(config: ServiceConfig): (request: IncomingMessage
     try {
       forNext = await deriveJwt(jwt, { audience: config.next.audience, scope: config.scope, baseUrl: config.baseUrl });
     } catch (error) {
-      if (error instanceof ItsYouOnlineError) return send(error.code === "INVALID_ARGUMENT" ? 403 : 502, { error: error.message });
+      if (error instanceof ItsYouOnlineError) {
+        return send(error.code === "INVALID_ARGUMENT" ? 403 : 502, { error: error.message });
+      }
       throw error;
     }
     const answer = await fetch(config.next.url, { headers: { authorization: `bearer ${forNext}` } });

@@ -28,9 +28,25 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   const tsc = spawnSync(`${root}node_modules/.bin/tsc`, [
-    "mod.ts", "cli.ts", "--ignoreConfig",
-    "--outDir", dir, "--declaration", "--target", "es2022", "--module", "nodenext", "--moduleResolution", "nodenext",
-    "--lib", "es2022,dom", "--types", "node", "--strict", "--skipLibCheck", "--rewriteRelativeImportExtensions",
+    "mod.ts",
+    "cli.ts",
+    "--ignoreConfig",
+    "--outDir",
+    dir,
+    "--declaration",
+    "--target",
+    "es2022",
+    "--module",
+    "nodenext",
+    "--moduleResolution",
+    "nodenext",
+    "--lib",
+    "es2022,dom",
+    "--types",
+    "node",
+    "--strict",
+    "--skipLibCheck",
+    "--rewriteRelativeImportExtensions",
   ], { cwd: root, stdio: "inherit" });
   if (tsc.status !== 0) throw new Error("tsc failed to build the package");
   const { version, license } = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
@@ -38,7 +54,8 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
   const manifest = {
     name: "@itsyou/token",
     version,
-    description: "A zero-dependency ItsYou.online client: access tokens, JWTs, refresh and ES384 verification. Web APIs only.",
+    description:
+      "A zero-dependency ItsYou.online client: access tokens, JWTs, refresh and ES384 verification. Web APIs only.",
     license,
     type: "module",
     exports: { ".": { types: "./mod.d.ts", default: "./mod.js" }, "./package.json": "./package.json" },

@@ -11,9 +11,17 @@ import { verifyJwt } from "../mod.ts";
 const server = await startServer();
 const [org] = server.registry.organizations;
 console.log(`Local ItsYou.online-compatible server: ${server.url} (organization ${org.globalId})\n`);
-const inputs = { "client-id": org.globalId, "client-secret": org.secret, "base-url": server.url, audience: "deploy", validity: "900" };
+const inputs = {
+  "client-id": org.globalId,
+  "client-secret": org.secret,
+  "base-url": server.url,
+  audience: "deploy",
+  validity: "900",
+};
 console.log("Step: uses: ./  with:");
-for (const [name, value] of Object.entries(inputs)) console.log(`  ${name}: ${name === "client-secret" ? "${{ secrets.ITSYOU_CLIENT_SECRET }}" : value}`);
+for (const [name, value] of Object.entries(inputs)) {
+  console.log(`  ${name}: ${name === "client-secret" ? "${{ secrets.ITSYOU_CLIENT_SECRET }}" : value}`);
+}
 
 const run = await runAction(inputs);
 // The runner hides every value announced with ::add-mask:: from the log.
@@ -30,7 +38,11 @@ for (const [name, value] of Object.entries(run.outputs)) console.log(`  steps.to
 let ok = run.status === 0;
 if (ok) {
   const claims = await verifyJwt(run.outputs.jwt, { publicKey: server.publicKey, audience: "deploy" });
-  console.log(`\nverifyJwt() accepts the JWT with the server's key: globalid=${claims.globalid}, aud=${JSON.stringify(claims.aud)}, exp=${new Date(claims.exp! * 1000).toISOString()}`);
+  console.log(
+    `\nverifyJwt() accepts the JWT with the server's key: globalid=${claims.globalid}, aud=${
+      JSON.stringify(claims.aud)
+    }, exp=${new Date(claims.exp! * 1000).toISOString()}`,
+  );
   ok = claims.globalid === org.globalId;
 }
 await server.close();

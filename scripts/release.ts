@@ -22,7 +22,9 @@ export class ReleaseError extends Error {}
 /** The text of CHANGELOG.md's "## X.Y.Z" section (to the next "## "), trimmed. */
 export function releaseNotes(changelog: string, version: string): string {
   const lines = changelog.split("\n");
-  const start = lines.findIndex((line) => new RegExp(`^## \\[?v?${version.replace(/\./g, "\\.")}\\]?(\\s|$)`).test(line));
+  const start = lines.findIndex((line) =>
+    new RegExp(`^## \\[?v?${version.replace(/\./g, "\\.")}\\]?(\\s|$)`).test(line)
+  );
   if (start < 0) throw new ReleaseError(`CHANGELOG.md has no "## ${version}" section: add one with what changed.`);
   const end = lines.findIndex((line, i) => i > start && line.startsWith("## "));
   const notes = lines.slice(start + 1, end < 0 ? undefined : end).join("\n").trim();
@@ -54,14 +56,19 @@ export interface ReleaseResult {
  * again, and the major tag is moved only when it names another commit.
  */
 export function release({ cwd, version, remote = "origin", notesFile }: ReleaseOptions): ReleaseResult {
-  const git = (...args: string[]): string => execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const git = (...args: string[]): string =>
+    execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
   if (!/^\d+\.\d+\.\d+$/.test(version)) throw new ReleaseError(`${version} is not a version X.Y.Z.`);
   for (const file of ["package.json", "deno.json"]) {
     const found = JSON.parse(readFileSync(join(cwd, file), "utf8")).version;
-    if (found !== version) throw new ReleaseError(`${file} says version ${found}, not ${version}: set it, commit, and release again.`);
+    if (found !== version) {
+      throw new ReleaseError(`${file} says version ${found}, not ${version}: set it, commit, and release again.`);
+    }
   }
   const notes = releaseNotes(readFileSync(join(cwd, "CHANGELOG.md"), "utf8"), version);
-  if (git("status", "--porcelain") !== "") throw new ReleaseError("The work tree has uncommitted changes: commit or stash them first.");
+  if (git("status", "--porcelain") !== "") {
+    throw new ReleaseError("The work tree has uncommitted changes: commit or stash them first.");
+  }
   const commit = git("rev-parse", "HEAD");
   const tag = `v${version}`;
   const major = `v${version.split(".")[0]}`;
@@ -77,7 +84,9 @@ export function release({ cwd, version, remote = "origin", notesFile }: ReleaseO
   }
   for (const [where, named] of [["here", local], [`on ${remote}`, remoteTags.get(tag) ?? ""]]) {
     if (named && named !== commit) {
-      throw new ReleaseError(`${tag} already names commit ${named.slice(0, 12)} ${where}, not HEAD: a released version is never moved.`);
+      throw new ReleaseError(
+        `${tag} already names commit ${named.slice(0, 12)} ${where}, not HEAD: a released version is never moved.`,
+      );
     }
   }
   if (!local) git("tag", "-a", tag, "-m", tag);

@@ -16,7 +16,11 @@ interface Tally {
 export function vitestReport(file: string): () => Tally {
   return () => {
     const report = JSON.parse(readFileSync(file, "utf8"));
-    return { passed: report.numPassedTests, failed: report.numFailedTests, skipped: report.numPendingTests + report.numTodoTests };
+    return {
+      passed: report.numPassedTests,
+      failed: report.numFailedTests,
+      skipped: report.numPendingTests + report.numTodoTests,
+    };
   };
 }
 
@@ -62,7 +66,9 @@ export class Steps {
     }
     if (this.failedSteps > 0) console.log(`\n${this.failedSteps} check(s) or suite(s) failed; see above.`);
     if (total.skipped > 0) console.log(`✗ ${total.skipped} test(s) were skipped`);
-    console.log(`${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`);
+    console.log(
+      `${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`,
+    );
     process.exit(this.failedSteps > 0 || total.failed > 0 || total.skipped > 0 ? 1 : 0);
   }
 }

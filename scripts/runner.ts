@@ -13,7 +13,9 @@ import { parse } from "yaml";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 /** The Node that action.yml's `node24` means: npm ci's Node 24 where it installs (linux-x64), else this Node. */
-export const NODE_24 = existsSync(join(root, "node_modules/.bin/node")) ? join(root, "node_modules/.bin/node") : process.execPath;
+export const NODE_24 = existsSync(join(root, "node_modules/.bin/node"))
+  ? join(root, "node_modules/.bin/node")
+  : process.execPath;
 export const ACTION = parse(readFileSync(join(root, "action.yml"), "utf8")) as {
   inputs: Record<string, { default?: string; required?: boolean }>;
   outputs: Record<string, unknown>;
@@ -54,7 +56,10 @@ export function runnerEnvironment(inputs: Record<string, string>, dir: string): 
 }
 
 /** Runs the action once as a workflow step `with:` these inputs; `extraEnv` adds to the runner's environment. */
-export async function runAction(inputs: Record<string, string>, extraEnv: Record<string, string> = {}): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  extraEnv: Record<string, string> = {},
+): Promise<ActionRun> {
   const dir = mkdtempSync(join(tmpdir(), "itsyou-action-"));
   try {
     const runner = runnerEnvironment(inputs, dir);
@@ -103,4 +108,3 @@ export function parseFileCommands(text: string): Record<string, string> {
   }
   return result;
 }
-

@@ -33,17 +33,25 @@ let serverFile = process.env[SERVER_ENV];
 let startedIn: string | undefined;
 const shared = process.env.ITSYOU_IDENTITYSERVER_DIR ?? join(root, "../shared/identityserver");
 if (serverFile) {
-  if (!existsSync(serverFile)) fail(`${SERVER_ENV}=${serverFile}: no such file; point it at the server.json that start.sh wrote.`);
+  if (!existsSync(serverFile)) {
+    fail(`${SERVER_ENV}=${serverFile}: no such file; point it at the server.json that start.sh wrote.`);
+  }
 } else {
   if (!existsSync(join(shared, "start.sh"))) {
-    fail(`no real server: ${shared}/start.sh is missing. Set ITSYOU_IDENTITYSERVER_DIR to the folder of start.sh, or ${SERVER_ENV} to a running server's server.json.`);
+    fail(
+      `no real server: ${shared}/start.sh is missing. Set ITSYOU_IDENTITYSERVER_DIR to the folder of start.sh, or ${SERVER_ENV} to a running server's server.json.`,
+    );
   }
   startedIn = mkdtempSync(join(tmpdir(), "itsyou-real-"));
   writeFileSync(join(startedIn, "seed.json"), JSON.stringify(SEED));
   console.log(`── starting the real server (${shared}/start.sh; the first build takes up to a minute)`);
-  const start = spawnSync(join(shared, "start.sh"), [join(startedIn, "server"), join(startedIn, "seed.json")], { stdio: ["ignore", "ignore", "inherit"] });
+  const start = spawnSync(join(shared, "start.sh"), [join(startedIn, "server"), join(startedIn, "seed.json")], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
   if (start.status !== 0) {
-    fail(`the real server did not start (see above). It needs Go, go-bindata, python3-mockupdb, python3-mongomock and openssl: run ${shared}/install.sh as root, or set ${SERVER_ENV} to a running server's server.json.`);
+    fail(
+      `the real server did not start (see above). It needs Go, go-bindata, python3-mockupdb, python3-mongomock and openssl: run ${shared}/install.sh as root, or set ${SERVER_ENV} to a running server's server.json.`,
+    );
   }
   serverFile = join(startedIn, "server", "server.json");
 }
@@ -54,10 +62,21 @@ const steps = new Steps();
 const env = { ...process.env, [SERVER_ENV]: serverFile };
 try {
   steps.run("vitest (Node 24): the contract suite and the differential corpus", bin("vitest"), [
-    "run", "test/real/", "--reporter=default", "--reporter=json", `--outputFile=${results}/vitest.json`,
+    "run",
+    "test/real/",
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile=${results}/vitest.json`,
   ], { cwd: root, env: { ...env, NODE_EXTRA_CA_CERTS: server.caFile } });
   steps.run("deno test (Deno): the contract suite", bin("deno"), [
-    "test", "--allow-net", "--allow-read", "--allow-env", "--cert", server.caFile, `--junit-path=${results}/deno.xml`, "test/real/contract.deno.ts",
+    "test",
+    "--allow-net",
+    "--allow-read",
+    "--allow-env",
+    "--cert",
+    server.caFile,
+    `--junit-path=${results}/deno.xml`,
+    "test/real/contract.deno.ts",
   ], { cwd: root, env });
 } finally {
   if (startedIn) {

@@ -19,7 +19,17 @@ const options = { cwd: root };
 
 const deno = bin("deno");
 steps.run("tsc: type check", bin("tsc"), ["-p", "."], options);
-steps.run("deno check (the code, and the examples in its docs)", deno, ["check", "--doc", "mod.ts", "cli.ts", "test/deno/", "test/real/contract.deno.ts", "bench/fixture/deno-jwt.ts", "bench/fixture/first-jwt.ts", "examples/deno-service.ts"], options);
+steps.run("deno check (the code, and the examples in its docs)", deno, [
+  "check",
+  "--doc",
+  "mod.ts",
+  "cli.ts",
+  "test/deno/",
+  "test/real/contract.deno.ts",
+  "bench/fixture/deno-jwt.ts",
+  "bench/fixture/first-jwt.ts",
+  "examples/deno-service.ts",
+], options);
 steps.run("deno lint", deno, ["lint"], options);
 // Run from outside the project, so Deno does not try to load @types/node for a file with no imports.
 steps.run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], { cwd: tmpdir() });
@@ -27,21 +37,50 @@ steps.run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirt
 
 // dist/ is committed and is what the runner executes: it must be exactly what `npm run build` makes now.
 const fresh = mkdtempSync(`${tmpdir()}/itsyou-dist-`);
-if (steps.run("ncc: a fresh build of dist/", bin("ncc"), ["build", "src/index.ts", "-o", fresh, "--license", "licenses.txt", "--no-source-map-register", "--quiet"], options)) {
+if (
+  steps.run("ncc: a fresh build of dist/", bin("ncc"), [
+    "build",
+    "src/index.ts",
+    "-o",
+    fresh,
+    "--license",
+    "licenses.txt",
+    "--no-source-map-register",
+    "--quiet",
+  ], options)
+) {
   const files = (dir: string): string[] => readdirSync(dir).sort();
   const same = JSON.stringify(files(fresh)) === JSON.stringify(files(`${root}dist`)) &&
     files(fresh).every((name) => readFileSync(`${fresh}/${name}`).equals(readFileSync(`${root}dist/${name}`)));
-  console.log(same ? "dist/ matches a fresh build" : "✗ dist/ differs from a fresh build: run `npm run build` and commit dist/");
+  console.log(
+    same ? "dist/ matches a fresh build" : "✗ dist/ differs from a fresh build: run `npm run build` and commit dist/",
+  );
   if (!same) steps.failedSteps++;
 }
 rmSync(fresh, { recursive: true, force: true });
 
-steps.run("vitest (Node; workerd; the npm package)", bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile=${results}/vitest.json`], options);
-steps.run("deno test (Deno)", deno, [
-  "test", "--allow-net", "--allow-read", "--allow-write", "--allow-run", "--allow-env",
-  `--junit-path=${results}/deno.xml`, "test/deno/",
+steps.run("vitest (Node; workerd; the npm package)", bin("vitest"), [
+  "run",
+  "--reporter=default",
+  "--reporter=json",
+  `--outputFile=${results}/vitest.json`,
 ], options);
-steps.run("bun test (Bun)", bin("bun"), ["test", "--reporter=junit", `--reporter-outfile=${results}/bun.xml`, "test/bun/"], options);
+steps.run("deno test (Deno)", deno, [
+  "test",
+  "--allow-net",
+  "--allow-read",
+  "--allow-write",
+  "--allow-run",
+  "--allow-env",
+  `--junit-path=${results}/deno.xml`,
+  "test/deno/",
+], options);
+steps.run("bun test (Bun)", bin("bun"), [
+  "test",
+  "--reporter=junit",
+  `--reporter-outfile=${results}/bun.xml`,
+  "test/bun/",
+], options);
 
 steps.finish([
   ["vitest", vitestReport(`${results}/vitest.json`)],

@@ -33,7 +33,8 @@ export function withFaults(handler: BodyHandler, rules: FaultRule[]): BodyHandle
   return (request, response, body) => {
     const path = new URL(request.url ?? "/", "http://localhost").pathname;
     const rule = rules.find((rule) =>
-      (rule.times ?? 1) > 0 && (rule.path === undefined || rule.path === path) && (rule.body === undefined || rule.body.test(body))
+      (rule.times ?? 1) > 0 && (rule.path === undefined || rule.path === path) &&
+      (rule.body === undefined || rule.body.test(body))
     );
     if (!rule) return handler(request, response, body);
     rule.times = (rule.times ?? 1) - 1;

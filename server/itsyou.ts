@@ -219,7 +219,9 @@ export function createItsYouHandler(
 
     const accessToken = randomToken();
     tokens.set(accessToken, token);
-    const grants = token.username && grantType === "" ? userOf(token.username).grants.map((grant) => `grant:${grant}`) : [];
+    const grants = token.username && grantType === ""
+      ? userOf(token.username).grants.map((grant) => `grant:${grant}`)
+      : [];
     // §2.5: exact field order; the scope list always gets a comma, so it ends with one when there are no grants.
     writeJson(response, {
       access_token: accessToken,
@@ -271,7 +273,11 @@ export function createItsYouHandler(
   /** `getIDTokenStr`: sub, iss, iat, exp (the token's), aud (the client) and the values of the user scopes. */
   function oidcIdToken(token: StoredToken, scopes: string[]): string {
     const user = userOf(token.username);
-    const values: Record<string, string> = { "user:name": user.name, "user:email": user.email, "user:email:main": user.email };
+    const values: Record<string, string> = {
+      "user:name": user.name,
+      "user:email": user.email,
+      "user:email:main": user.email,
+    };
     const claims: Claims = {
       aud: token.clientId,
       exp: Math.floor((token.createdAt + DAY) / 1000),
@@ -326,7 +332,9 @@ export function createItsYouHandler(
     }
     const claims: Claims = {
       azp: token.clientId,
-      exp: Math.floor(Math.min(token.createdAt + DAY, validity(form) > 0 ? now() + validity(form) * 1000 : Infinity) / 1000),
+      exp: Math.floor(
+        Math.min(token.createdAt + DAY, validity(form) > 0 ? now() + validity(form) * 1000 : Infinity) / 1000,
+      ),
       iss: "itsyouonline",
       scope: [...goSplit(scopes), ...grants],
       ...(token.username ? { username: token.username } : { globalid: token.globalId }),
@@ -418,11 +426,14 @@ export function createItsYouHandler(
       scopes = [...scopes, ...userOf(record.username).grants.map((grant) => `grant:${grant}`)];
     }
     const seconds = validity(form);
-    writeJwt(response, signJwt({
-      ...old,
-      scope: scopes,
-      exp: Math.floor(now() / 1000) + (seconds > 0 && seconds < 86_400 ? seconds : 86_400),
-    }));
+    writeJwt(
+      response,
+      signJwt({
+        ...old,
+        scope: scopes,
+        exp: Math.floor(now() / 1000) + (seconds > 0 && seconds < 86_400 ? seconds : 86_400),
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------
@@ -437,7 +448,12 @@ export function createItsYouHandler(
     if (!registry.loggedInAs) {
       const query = [...parseQuery((request.url ?? "").split("?")[1] ?? ""), ["endpoint", "/v1/oauth/authorize"]];
       query.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return redirect(response, "GET", 302, `/login?${query.map(([name, value]) => `${queryEscape(name)}=${queryEscape(value)}`).join("&")}`);
+      return redirect(
+        response,
+        "GET",
+        302,
+        `/login?${query.map(([name, value]) => `${queryEscape(name)}=${queryEscape(value)}`).join("&")}`,
+      );
     }
     const clientId = form.get("client_id") ?? "";
     // The handler unescapes the already-decoded value again: '+' becomes a space.
@@ -449,7 +465,14 @@ export function createItsYouHandler(
       .filter((scope) => !scope.startsWith("user:memberof:") || user.memberOf.includes(scope.slice(14)));
     const code = randomToken();
     const state = form.get("state") ?? "";
-    codes.set(code, { clientId, username: user.username, redirectUrl: redirectUri, state, scope: scope.join(","), createdAt: now() });
+    codes.set(code, {
+      clientId,
+      username: user.username,
+      redirectUrl: redirectUri,
+      state,
+      scope: scope.join(","),
+      createdAt: now(),
+    });
     const separator = !redirectUri.includes("?") ? "?" : redirectUri.endsWith("&") ? "" : "&";
     redirect(response, "GET", 302, `${redirectUri}${separator}code=${queryEscape(code)}&state=${queryEscape(state)}`);
   }
@@ -533,7 +556,9 @@ function writeJwt(response: ServerResponse, jwt: string): void {
 function redirect(response: ServerResponse, method: string, status: number, location: string): void {
   // fmt.Fprintln(w, body) after a body that already ends with ".\n": two newlines.
   const body = method === "GET" || method === "HEAD"
-    ? `<a href="${location.replace(/&/g, "&amp;").replace(/"/g, "&#34;").replace(/</g, "&lt;")}">${STATUS_TEXT[status]}</a>.\n\n`
+    ? `<a href="${location.replace(/&/g, "&amp;").replace(/"/g, "&#34;").replace(/</g, "&lt;")}">${
+      STATUS_TEXT[status]
+    }</a>.\n\n`
     : "";
   const headers: Record<string, string | number> = { Location: location, "Content-Length": Buffer.byteLength(body) };
   if (body) headers["Content-Type"] = "text/html; charset=utf-8";
@@ -569,7 +594,10 @@ function queryUnescape(text: string): string {
 
 /** `url.QueryEscape`: spaces become `+`. */
 function queryEscape(text: string): string {
-  return encodeURIComponent(text).replace(/%20/g, "+").replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return encodeURIComponent(text).replace(/%20/g, "+").replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**

@@ -12,16 +12,22 @@ import { startServer } from "./serve.ts";
 const { values } = parseArgs({
   options: { port: { type: "string" }, write: { type: "string" }, cert: { type: "string" }, key: { type: "string" } },
 });
-const tls = values.cert && values.key ? { cert: readFileSync(values.cert, "utf8"), key: readFileSync(values.key, "utf8") } : undefined;
+const tls = values.cert && values.key
+  ? { cert: readFileSync(values.cert, "utf8"), key: readFileSync(values.key, "utf8") }
+  : undefined;
 const server = await startServer({ port: values.port ? Number(values.port) : undefined, tls });
 const [org] = server.registry.organizations;
 const [userKey] = server.registry.userKeys;
-const description = JSON.stringify({
-  url: server.url,
-  publicKey: server.publicKey,
-  org: { clientId: org.globalId, clientSecret: org.secret },
-  user: { clientId: userKey.applicationId, clientSecret: userKey.secret, username: userKey.username },
-}, null, 2);
+const description = JSON.stringify(
+  {
+    url: server.url,
+    publicKey: server.publicKey,
+    org: { clientId: org.globalId, clientSecret: org.secret },
+    user: { clientId: userKey.applicationId, clientSecret: userKey.secret, username: userKey.username },
+  },
+  null,
+  2,
+);
 if (values.write) writeFileSync(values.write, description);
 else console.log(description);
 const stop = (): void => void server.close().then(() => process.exit(0));

@@ -61,7 +61,12 @@ export function demoRegistry(): Registry {
   const secret = (bytes: number): string => randomBytes(bytes).toString("base64url");
   return {
     organizations: [
-      { globalId: "acme", secret: secret(39), clientCredentials: true, callbackUrl: "https://app.example.com/callback" },
+      {
+        globalId: "acme",
+        secret: secret(39),
+        clientCredentials: true,
+        callbackUrl: "https://app.example.com/callback",
+      },
       { globalId: "no-client-credentials", secret: secret(39), clientCredentials: false, callbackUrl: "" },
     ],
     userKeys: [
@@ -70,7 +75,13 @@ export function demoRegistry(): Registry {
       { applicationId: secret(21), secret: secret(21), username: "alice", scopes: ["user:admin", "user:name"] },
     ],
     users: [
-      { username: "alice", name: "Alice Example", email: "alice@example.com", memberOf: ["acme"], grants: ["deployer"] },
+      {
+        username: "alice",
+        name: "Alice Example",
+        email: "alice@example.com",
+        memberOf: ["acme"],
+        grants: ["deployer"],
+      },
     ],
     loggedInAs: "alice",
   };
@@ -84,7 +95,13 @@ function recording(requests: RequestRecord[], prefix: string | undefined, handle
     request.on("end", () => {
       const body = Buffer.concat(chunks).toString();
       const url = new URL(request.url ?? "/", "http://localhost");
-      requests.push({ method: request.method ?? "", path: url.pathname, query: url.search, headers: { ...request.headers }, body });
+      requests.push({
+        method: request.method ?? "",
+        path: url.pathname,
+        query: url.search,
+        headers: { ...request.headers },
+        body,
+      });
       if (prefix) {
         if (!url.pathname.startsWith(`${prefix}/`)) return response.writeHead(404, { "content-length": "0" }).end();
         request.url = (request.url ?? "/").slice(prefix.length);

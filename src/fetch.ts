@@ -30,16 +30,24 @@ export function checkProxyEnvironment(env: Record<string, string | undefined>): 
     try {
       url = new URL(withScheme);
     } catch {
-      throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+      throw new ItsYouOnlineError(
+        "INVALID_ARGUMENT",
+        `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`,
+      );
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new ItsYouOnlineError(
         "INVALID_ARGUMENT",
-        `The environment variable ${name} names a ${url.protocol.slice(0, -1)} proxy, which the action cannot use; set it to an http:// or https:// proxy (or unset it).`,
+        `The environment variable ${name} names a ${
+          url.protocol.slice(0, -1)
+        } proxy, which the action cannot use; set it to an http:// or https:// proxy (or unset it).`,
       );
     }
     if (!url.hostname || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
-      throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`);
+      throw new ItsYouOnlineError(
+        "INVALID_ARGUMENT",
+        `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`,
+      );
     }
     env[name] = withScheme;
   }

@@ -30,7 +30,12 @@ export type GetInput = (name: string) => string;
 export interface RunEvent {
   eventName: string;
   actor: string;
-  payload: { pull_request?: { head?: { repo?: { full_name?: string; fork?: boolean } | null }; base?: { repo?: { full_name?: string } } } };
+  payload: {
+    pull_request?: {
+      head?: { repo?: { full_name?: string; fork?: boolean } | null };
+      base?: { repo?: { full_name?: string } };
+    };
+  };
 }
 
 /**
@@ -40,8 +45,12 @@ export interface RunEvent {
 export function emptySecretHint(event: RunEvent | undefined): string {
   const pull = event?.payload.pull_request;
   const head = pull?.head?.repo?.full_name;
-  if (event && pull && (pull.head?.repo?.fork === true || (head !== undefined && head !== pull.base?.repo?.full_name))) {
-    return `This run comes from a pull request from the fork ${head ?? "(deleted)"}, and GitHub passes no secrets to such runs (event ${event.eventName}); run this step only for pushes and pull requests from this repository (if: github.event.pull_request.head.repo.full_name == github.repository).`;
+  if (
+    event && pull && (pull.head?.repo?.fork === true || (head !== undefined && head !== pull.base?.repo?.full_name))
+  ) {
+    return `This run comes from a pull request from the fork ${
+      head ?? "(deleted)"
+    }, and GitHub passes no secrets to such runs (event ${event.eventName}); run this step only for pushes and pull requests from this repository (if: github.event.pull_request.head.repo.full_name == github.repository).`;
   }
   if (event?.actor === "dependabot[bot]") {
     return "This run was started by Dependabot, which gets Dependabot secrets instead of Actions secrets; add the secret under Settings → Secrets and variables → Dependabot.";
@@ -78,7 +87,11 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
     const value = getInput(name);
     if (value === "") return undefined;
     if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw invalid(`Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+      throw invalid(
+        `Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${
+          JSON.stringify(value.slice(0, 20))
+        }.`,
+      );
     }
     return Number(value);
   };
@@ -88,7 +101,9 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
     const value = getInput(name);
     if (value === "") return undefined;
     if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+      throw invalid(
+        `Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`,
+      );
     }
     return Math.round(Number(value) * 1000);
   };
@@ -97,7 +112,11 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
   const clientSecret = text("client-secret", true)!;
   const grantType = getInput("grant-type") || "client_credentials";
   if (grantType !== "client_credentials" && grantType !== "authorization_code") {
-    throw invalid(`Input grant-type must be client_credentials or authorization_code, not ${JSON.stringify(grantType.slice(0, 40))}.`);
+    throw invalid(
+      `Input grant-type must be client_credentials or authorization_code, not ${
+        JSON.stringify(grantType.slice(0, 40))
+      }.`,
+    );
   }
   const code = text("code");
   const redirectUri = text("redirect-uri");

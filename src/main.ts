@@ -41,7 +41,10 @@ function mask(value: string | undefined): void {
  */
 function forLog(text: string): string {
   // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(
+    /##\[/g,
+    "#\u200b#[",
+  );
 }
 
 /** Text made safe for one cell of the job summary's HTML table: one line, escaped. */
@@ -74,7 +77,10 @@ interface Tokens {
 async function getTokens(): Promise<Tokens> {
   checkProxyEnvironment(process.env);
   if (!process.env.GITHUB_OUTPUT) {
-    throw new ItsYouOnlineError("INVALID_ARGUMENT", "The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner.");
+    throw new ItsYouOnlineError(
+      "INVALID_ARGUMENT",
+      "The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner.",
+    );
   }
   const event = input("client-id") && input("client-secret") ? undefined : await runEvent();
   const inputs = readInputs(input, () => emptySecretHint(event));
@@ -83,12 +89,20 @@ async function getTokens(): Promise<Tokens> {
     baseUrl: inputs.baseUrl,
     timeout: inputs.timeout,
     retries: inputs.retries,
-    userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
+    userAgent: `itsyou-token-action/${VERSION}${
+      repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""
+    }`,
     // Endpoints and statuses only (src/fetch.ts): nothing secret.
     fetch: createProxyAwareFetch(runner.debug),
   };
   const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
-  const jwtOptions = { scope: inputs.scope, audience: inputs.audience, validity: inputs.validity, refreshable: inputs.refreshable, ...requestOptions };
+  const jwtOptions = {
+    scope: inputs.scope,
+    audience: inputs.audience,
+    validity: inputs.validity,
+    refreshable: inputs.refreshable,
+    ...requestOptions,
+  };
   // Client credentials: the access token and the JWT (straight from the credentials, the same server function
   // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
   // second request reuses the kept-alive connection.
@@ -99,7 +113,13 @@ async function getTokens(): Promise<Tokens> {
     ]);
     return { inputs, token, jwt };
   }
-  const token = await exchangeCode({ ...credentials, code: inputs.code!, redirectUri: inputs.redirectUri!, state: inputs.state, ...requestOptions });
+  const token = await exchangeCode({
+    ...credentials,
+    code: inputs.code!,
+    redirectUri: inputs.redirectUri!,
+    state: inputs.state,
+    ...requestOptions,
+  });
   return { inputs, token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined };
 }
 
@@ -124,7 +144,10 @@ export async function run(): Promise<void> {
     runner.setOutput("id-token", token.idToken ?? "");
     if (jwt && claims) {
       runner.setOutput("jwt", jwt);
-      runner.setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
+      runner.setOutput(
+        "jwt-expires-at",
+        typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "",
+      );
       runner.setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
     }
     if (inputs.exportEnv) {
@@ -132,10 +155,13 @@ export async function run(): Promise<void> {
       if (jwt) runner.exportVariable("ITSYOU_JWT", jwt);
     }
     const server = resolveBaseUrl(inputs.baseUrl).host;
-    const subject = token.username ?? (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+    const subject = token.username ??
+      (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
     runner.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
     // The run, for the summary: from the runner's variables, as @actions/github reads them.
-    const run = process.env.GITHUB_REPOSITORY ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}` : "";
+    const run = process.env.GITHUB_REPOSITORY
+      ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`
+      : "";
     writeSummary(token, claims, server, run);
   } catch (error) {
     runner.setFailed(`itsyou-token-action: ${describe(error)}`);

@@ -19,7 +19,11 @@ function it(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 }
 
-async function rejects(promise: Promise<unknown>, code: ItsYouOnlineErrorCode, secrets: Record<string, string> = {}): Promise<ItsYouOnlineError> {
+async function rejects(
+  promise: Promise<unknown>,
+  code: ItsYouOnlineErrorCode,
+  secrets: Record<string, string> = {},
+): Promise<ItsYouOnlineError> {
   const error = await promise.then(() => undefined, (caught: unknown) => caught);
   assert.ok(error instanceof ItsYouOnlineError, `expected an ItsYouOnlineError, got ${error}`);
   assert.equal(error.code, code, error.message);
@@ -41,7 +45,9 @@ it("getJwt() from credentials makes one request, and verifyJwt() accepts it with
 });
 
 it("a refused connection is NETWORK_ERROR; a slow server is TIMEOUT; 503 then success retries", async () => {
-  await rejects(getAccessToken({ ...f.org, baseUrl: await closedPortUrl(), retries: 0 }), "NETWORK_ERROR", { secret: f.org.clientSecret });
+  await rejects(getAccessToken({ ...f.org, baseUrl: await closedPortUrl(), retries: 0 }), "NETWORK_ERROR", {
+    secret: f.org.clientSecret,
+  });
   f.server.reset();
   f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "delay-headers", ms: 1000 } });
   await rejects(getAccessToken({ ...f.org, ...f.at, timeout: 100, retries: 0 }), "TIMEOUT");
@@ -60,23 +66,38 @@ it("bad input is INVALID_ARGUMENT and sends nothing; forged JWTs are refused", a
   const jwt = await getJwt(f.org, f.at);
   const [h, p] = jwt.split(".");
   await rejects(verifyJwt(`${h}.${p}.`, { publicKey: f.server.publicKey }), "JWT_SIGNATURE_INVALID");
-  await rejects(verifyJwt(`${btoa('{"alg":"none"}').replace(/=/g, "")}.${p}.`, { publicKey: f.server.publicKey }), "JWT_INVALID");
+  await rejects(
+    verifyJwt(`${btoa('{"alg":"none"}').replace(/=/g, "")}.${p}.`, { publicKey: f.server.publicKey }),
+    "JWT_INVALID",
+  );
   await rejects(verifyJwt(jwt), "JWT_SIGNATURE_INVALID");
 });
 
 it("a Deno script outside the repository imports mod.ts and fetches a verified JWT", async () => {
   const dir = await Deno.makeTempDir();
   const script = `${dir}/main.ts`;
-  await Deno.writeTextFile(script, `
+  await Deno.writeTextFile(
+    script,
+    `
 import { getAccessToken, getJwt, verifyJwt } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
 const [baseUrl, clientId, publicKey] = Deno.args;
 const clientSecret = Deno.env.get("SECRET")!;
 const token = await getAccessToken({ clientId, clientSecret, baseUrl });
 const claims = await verifyJwt(await getJwt(token, { baseUrl }), { publicKey });
 console.log(JSON.stringify({ globalid: claims.globalid, iss: claims.iss }));
-`);
+`,
+  );
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-config", "--allow-net=127.0.0.1", "--allow-env=SECRET", script, f.at.baseUrl, f.org.clientId, f.server.publicKey],
+    args: [
+      "run",
+      "--no-config",
+      "--allow-net=127.0.0.1",
+      "--allow-env=SECRET",
+      script,
+      f.at.baseUrl,
+      f.org.clientId,
+      f.server.publicKey,
+    ],
     env: { SECRET: f.org.clientSecret },
     cwd: dir,
   }).output();
@@ -94,14 +115,17 @@ it("without --allow-net for the server, the error names the flag to add, and not
   f.server.reset();
   const dir = await Deno.makeTempDir();
   const script = `${dir}/main.ts`;
-  await Deno.writeTextFile(script, `
+  await Deno.writeTextFile(
+    script,
+    `
 import { getAccessToken } from ${JSON.stringify(new URL("../../mod.ts", import.meta.url).href)};
 try {
   await getAccessToken({ clientId: "acme", clientSecret: "s3cret-value", baseUrl: Deno.args[0] });
 } catch (error) {
   console.log(JSON.stringify({ code: error.code, message: error.message }));
 }
-`);
+`,
+  );
   const output = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--no-config", "--no-prompt", "--allow-net=example.com", script, f.at.baseUrl],
     cwd: dir,
@@ -139,7 +163,14 @@ it("createTokenSource(): a thousand concurrent jwt() calls make one request, the
 it("createTokenSource(): refresh, fallback to the credentials on 401, failures not cached", async () => {
   f.server.reset();
   const clock = { ms: f.server.now() };
-  const tokens = createTokenSource({ ...f.org, ...f.at, refreshable: true, validity: 600, retries: 0, now: () => clock.ms });
+  const tokens = createTokenSource({
+    ...f.org,
+    ...f.at,
+    refreshable: true,
+    validity: 600,
+    retries: 0,
+    now: () => clock.ms,
+  });
   const first = await tokens.jwt();
   clock.ms = decodeJwt(first).exp! * 1000;
   f.server.advanceClock(1);
@@ -149,7 +180,10 @@ it("createTokenSource(): refresh, fallback to the credentials on 401, failures n
   const fallback = await tokens.jwt();
   assert.notEqual(decodeJwt(fallback).refresh_token, decodeJwt(first).refresh_token);
   assert.deepEqual(f.server.requests.map((request) => request.path), [
-    "/v1/oauth/access_token", "/v1/oauth/jwt/refresh", "/v1/oauth/jwt/refresh", "/v1/oauth/access_token",
+    "/v1/oauth/access_token",
+    "/v1/oauth/jwt/refresh",
+    "/v1/oauth/jwt/refresh",
+    "/v1/oauth/access_token",
   ]);
   tokens.invalidate();
   f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 400 } });

@@ -54,7 +54,9 @@ test("the harness runs the runtime action.yml declares", () => {
 
 describe("client_credentials", () => {
   test("sets every output, masks every secret before use, and writes a secret-free summary", async () => {
-    const run = await runAction(orgInputs({ audience: "deploy,ops", validity: "900", refreshable: "true", "export-env": "true" }));
+    const run = await runAction(
+      orgInputs({ audience: "deploy,ops", validity: "900", refreshable: "true", "export-env": "true" }),
+    );
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const { outputs } = run;
@@ -86,17 +88,24 @@ describe("client_credentials", () => {
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
     const { "access-token": _token, jwt: _jwt, ...others } = outputs;
     expect(findLeaks(secrets, { others, summary: run.summary, stderr: run.stderr })).toEqual([]);
-    expect(findLeaks({ clientSecret: f.org.clientSecret, jwt: outputs.jwt }, { accessTokenOutput: _token })).toEqual([]);
+    expect(findLeaks({ clientSecret: f.org.clientSecret, jwt: outputs.jwt }, { accessTokenOutput: _token })).toEqual(
+      [],
+    );
     expect(findLeaks({ clientSecret: f.org.clientSecret, accessToken: _token }, { jwtOutput: _jwt })).toEqual([]);
 
     expect(run.summary).toContain("organization acme");
     expect(run.summary).toContain("deploy, ops");
     expect(run.summary).toContain("octo-org/deploy-repo run 4242");
     // The access token and the JWT (straight from the credentials) at once: two requests, neither waiting.
-    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/access_token", "/v1/oauth/access_token"]);
+    expect(f.server.requests.map((request) => request.path)).toEqual([
+      "/v1/oauth/access_token",
+      "/v1/oauth/access_token",
+    ]);
     expect(f.server.requests.filter((request) => /response_type=id_token/.test(request.body))).toHaveLength(1);
     const { version } = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
-    expect(f.server.requests[0].headers["user-agent"]).toBe(`itsyou-token-action/${version} (octo-org/deploy-repo; run 4242)`);
+    expect(f.server.requests[0].headers["user-agent"]).toBe(
+      `itsyou-token-action/${version} (octo-org/deploy-repo; run 4242)`,
+    );
   });
 
   test("jwt: false makes one request and sets no JWT outputs", async () => {
@@ -108,7 +117,12 @@ describe("client_credentials", () => {
   });
 
   test("a user API key gets username and user:admin", async () => {
-    const run = await runAction({ "client-id": f.user.clientId, "client-secret": f.user.clientSecret, "base-url": f.at.baseUrl, scope: "user:name" });
+    const run = await runAction({
+      "client-id": f.user.clientId,
+      "client-secret": f.user.clientSecret,
+      "base-url": f.at.baseUrl,
+      scope: "user:name",
+    });
     expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ username: "alice", scope: "user:admin", globalid: "" });
     expect(decodeJwt(run.outputs.jwt).scope).toEqual(["user:name"]);
@@ -121,7 +135,11 @@ describe("client_credentials", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("::debug::POST /v1/oauth/access_token → HTTP 503");
     expect(run.stdout).toContain("::debug::POST /v1/oauth/access_token → HTTP 200");
-    const secrets = { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    const secrets = {
+      clientSecret: f.org.clientSecret,
+      accessToken: run.outputs["access-token"],
+      jwt: run.outputs.jwt,
+    };
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
   });
 });
@@ -129,34 +147,72 @@ describe("client_credentials", () => {
 describe("authorization_code", () => {
   test("exchanges a code from /v1/oauth/authorize, masking it first", async () => {
     const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-    url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope: "user:name", state: "st8" }).toString();
+    url.search = new URLSearchParams({
+      response_type: "code",
+      client_id: "acme",
+      redirect_uri: f.callbackUrl,
+      scope: "user:name",
+      state: "st8",
+    }).toString();
     const location = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
     const code = new URL(location).searchParams.get("code")!;
-    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }));
+    const run = await runAction(
+      orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }),
+    );
     expect(run.status).toBe(0);
     expect(run.outputs).toMatchObject({ username: "alice", scope: "user:name,grant:deployer" });
-    const secrets = { clientSecret: f.org.clientSecret, code, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    const secrets = {
+      clientSecret: f.org.clientSecret,
+      code,
+      accessToken: run.outputs["access-token"],
+      jwt: run.outputs.jwt,
+    };
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
   });
 
   test("with openid authorized, outputs the id_token as id-token, masked before anything else", async () => {
     const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-    url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope: "user:name,openid", state: "st8" }).toString();
+    url.search = new URLSearchParams({
+      response_type: "code",
+      client_id: "acme",
+      redirect_uri: f.callbackUrl,
+      scope: "user:name,openid",
+      state: "st8",
+    }).toString();
     const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
-    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }));
+    const run = await runAction(
+      orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }),
+    );
     expect(run.status).toBe(0);
     const idToken = run.outputs["id-token"];
     expect((await verifyJwt(idToken, { publicKey: f.server.publicKey, audience: "acme" })).sub).toBe("alice");
-    const secrets = { clientSecret: f.org.clientSecret, code, idToken, accessToken: run.outputs["access-token"], jwt: run.outputs.jwt };
+    const secrets = {
+      clientSecret: f.org.clientSecret,
+      code,
+      idToken,
+      accessToken: run.outputs["access-token"],
+      jwt: run.outputs.jwt,
+    };
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
     const masks = run.stdout.split("\n").filter((line) => line.startsWith("::add-mask::"));
-    expect(masks.indexOf(`::add-mask::${idToken}`)).toBeLessThan(masks.indexOf(`::add-mask::${run.outputs["access-token"]}`));
+    expect(masks.indexOf(`::add-mask::${idToken}`)).toBeLessThan(
+      masks.indexOf(`::add-mask::${run.outputs["access-token"]}`),
+    );
     expect(findLeaks({ idToken }, { summary: run.summary, stderr: run.stderr })).toEqual([]);
   });
 
   test("an expired code fails with the code flow's advice, the code masked", async () => {
-    const run = await runAction(orgInputs({ "grant-type": "authorization_code", code: "expiredCodeAbcdefghijklmnopq", "redirect-uri": f.callbackUrl }));
-    expectFailure(run, /valid for 10 seconds/, { clientSecret: f.org.clientSecret, code: "expiredCodeAbcdefghijklmnopq" });
+    const run = await runAction(
+      orgInputs({
+        "grant-type": "authorization_code",
+        code: "expiredCodeAbcdefghijklmnopq",
+        "redirect-uri": f.callbackUrl,
+      }),
+    );
+    expectFailure(run, /valid for 10 seconds/, {
+      clientSecret: f.org.clientSecret,
+      code: "expiredCodeAbcdefghijklmnopq",
+    });
   });
 });
 
@@ -168,7 +224,9 @@ describe("failures: one error line, nothing leaked", () => {
 
   test("server down", async () => {
     const run = await runAction(orgInputs({ "base-url": await closedPortUrl(), retries: "1" }));
-    expectFailure(run, /Could not reach ItsYou\.online.*ECONNREFUSED.*\[NETWORK_ERROR\]$/, { clientSecret: f.org.clientSecret });
+    expectFailure(run, /Could not reach ItsYou\.online.*ECONNREFUSED.*\[NETWORK_ERROR\]$/, {
+      clientSecret: f.org.clientSecret,
+    });
   });
 
   test("timeout", async () => {
@@ -180,7 +238,11 @@ describe("failures: one error line, nothing leaked", () => {
 
   test("a JWT scope that is not granted fails with the scope advice, the secret masked", async () => {
     const run = await runAction(orgInputs({ scope: "user:name" }));
-    expectFailure(run, /HTTP 401 Unauthorized from \/v1\/oauth\/access_token\. The requested JWT scope is not covered.*check scope/, { clientSecret: f.org.clientSecret });
+    expectFailure(
+      run,
+      /HTTP 401 Unauthorized from \/v1\/oauth\/access_token\. The requested JWT scope is not covered.*check scope/,
+      { clientSecret: f.org.clientSecret },
+    );
   });
 
   test.each([
@@ -198,19 +260,30 @@ describe("failures: one error line, nothing leaked", () => {
     ["a javascript: base-url", { "base-url": "javascript:alert(1)" }, /base-url is not usable/],
     ["a bad boolean", { jwt: "yes" }, /jwt must be true or false/],
     ["a bad export-env", { "export-env": "1" }, /export-env must be true or false/],
-    ["a multi-line client-secret", { "client-secret": "first-line-secret\nsecond-line-secret" }, /client-secret contains a line break/],
+    [
+      "a multi-line client-secret",
+      { "client-secret": "first-line-secret\nsecond-line-secret" },
+      /client-secret contains a line break/,
+    ],
     ["a scope with a newline", { scope: "a\nb" }, /scope contains a line break/],
     ["a whitespace-only client-secret", { "client-secret": "   " }, /client-secret is empty/],
     ["a very long client-id", { "client-id": "x".repeat(5000) }, /client-id is longer than 4096 characters/],
-    ["a base-url with a query", { "base-url": "https://itsyou.example/?next=1" }, /base-url is not usable: .*query or a fragment/],
+    [
+      "a base-url with a query",
+      { "base-url": "https://itsyou.example/?next=1" },
+      /base-url is not usable: .*query or a fragment/,
+    ],
     ["a base-url with a fragment", { "base-url": "https://itsyou.example/#x" }, /base-url is not usable/],
-  ] as [string, Record<string, string>, RegExp][])("%s: names the input, requests nothing", async (_, change, message) => {
-    const run = await runAction(orgInputs(change));
-    // A multi-line secret is masked line by line too, so no line of it can show on its own.
-    const lines = (change["client-secret"] ?? f.org.clientSecret).split("\n").filter((line) => line.trim() !== "");
-    expectFailure(run, message, Object.fromEntries(lines.map((line, i) => [`clientSecret line ${i}`, line])));
-    expect(f.server.count()).toBe(0);
-  });
+  ] as [string, Record<string, string>, RegExp][])(
+    "%s: names the input, requests nothing",
+    async (_, change, message) => {
+      const run = await runAction(orgInputs(change));
+      // A multi-line secret is masked line by line too, so no line of it can show on its own.
+      const lines = (change["client-secret"] ?? f.org.clientSecret).split("\n").filter((line) => line.trim() !== "");
+      expectFailure(run, message, Object.fromEntries(lines.map((line, i) => [`clientSecret line ${i}`, line])));
+      expect(f.server.count()).toBe(0);
+    },
+  );
 });
 
 describe("server-controlled text is data", () => {
@@ -218,8 +291,14 @@ describe("server-controlled text is data", () => {
   const hostile = "x\n::warning title=Injected::pwned\n::stop-commands::halt\n<img src=x onerror=alert(1)>";
 
   test("a JWT's globalid with line breaks, workflow commands and HTML reaches neither the log nor the summary raw", async () => {
-    const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: hostile, scope: [] })}.AAAA`;
-    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    const jwt = `${b64({ alg: "ES384" })}.${
+      b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: hostile, scope: [] })
+    }.AAAA`;
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      body: /response_type=id_token/,
+      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
+    });
     const run = await runAction(orgInputs());
     expect(run.status).toBe(0);
     const lines = run.stdout.split("\n");
@@ -233,8 +312,17 @@ describe("server-controlled text is data", () => {
 
   test("a username with markup and command markers is escaped in the log and the summary", async () => {
     const username = "<script>alert(1)</script>::stop-commands::halt##[add-path]/evil";
-    const body = JSON.stringify({ access_token: "a".repeat(28), token_type: "bearer", scope: "user:admin", expires_in: 85799, info: { username } });
-    f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } } });
+    const body = JSON.stringify({
+      access_token: "a".repeat(28),
+      token_type: "bearer",
+      scope: "user:admin",
+      expires_in: 85799,
+      info: { username },
+    });
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } },
+    });
     const run = await runAction(orgInputs({ jwt: "false" }));
     expect(run.status).toBe(0);
     expect(run.stdout).not.toContain("::stop-commands::");
@@ -244,10 +332,21 @@ describe("server-controlled text is data", () => {
   });
 
   test("a username with a line break is refused by mod.ts: one error line, no injected command", async () => {
-    const body = JSON.stringify({ access_token: "a".repeat(28), token_type: "bearer", scope: "", expires_in: 60, info: { username: "eve\n::warning title=Injected::x" } });
-    f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } } });
+    const body = JSON.stringify({
+      access_token: "a".repeat(28),
+      token_type: "bearer",
+      scope: "",
+      expires_in: 60,
+      info: { username: "eve\n::warning title=Injected::x" },
+    });
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      fault: { type: "respond", status: 200, body, headers: { "content-type": "application/json" } },
+    });
     const run = await runAction(orgInputs());
-    expectFailure(run, /info\.username is not a user name.*\[INVALID_RESPONSE\]$/, { clientSecret: f.org.clientSecret });
+    expectFailure(run, /info\.username is not a user name.*\[INVALID_RESPONSE\]$/, {
+      clientSecret: f.org.clientSecret,
+    });
     expect(run.stdout).not.toMatch(/^::warning/m);
   });
 });
@@ -257,12 +356,25 @@ describe("the job summary is one HTML table, whatever the claims hold", () => {
 
   test("line breaks in globalid, scope and aud are collapsed: no blank line ends the table, no Markdown after it", async () => {
     const breakout = "x\n\n# Injected heading\n\n[a link](https://evil.example)\r\n";
-    const claims = { iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: breakout, scope: [breakout], aud: [breakout, "api"] };
+    const claims = {
+      iss: "itsyouonline",
+      exp: Math.floor(Date.now() / 1000) + 600,
+      globalid: breakout,
+      scope: [breakout],
+      aud: [breakout, "api"],
+    };
     const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
-    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      body: /response_type=id_token/,
+      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
+    });
     const run = await runAction(orgInputs());
     expect(run.status).toBe(0);
-    const table = run.summary.slice(run.summary.indexOf("<table>"), run.summary.indexOf("</table>") + "</table>".length);
+    const table = run.summary.slice(
+      run.summary.indexOf("<table>"),
+      run.summary.indexOf("</table>") + "</table>".length,
+    );
     expect(table).toMatch(/^<table>[\s\S]*<\/table>$/);
     expect(table).not.toMatch(/\n\s*\n/); // a blank line would end the HTML block
     expect(run.summary.replace(table, "")).not.toMatch(/Injected|evil\.example/); // nothing outside the table
@@ -279,9 +391,19 @@ describe("a JWT whose claims have the wrong types is a bad response", () => {
     ["aud", [1], /aud claim is not a string or a list of strings/],
     ["globalid", { org: "acme" }, /globalid claim is not a string or null/],
   ])("%s = %j: one INVALID_RESPONSE line naming the claim", async (claim, value, message) => {
-    const claims = { iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: "acme", scope: [], [claim]: value };
+    const claims = {
+      iss: "itsyouonline",
+      exp: Math.floor(Date.now() / 1000) + 600,
+      globalid: "acme",
+      scope: [],
+      [claim]: value,
+    };
     const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
-    f.server.inject({ path: "/v1/oauth/access_token", body: /response_type=id_token/, fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } } });
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      body: /response_type=id_token/,
+      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
+    });
     const run = await runAction(orgInputs({ refreshable: "true" }));
     expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_RESPONSE\\]$`), { clientSecret: f.org.clientSecret });
     expect(errorLines(run)[0]).not.toMatch(/unexpected/);
@@ -296,17 +418,28 @@ describe("where an empty secret comes from", () => {
     return { GITHUB_EVENT_PATH: path, GITHUB_EVENT_NAME: "pull_request", GITHUB_ACTOR: "octocat", ...extra };
   };
   const pull = (head: string, fork: boolean) => ({
-    pull_request: { number: 1, head: { repo: { full_name: head, fork } }, base: { repo: { full_name: "octo-org/deploy-repo" } } },
+    pull_request: {
+      number: 1,
+      head: { repo: { full_name: head, fork } },
+      base: { repo: { full_name: "octo-org/deploy-repo" } },
+    },
   });
 
   test("a pull request from a fork: says so, naming the fork, and sends nothing", async () => {
     const run = await runAction(orgInputs({ "client-secret": "" }), withEvent(pull("mallory/deploy-repo", true)));
-    expectFailure(run, /Input client-secret is empty\. This run comes from a pull request from the fork mallory\/deploy-repo, and GitHub passes no secrets/, {});
+    expectFailure(
+      run,
+      /Input client-secret is empty\. This run comes from a pull request from the fork mallory\/deploy-repo, and GitHub passes no secrets/,
+      {},
+    );
     expect(f.server.count()).toBe(0);
   });
 
   test("Dependabot: says to add a Dependabot secret", async () => {
-    const run = await runAction(orgInputs({ "client-secret": "" }), withEvent(pull("octo-org/deploy-repo", false), { GITHUB_ACTOR: "dependabot[bot]" }));
+    const run = await runAction(
+      orgInputs({ "client-secret": "" }),
+      withEvent(pull("octo-org/deploy-repo", false), { GITHUB_ACTOR: "dependabot[bot]" }),
+    );
     expectFailure(run, /started by Dependabot.*Dependabot secrets/, {});
   });
 
@@ -320,19 +453,33 @@ describe("where an empty secret comes from", () => {
 describe("advice that fits the failure, through the action's own fetch", () => {
   test("https: to a plain-HTTP port: scheme and port, no certificate advice", async () => {
     const run = await runAction(orgInputs({ "base-url": f.at.baseUrl.replace("http:", "https:"), retries: "0" }));
-    expectFailure(run, /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed before any certificate was checked.*scheme and port.*\[TLS_ERROR\]$/, { clientSecret: f.org.clientSecret });
+    expectFailure(
+      run,
+      /TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed before any certificate was checked.*scheme and port.*\[TLS_ERROR\]$/,
+      { clientSecret: f.org.clientSecret },
+    );
     expect(errorLines(run)[0]).not.toMatch(/NODE_EXTRA_CA_CERTS/);
   });
 
   test("another service on the port: INVALID_RESPONSE naming the base URL", async () => {
     const { createServer: createTcpServer } = await import("node:net");
     const sockets: Socket[] = [];
-    const ssh = createTcpServer((socket) => void sockets.push(socket.on("error", () => {}).end("SSH-2.0-OpenSSH_9.2p1\r\n")));
+    const ssh = createTcpServer((socket) =>
+      void sockets.push(socket.on("error", () => {}).end("SSH-2.0-OpenSSH_9.2p1\r\n"))
+    );
     await new Promise<void>((resolve) => ssh.listen(0, "127.0.0.1", resolve));
     try {
       const baseUrl = `http://127.0.0.1:${(ssh.address() as AddressInfo).port}`;
       const run = await runAction(orgInputs({ "base-url": baseUrl, retries: "0" }));
-      expectFailure(run, new RegExp(`What answered at ${baseUrl.replace(/\./g, "\\.")} for /v1/oauth/access_token is not an HTTP/1\\.1 server.*\\[INVALID_RESPONSE\\]$`), { clientSecret: f.org.clientSecret });
+      expectFailure(
+        run,
+        new RegExp(
+          `What answered at ${
+            baseUrl.replace(/\./g, "\\.")
+          } for /v1/oauth/access_token is not an HTTP/1\\.1 server.*\\[INVALID_RESPONSE\\]$`,
+        ),
+        { clientSecret: f.org.clientSecret },
+      );
     } finally {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => ssh.close(resolve));
@@ -343,7 +490,11 @@ describe("advice that fits the failure, through the action's own fetch", () => {
 describe("outside a runner", () => {
   test("no GITHUB_OUTPUT: one error line saying where to run the action, before any request", async () => {
     const run = await runAction(orgInputs(), { GITHUB_OUTPUT: "" });
-    expectFailure(run, /The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner\. \[INVALID_ARGUMENT\]$/, { clientSecret: f.org.clientSecret });
+    expectFailure(
+      run,
+      /The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner\. \[INVALID_ARGUMENT\]$/,
+      { clientSecret: f.org.clientSecret },
+    );
     expect(f.server.count()).toBe(0);
   });
 });
@@ -352,10 +503,16 @@ describe("an unexpected failure", () => {
   test("says to enable step debug, and the debug log has its name, message and stack with secrets redacted", async () => {
     const run = await runAction(orgInputs(), { GITHUB_STEP_SUMMARY: join(tmpdir(), "no-such-dir", "summary") });
     expect(run.status).toBe(1);
-    expect(errorLines(run)).toEqual(["::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details."]);
+    expect(errorLines(run)).toEqual([
+      "::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details.",
+    ]);
     const debug = run.stdout.split("\n").filter((line) => line.startsWith("::debug::"));
     expect(debug.some((line) => /::debug::Error: ENOENT: no such file or directory.*%0A\s*at /.test(line))).toBe(true);
-    expect(maskingProblems(run, { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"] }, ["clientSecret"])).toEqual([]);
+    expect(
+      maskingProblems(run, { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"] }, [
+        "clientSecret",
+      ]),
+    ).toEqual([]);
   });
 });
 
@@ -370,11 +527,27 @@ describe("behind a proxy", () => {
     dir = mkdtempSync(join(tmpdir(), "itsyou-proxy-"));
     // A throwaway certificate for itsyou.test, trusted by the action through NODE_EXTRA_CA_CERTS.
     execFileSync("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
-      "-subj", "/CN=itsyou.test", "-addext", "subjectAltName=DNS:itsyou.test",
-      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"),
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=itsyou.test",
+      "-addext",
+      "subjectAltName=DNS:itsyou.test",
+      "-keyout",
+      join(dir, "key.pem"),
+      "-out",
+      join(dir, "cert.pem"),
     ], { stdio: "ignore" });
-    tlsServer = await startFixture({ tls: { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") } });
+    tlsServer = await startFixture({
+      tls: { cert: readFileSync(join(dir, "cert.pem"), "utf8"), key: readFileSync(join(dir, "key.pem"), "utf8") },
+    });
     // A CONNECT proxy on loopback: the only place where itsyou.test resolves (to the TLS server).
     proxy = createServer((_request, response) => response.writeHead(405).end());
     proxy.on("connect", (request, socket: Socket, head) => {
@@ -403,7 +576,11 @@ describe("behind a proxy", () => {
 
   test("HTTPS_PROXY is honoured: the action reaches https://itsyou.test only through the proxy", async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test" };
+    const inputs = {
+      "client-id": tlsServer.org.clientId,
+      "client-secret": tlsServer.org.clientSecret,
+      "base-url": "https://itsyou.test",
+    };
     const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
     expect(run.stdout).not.toMatch(/::error::/);
     expect(run.status).toBe(0);
@@ -419,9 +596,22 @@ describe("behind a proxy", () => {
     silent.on("connect", (_request, socket: Socket) => void held.push(socket)); // holds every tunnel request open, forever
     await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
     try {
-      const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test", timeout: "0.5", retries: "1" };
-      const run = await runAction(inputs, { HTTPS_PROXY: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
-      expectFailure(run, /did not answer \/v1\/oauth\/access_token within 500 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/, { clientSecret: tlsServer.org.clientSecret });
+      const inputs = {
+        "client-id": tlsServer.org.clientId,
+        "client-secret": tlsServer.org.clientSecret,
+        "base-url": "https://itsyou.test",
+        timeout: "0.5",
+        retries: "1",
+      };
+      const run = await runAction(inputs, {
+        HTTPS_PROXY: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+        NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+      });
+      expectFailure(
+        run,
+        /did not answer \/v1\/oauth\/access_token within 500 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/,
+        { clientSecret: tlsServer.org.clientSecret },
+      );
     } finally {
       for (const socket of held) socket.destroy();
       await new Promise((resolve) => silent.close(resolve));
@@ -430,32 +620,61 @@ describe("behind a proxy", () => {
 
   test("a scheme-less HTTPS_PROXY (host:port) is read as http://host:port, as curl reads it", async () => {
     const before = tunnels.length;
-    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test" };
+    const inputs = {
+      "client-id": tlsServer.org.clientId,
+      "client-secret": tlsServer.org.clientSecret,
+      "base-url": "https://itsyou.test",
+    };
     // A host name, not an address: `localhost:PORT` also parses as a URL whose scheme is "localhost:".
-    const run = await runAction(inputs, { HTTPS_PROXY: `localhost:${(proxy.address() as AddressInfo).port}`, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+    const run = await runAction(inputs, {
+      HTTPS_PROXY: `localhost:${(proxy.address() as AddressInfo).port}`,
+      NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+    });
     expect(run.stdout).not.toMatch(/::error::/);
     expect(run.status).toBe(0);
     expect(tunnels.length).toBeGreaterThan(before);
   });
 
   test.each([
-    ["HTTPS_PROXY", "not a url", /The environment variable HTTPS_PROXY is not a proxy URL; set it to http:\/\/host:port/],
-    ["https_proxy", "socks5://user:hunter2@127.0.0.1:1080", /The environment variable https_proxy names a socks5 proxy, which the action cannot use/],
+    [
+      "HTTPS_PROXY",
+      "not a url",
+      /The environment variable HTTPS_PROXY is not a proxy URL; set it to http:\/\/host:port/,
+    ],
+    [
+      "https_proxy",
+      "socks5://user:hunter2@127.0.0.1:1080",
+      /The environment variable https_proxy names a socks5 proxy, which the action cannot use/,
+    ],
     ["HTTP_PROXY", "http://proxy.example:8080/some/path?x=1", /The environment variable HTTP_PROXY is not a proxy URL/],
     ["HTTPS_PROXY", "http://[bad", /The environment variable HTTPS_PROXY is not a proxy URL/],
-  ])("%s=%j ends the step with one error line naming the variable, not its value, before any request", async (name, value, message) => {
-    const run = await runAction(orgInputs(), { [name]: value });
-    expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_ARGUMENT\\]$`), { clientSecret: f.org.clientSecret });
-    expect(run.stderr).toBe("");
-    expect(`${run.stdout}${run.stderr}`).not.toContain(value);
-    expect(f.server.count()).toBe(0);
-  });
+  ])(
+    "%s=%j ends the step with one error line naming the variable, not its value, before any request",
+    async (name, value, message) => {
+      const run = await runAction(orgInputs(), { [name]: value });
+      expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_ARGUMENT\\]$`), {
+        clientSecret: f.org.clientSecret,
+      });
+      expect(run.stderr).toBe("");
+      expect(`${run.stdout}${run.stderr}`).not.toContain(value);
+      expect(f.server.count()).toBe(0);
+    },
+  );
 
   test("NO_PROXY is honoured too: without the proxy, itsyou.test does not resolve", async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     const before = tunnels.length;
-    const inputs = { "client-id": tlsServer.org.clientId, "client-secret": tlsServer.org.clientSecret, "base-url": "https://itsyou.test", retries: "0" };
-    const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NO_PROXY: "itsyou.test", NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
+    const inputs = {
+      "client-id": tlsServer.org.clientId,
+      "client-secret": tlsServer.org.clientSecret,
+      "base-url": "https://itsyou.test",
+      retries: "0",
+    };
+    const run = await runAction(inputs, {
+      HTTPS_PROXY: proxyUrl,
+      NO_PROXY: "itsyou.test",
+      NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+    });
     expect(run.status).toBe(1);
     expect(errorLines(run)[0]).toMatch(/The host itsyou\.test does not exist.*\[NETWORK_ERROR\]$/);
     expect(tunnels.length).toBe(before);

@@ -33,7 +33,11 @@ interface CliRun {
 }
 
 /** `deno run --allow-net --allow-env cli.ts ARGS` from the repository root, as the README shows. */
-function cli(args: string[], env: Record<string, string> = {}, permissions = ["--allow-net", "--allow-env"]): Promise<CliRun> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  permissions = ["--allow-net", "--allow-env"],
+): Promise<CliRun> {
   const child = spawn(DENO, ["run", ...permissions, "cli.ts", ...args], {
     cwd: root,
     env: {
@@ -53,13 +57,22 @@ function cli(args: string[], env: Record<string, string> = {}, permissions = ["-
 }
 
 const NODE_24 = join(root, "node_modules/.bin/node");
-const RUNTIMES: [string, string[]][] = [["Deno", [DENO, "run", "--allow-net", "--allow-env", "cli.ts"]], ["Node 24", [NODE_24, "cli.ts"]]];
+const RUNTIMES: [string, string[]][] = [["Deno", [DENO, "run", "--allow-net", "--allow-env", "cli.ts"]], ["Node 24", [
+  NODE_24,
+  "cli.ts",
+]]];
 
 /** Runs the CLI with `stdout` as given: "closed" (the reader went away at once) or a file descriptor. */
 function cliWithStdout(command: string[], stdout: "closed" | number, args: string[] = []): Promise<CliRun> {
   const child = spawn(command[0], [...command.slice(1), ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? "", ITSYOU_CLIENT_ID: f.org.clientId, ITSYOU_CLIENT_SECRET: f.org.clientSecret, ITSYOU_BASE_URL: f.at.baseUrl, NO_COLOR: "1" },
+    env: {
+      PATH: process.env.PATH ?? "",
+      ITSYOU_CLIENT_ID: f.org.clientId,
+      ITSYOU_CLIENT_SECRET: f.org.clientSecret,
+      ITSYOU_BASE_URL: f.at.baseUrl,
+      NO_COLOR: "1",
+    },
     stdio: ["ignore", stdout === "closed" ? "pipe" : stdout, "pipe"],
   });
   child.stdout?.destroy(); // like `| head -c0`: nobody reads
@@ -105,7 +118,11 @@ describe("success", () => {
   });
 
   test("--verify --public-key FILE verifies with a self-hosted server's key (needs --allow-read)", async () => {
-    const run = await cli(["--verify", "--public-key", join(dir, "local.pem"), "--json"], {}, ["--allow-net", "--allow-env", "--allow-read"]);
+    const run = await cli(["--verify", "--public-key", join(dir, "local.pem"), "--json"], {}, [
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+    ]);
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toMatchObject({ verified: true, claims: { globalid: "acme" } });
   });
@@ -130,7 +147,9 @@ describe("success", () => {
   test("--help prints the usage and exits 0", async () => {
     const run = await cli(["--help"]);
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli\.ts/);
+    expect(run.stdout).toMatch(
+      /^Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli\.ts/,
+    );
   });
 });
 
@@ -144,7 +163,11 @@ describe("--derive (delegation)", () => {
   test("derives a JWT from ITSYOU_JWT for another audience, with only --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL", async () => {
     const parent = await userJwt();
     const host = new URL(f.at.baseUrl).host;
-    const run = await cli(["--derive", "--audience", "billing", "--scope", "user:name", "--json"], { ITSYOU_JWT: parent, ITSYOU_CLIENT_ID: "", ITSYOU_CLIENT_SECRET: "" }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
+    const run = await cli(["--derive", "--audience", "billing", "--scope", "user:name", "--json"], {
+      ITSYOU_JWT: parent,
+      ITSYOU_CLIENT_ID: "",
+      ITSYOU_CLIENT_SECRET: "",
+    }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const { jwt, claims } = JSON.parse(run.stdout);
@@ -161,7 +184,9 @@ describe("--derive (delegation)", () => {
   test("an organization's JWT: one line saying what to do instead, nothing sent", async () => {
     const organization = await getJwt(f.org, { ...f.at, refreshable: true });
     f.server.reset();
-    expectError(await cli(["--derive"], { ITSYOU_JWT: organization }), "INVALID_ARGUMENT", /not a user's/, { organization });
+    expectError(await cli(["--derive"], { ITSYOU_JWT: organization }), "INVALID_ARGUMENT", /not a user's/, {
+      organization,
+    });
     expect(f.server.count()).toBe(0);
   });
 
@@ -184,7 +209,9 @@ describe("stdout and permissions", () => {
     const full = openSync("/dev/full", "w");
     try {
       const run = await cliWithStdout(command, full);
-      expect(run.stderr).toBe("itsyou: cannot write the result to stdout (ENOSPC); check where stdout goes (a full disk, a closed file)\n");
+      expect(run.stderr).toBe(
+        "itsyou: cannot write the result to stdout (ENOSPC); check where stdout goes (a full disk, a closed file)\n",
+      );
       expect(run.status).toBe(1);
     } finally {
       closeSync(full);
@@ -206,7 +233,10 @@ describe("stdout and permissions", () => {
 
   test("the narrowest permissions --help and the README name are enough", async () => {
     const host = new URL(f.at.baseUrl).host;
-    const run = await cli(["--audience", "api"], {}, [`--allow-net=${host}`, "--allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL"]);
+    const run = await cli(["--audience", "api"], {}, [
+      `--allow-net=${host}`,
+      "--allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL",
+    ]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(decodeJwt(run.stdout.trim()).aud).toEqual(["api"]);
@@ -240,7 +270,11 @@ describe("failures", () => {
   });
 
   test("an unreadable --public-key says what to check", async () => {
-    const run = await cli(["--verify", "--public-key", join(dir, "missing.pem")], {}, ["--allow-net", "--allow-env", "--allow-read"]);
+    const run = await cli(["--verify", "--public-key", join(dir, "missing.pem")], {}, [
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+    ]);
     expectError(run, "INVALID_ARGUMENT", /Cannot read --public-key .*missing\.pem \(ENOENT\)/);
   });
 

@@ -20,7 +20,11 @@ const saved = { ...process.env };
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "itsyou-commands-"));
   for (const name of ["output", "env", "summary"]) writeFileSync(join(dir, name), "");
-  Object.assign(process.env, { GITHUB_OUTPUT: join(dir, "output"), GITHUB_ENV: join(dir, "env"), GITHUB_STEP_SUMMARY: join(dir, "summary") });
+  Object.assign(process.env, {
+    GITHUB_OUTPUT: join(dir, "output"),
+    GITHUB_ENV: join(dir, "env"),
+    GITHUB_STEP_SUMMARY: join(dir, "summary"),
+  });
   written = "";
   vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
     written += String(chunk);
@@ -60,14 +64,18 @@ describe("file commands", () => {
   test("outputs and variables read back exactly, each under a delimiter of its own", () => {
     // The runner reads the file line by line (a lone CR ends a line there too): values without CR.
     const value = fc.string({ unit: "grapheme", maxLength: 100 }).filter((text) => !text.includes("\r"));
-    fc.assert(fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z][a-z-]{0,15}$/), value), { maxLength: 6 }), (pairs) => {
-      writeFileSync(process.env.GITHUB_OUTPUT!, "");
-      for (const [name, text] of pairs) runner.setOutput(name, text);
-      const expected = Object.fromEntries(pairs);
-      expect(parseFileCommands(readFileSync(process.env.GITHUB_OUTPUT!, "utf8"))).toEqual(expected);
-      const delimiters = [...readFileSync(process.env.GITHUB_OUTPUT!, "utf8").matchAll(/^[a-z-]+<<(.+)$/gm)].map((match) => match[1]);
-      expect(new Set(delimiters).size).toBe(pairs.length);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.stringMatching(/^[a-z][a-z-]{0,15}$/), value), { maxLength: 6 }), (pairs) => {
+        writeFileSync(process.env.GITHUB_OUTPUT!, "");
+        for (const [name, text] of pairs) runner.setOutput(name, text);
+        const expected = Object.fromEntries(pairs);
+        expect(parseFileCommands(readFileSync(process.env.GITHUB_OUTPUT!, "utf8"))).toEqual(expected);
+        const delimiters = [...readFileSync(process.env.GITHUB_OUTPUT!, "utf8").matchAll(/^[a-z-]+<<(.+)$/gm)].map((
+          match,
+        ) => match[1]);
+        expect(new Set(delimiters).size).toBe(pairs.length);
+      }),
+    );
   });
 
   test("exportVariable: the GITHUB_ENV file and this process", () => {
@@ -78,7 +86,9 @@ describe("file commands", () => {
 
   test("no GITHUB_OUTPUT: an error saying where to run the action, nothing written", () => {
     delete process.env.GITHUB_OUTPUT;
-    expect(() => runner.setOutput("jwt", "a.b.c")).toThrow("GITHUB_OUTPUT is not set: run this action as a step on a GitHub Actions runner.");
+    expect(() => runner.setOutput("jwt", "a.b.c")).toThrow(
+      "GITHUB_OUTPUT is not set: run this action as a step on a GitHub Actions runner.",
+    );
     expect(written).toBe("");
   });
 

@@ -21,7 +21,11 @@ let billing: string;
 /** Starts an example and resolves to the URL it prints ("listening on …"). */
 function start(command: string[], env: Record<string, string>): Promise<string> {
   // Its own process group, so that stopping it stops whatever it started too.
-  const child = spawn(command[0], command.slice(1), { cwd: root, detached: true, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", PORT: "0", ...env } });
+  const child = spawn(command[0], command.slice(1), {
+    cwd: root,
+    detached: true,
+    env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", PORT: "0", ...env },
+  });
   children.push(child);
   return new Promise((resolve, reject) => {
     let output = "";
@@ -37,7 +41,10 @@ function start(command: string[], env: Record<string, string>): Promise<string> 
 
 beforeAll(async () => {
   const common = { PUBLIC_KEY: f.server.publicKey, ITSYOU_BASE_URL: f.at.baseUrl, SCOPE: "user:name" };
-  billing = await start([join(root, "node_modules/.bin/node"), "examples/node-service.ts"], { ...common, AUDIENCE: "billing-api" });
+  billing = await start([join(root, "node_modules/.bin/node"), "examples/node-service.ts"], {
+    ...common,
+    AUDIENCE: "billing-api",
+  });
   orders = await start(
     [join(root, "node_modules/.bin/deno"), "run", "--allow-net=127.0.0.1", "--allow-env", "examples/deno-service.ts"],
     { ...common, AUDIENCE: "orders-api", NEXT_URL: billing, NEXT_AUDIENCE: "billing-api" },
@@ -45,18 +52,35 @@ beforeAll(async () => {
 }, 30_000);
 
 afterAll(() => {
-  for (const child of children) if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  for (const child of children) {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
+  }
 });
 
 /** A JWT of the user alice, as her app would send it. */
-async function userJwt(options: { audience?: string; scope?: string; refreshable?: boolean; validity?: number } = {}): Promise<string> {
+async function userJwt(
+  options: { audience?: string; scope?: string; refreshable?: boolean; validity?: number } = {},
+): Promise<string> {
   const token = await getAccessToken({ ...f.user, ...f.at });
-  return getJwt(token, { ...f.at, audience: options.audience ?? "orders-api", scope: options.scope ?? "user:name", refreshable: options.refreshable ?? true, validity: options.validity ?? 600 });
+  return getJwt(token, {
+    ...f.at,
+    audience: options.audience ?? "orders-api",
+    scope: options.scope ?? "user:name",
+    refreshable: options.refreshable ?? true,
+    validity: options.validity ?? 600,
+  });
 }
 
-async function call(url: string, jwt?: string): Promise<{ status: number; body: Record<string, unknown>; wwwAuthenticate: string | null }> {
+async function call(
+  url: string,
+  jwt?: string,
+): Promise<{ status: number; body: Record<string, unknown>; wwwAuthenticate: string | null }> {
   const response = await fetch(url, { headers: jwt === undefined ? {} : { authorization: `bearer ${jwt}` } });
-  return { status: response.status, body: await response.json(), wwwAuthenticate: response.headers.get("www-authenticate") };
+  return {
+    status: response.status,
+    body: await response.json(),
+    wwwAuthenticate: response.headers.get("www-authenticate"),
+  };
 }
 
 describe("a chain of services: the Deno service verifies, derives for the Node service, and calls it", () => {
@@ -65,20 +89,41 @@ describe("a chain of services: the Deno service verifies, derives for the Node s
     f.server.reset();
     const { status, body } = await call(orders, jwt);
     expect(status).toBe(200);
-    expect(body).toEqual({ service: "orders-api", user: "alice", next: { status: 200, body: { service: "billing-api", user: "alice" } } });
+    expect(body).toEqual({
+      service: "orders-api",
+      user: "alice",
+      next: { status: 200, body: { service: "billing-api", user: "alice" } },
+    });
     // One request to the server: the delegation; verifying needs none.
     expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/jwt"]);
     expect(f.server.requests[0].headers.authorization).toBe(`bearer ${jwt}`);
   });
 
   const services = (): [string, string][] => [["orders-api", orders], ["billing-api", billing]];
-  test.each([
-    ["no Authorization header: 401", undefined, 401, /send Authorization: bearer/],
-    ["a JWT for another audience: 401", (audience: string) => userJwt({ audience: `not-${audience}` }), 401, /aud does not contain the expected audience/],
-    ["a JWT without the required scope: 403", (audience: string) => userJwt({ audience, scope: "user:admin" }), 403, /scope claim does not contain "user:name"/],
-    ["a forged JWT: 401", async (audience: string) => `${(await userJwt({ audience })).slice(0, -8)}AAAAAAAA`, 401, /signature does not match/],
-    ["not a JWT: 401", async () => "not-a-jwt", 401, /dot-separated parts/],
-  ] as const)("%s, with the reason, in both services; nothing derived", async (_, make, expected, reason) => {
+  test.each(
+    [
+      ["no Authorization header: 401", undefined, 401, /send Authorization: bearer/],
+      [
+        "a JWT for another audience: 401",
+        (audience: string) => userJwt({ audience: `not-${audience}` }),
+        401,
+        /aud does not contain the expected audience/,
+      ],
+      [
+        "a JWT without the required scope: 403",
+        (audience: string) => userJwt({ audience, scope: "user:admin" }),
+        403,
+        /scope claim does not contain "user:name"/,
+      ],
+      [
+        "a forged JWT: 401",
+        async (audience: string) => `${(await userJwt({ audience })).slice(0, -8)}AAAAAAAA`,
+        401,
+        /signature does not match/,
+      ],
+      ["not a JWT: 401", async () => "not-a-jwt", 401, /dot-separated parts/],
+    ] as const,
+  )("%s, with the reason, in both services; nothing derived", async (_, make, expected, reason) => {
     f.server.reset();
     for (const [audience, url] of services()) {
       const jwt = make === undefined ? undefined : await make(audience);

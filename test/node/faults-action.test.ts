@@ -41,10 +41,18 @@ describe.each(REQUESTS)("the action (dist/index.js), $name", ({ body, casesFor }
       expect(errors[0]).toMatch(new RegExp(`^::error::itsyou-token-action: .*\\[${c.expect}\\]$`));
       expect(run.outputs).toEqual({});
     }
-    expect(f.server.requests.filter((request) => request.path === TOKEN && body.test(request.body))).toHaveLength(c.requests);
+    expect(f.server.requests.filter((request) => request.path === TOKEN && body.test(request.body))).toHaveLength(
+      c.requests,
+    );
     const secrets = { clientSecret: f.org.clientSecret, jwt: run.outputs.jwt ?? "" };
     expect(maskingProblems(run, secrets, ["clientSecret"])).toEqual([]);
-    expect(findLeaks({ clientSecret: f.org.clientSecret }, { outputs: run.outputsFile, summary: run.summary, stderr: run.stderr })).toEqual([]);
+    expect(
+      findLeaks({ clientSecret: f.org.clientSecret }, {
+        outputs: run.outputsFile,
+        summary: run.summary,
+        stderr: run.stderr,
+      }),
+    ).toEqual([]);
     // The process start adds to the core's budget; the two requests run side by side.
     expect(elapsed).toBeLessThan(budget(c) + 1000);
   });

@@ -41,4 +41,3 @@ describe.each([TOKEN, JWT, REFRESH])("the core, %s", (path) => {
     expect(performance.now() - started).toBeLessThan(BACKOFF_MS + SLACK_MS);
   });
 });
-

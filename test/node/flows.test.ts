@@ -22,14 +22,23 @@ const f = useServerFixture();
 /** Verifies with jose, an independent implementation, against the server's key. */
 async function joseVerify(jwt: string): Promise<jose.JWTPayload> {
   const key = await jose.importSPKI(f.server.publicKey, "ES384");
-  const { payload, protectedHeader } = await jose.jwtVerify(jwt, key, { issuer: "itsyouonline", algorithms: ["ES384"] });
+  const { payload, protectedHeader } = await jose.jwtVerify(jwt, key, {
+    issuer: "itsyouonline",
+    algorithms: ["ES384"],
+  });
   expect(protectedHeader).toEqual({ alg: "ES384", typ: "JWT" });
   return payload;
 }
 
 /** Sends the user through /v1/oauth/authorize and returns the callback URL the server redirects to. */
 async function authorize(state: string, scope = "user:name,user:memberof:acme"): Promise<string> {
-  const url = authorizeUrl({ clientId: f.org.clientId, redirectUri: f.callbackUrl, scope, state, baseUrl: f.at.baseUrl });
+  const url = authorizeUrl({
+    clientId: f.org.clientId,
+    redirectUri: f.callbackUrl,
+    scope,
+    state,
+    baseUrl: f.at.baseUrl,
+  });
   const response = await fetch(url, { redirect: "manual" });
   await response.body?.cancel();
   expect(response.status).toBe(302);
@@ -71,17 +80,34 @@ describe("getAccessToken()", () => {
     ["a string", "85799"],
     ["null", null],
   ])("an expires_in of %s is INVALID_RESPONSE, not an Invalid Date", async (_, expiresIn) => {
-    const body = JSON.stringify({ access_token: "abc", token_type: "bearer", scope: "a,", expires_in: expiresIn, info: { username: "" } });
-    const fetch = (): Promise<Response> => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+    const body = JSON.stringify({
+      access_token: "abc",
+      token_type: "bearer",
+      scope: "a,",
+      expires_in: expiresIn,
+      info: { username: "" },
+    });
+    const fetch = (): Promise<Response> =>
+      Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
     const error = await rejects(getAccessToken({ ...f.org, fetch }), "INVALID_RESPONSE");
     expect(error.message).toMatch(/expires_in/);
   });
 
-  test.each(["eve\n::warning title=Injected::x", "eve\u2028x", 42])("a username that is not one (%j) is INVALID_RESPONSE", async (username) => {
-    const body = JSON.stringify({ access_token: "abc", token_type: "bearer", scope: "user:admin", expires_in: 60, info: { username } });
-    const fetch = (): Promise<Response> => Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
-    await rejects(getAccessToken({ ...f.org, fetch }), "INVALID_RESPONSE");
-  });
+  test.each(["eve\n::warning title=Injected::x", "eve\u2028x", 42])(
+    "a username that is not one (%j) is INVALID_RESPONSE",
+    async (username) => {
+      const body = JSON.stringify({
+        access_token: "abc",
+        token_type: "bearer",
+        scope: "user:admin",
+        expires_in: 60,
+        info: { username },
+      });
+      const fetch = (): Promise<Response> =>
+        Promise.resolve(new Response(body, { headers: { "content-type": "application/json" } }));
+      await rejects(getAccessToken({ ...f.org, fetch }), "INVALID_RESPONSE");
+    },
+  );
 
   test("sends the credentials in a POST form body, never in the URL", async () => {
     await getAccessToken({ ...f.org, ...f.at, userAgent: "test-agent/1" });
@@ -101,7 +127,13 @@ describe("getAccessToken()", () => {
   test("keeps a baseUrl path prefix, with or without a trailing slash", async () => {
     const prefixed = await startFixture({ pathPrefix: "/iyo" });
     try {
-      for (const baseUrl of [`${prefixed.server.url}/iyo`, `${prefixed.server.url}/iyo/`, new URL(`${prefixed.server.url}/iyo`)]) {
+      for (
+        const baseUrl of [
+          `${prefixed.server.url}/iyo`,
+          `${prefixed.server.url}/iyo/`,
+          new URL(`${prefixed.server.url}/iyo`),
+        ]
+      ) {
         const token = await getAccessToken({ ...prefixed.org, baseUrl });
         expect(token.scopes).toEqual(["organization:owner"]);
       }
@@ -112,9 +144,13 @@ describe("getAccessToken()", () => {
   });
 
   test("a wrong secret is HTTP_ERROR 400 naming the id, secret and client credentials flow; not retried", async () => {
-    const error = await rejects(getAccessToken({ ...f.org, clientSecret: "wrong-secret-value", ...f.at }), "HTTP_ERROR", {
-      secret: "wrong-secret-value",
-    });
+    const error = await rejects(
+      getAccessToken({ ...f.org, clientSecret: "wrong-secret-value", ...f.at }),
+      "HTTP_ERROR",
+      {
+        secret: "wrong-secret-value",
+      },
+    );
     expect(error.status).toBe(400);
     expect(error.endpoint).toBe("/v1/oauth/access_token");
     expect(error.message).toMatch(/client id and secret/);
@@ -149,14 +185,22 @@ describe("authorizeUrl(), randomState() and parseCallback()", () => {
   });
 
   test("authorizeUrl() keeps a path prefix and leaves scope out when none is asked for", () => {
-    const url = authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl: "https://id.example/iyo/" });
+    const url = authorizeUrl({
+      clientId: "acme",
+      redirectUri: "https://a.example/cb",
+      state: "s",
+      baseUrl: "https://id.example/iyo/",
+    });
     expect(url.pathname).toBe("/iyo/v1/oauth/authorize");
     expect(url.searchParams.has("scope")).toBe(false);
   });
 
   test("authorizeUrl() refuses a redirectUri with % or +, which the server decodes twice", async () => {
     for (const redirectUri of ["https://a.example/cb?next=%2F", "https://a.example/c+b"]) {
-      const error = await rejects(() => authorizeUrl({ clientId: "acme", redirectUri, state: "s" }), "INVALID_ARGUMENT");
+      const error = await rejects(
+        () => authorizeUrl({ clientId: "acme", redirectUri, state: "s" }),
+        "INVALID_ARGUMENT",
+      );
       expect(error.message).toMatch(/decodes redirect_uri twice/);
     }
   });
@@ -178,13 +222,21 @@ describe("authorizeUrl(), randomState() and parseCallback()", () => {
 
   test("parseCallback() throws STATE_MISMATCH for another state, or none, without echoing the code", async () => {
     const callback = "https://app.example.com/callback?code=secret-code-1234&state=attacker";
-    const error = await rejects(() => parseCallback(callback, "expected"), "STATE_MISMATCH", { code: "secret-code-1234" });
+    const error = await rejects(() => parseCallback(callback, "expected"), "STATE_MISMATCH", {
+      code: "secret-code-1234",
+    });
     expect(error.message).toMatch(/forged or replayed/);
-    await rejects(() => parseCallback("https://app.example.com/callback?code=secret-code-1234", "expected"), "STATE_MISMATCH");
+    await rejects(
+      () => parseCallback("https://app.example.com/callback?code=secret-code-1234", "expected"),
+      "STATE_MISMATCH",
+    );
   });
 
   test("parseCallback() throws INVALID_ARGUMENT when the code is missing or the URL is not one", async () => {
-    const error = await rejects(() => parseCallback("https://app.example.com/callback?state=s", "s"), "INVALID_ARGUMENT");
+    const error = await rejects(
+      () => parseCallback("https://app.example.com/callback?state=s", "s"),
+      "INVALID_ARGUMENT",
+    );
     expect(error.message).toMatch(/no code/);
     await rejects(() => parseCallback("not a url", "s"), "INVALID_ARGUMENT");
     await rejects(() => parseCallback("https://app.example.com/callback?code=c&state=", ""), "INVALID_ARGUMENT");
@@ -237,21 +289,24 @@ describe("exchangeCode()", () => {
     ["redirect_uri differs", 0, { redirectUri: "https://app.example.com/callback/other" }],
     ["state differs", 0, { state: "another-state" }],
     ["the secret is wrong", 0, { clientSecret: "wrong-secret-value" }],
-  ] as [string, number, Record<string, string>][])("a 400 when %s says codes live 10 seconds and redirect_uri/state must match", async (_, advance, change) => {
-    const state = randomState();
-    const { code } = parseCallback(await authorize(state), state);
-    f.server.advanceClock(advance);
-    const options = { ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at, ...change };
-    const error = await rejects(exchangeCode(options), "HTTP_ERROR", {
-      code,
-      secret: f.org.clientSecret,
-      wrong: options.clientSecret,
-    });
-    expect(error.status).toBe(400);
-    expect(error.message).toMatch(/valid for 10 seconds/);
-    expect(error.message).toMatch(/redirect_uri must equal/);
-    expect(error.message).toMatch(/state must match/);
-  });
+  ] as [string, number, Record<string, string>][])(
+    "a 400 when %s says codes live 10 seconds and redirect_uri/state must match",
+    async (_, advance, change) => {
+      const state = randomState();
+      const { code } = parseCallback(await authorize(state), state);
+      f.server.advanceClock(advance);
+      const options = { ...f.org, code, state, redirectUri: f.callbackUrl, ...f.at, ...change };
+      const error = await rejects(exchangeCode(options), "HTTP_ERROR", {
+        code,
+        secret: f.org.clientSecret,
+        wrong: options.clientSecret,
+      });
+      expect(error.status).toBe(400);
+      expect(error.message).toMatch(/valid for 10 seconds/);
+      expect(error.message).toMatch(/redirect_uri must equal/);
+      expect(error.message).toMatch(/state must match/);
+    },
+  );
 });
 
 describe("getJwt()", () => {
@@ -262,7 +317,12 @@ describe("getJwt()", () => {
     expect(body).toMatchObject({ response_type: "id_token", aud: "deploy,other", validity: "600" });
     expect(f.server.requests[0].headers.accept).toBe("application/jwt");
     const claims = await joseVerify(jwt);
-    expect(claims).toMatchObject({ azp: "acme", globalid: "acme", scope: ["organization:owner"], aud: ["deploy", "other"] });
+    expect(claims).toMatchObject({
+      azp: "acme",
+      globalid: "acme",
+      scope: ["organization:owner"],
+      aud: ["deploy", "other"],
+    });
     expect(claims.iat).toBeUndefined();
     expect(claims.exp! - f.server.now() / 1000).toBeGreaterThan(595);
     expect(claims.exp! - f.server.now() / 1000).toBeLessThanOrEqual(600);
@@ -292,7 +352,9 @@ describe("getJwt()", () => {
   });
 
   test("a scope the client was not granted is HTTP_ERROR 401 saying to check scope", async () => {
-    const error = await rejects(getJwt(f.org, { ...f.at, scope: "user:name" }), "HTTP_ERROR", { secret: f.org.clientSecret });
+    const error = await rejects(getJwt(f.org, { ...f.at, scope: "user:name" }), "HTTP_ERROR", {
+      secret: f.org.clientSecret,
+    });
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/check scope/);
   });
@@ -309,7 +371,8 @@ describe("getJwt()", () => {
     async (_, claims) => {
       const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
       const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", ...claims })}.AAAA`;
-      const fetch = (): Promise<Response> => Promise.resolve(new Response(jwt, { headers: { "content-type": "application/jwt" } }));
+      const fetch = (): Promise<Response> =>
+        Promise.resolve(new Response(jwt, { headers: { "content-type": "application/jwt" } }));
       const error = await rejects(getJwt("token", { fetch }), "INVALID_RESPONSE", { jwt });
       expect(error.message).toMatch(/exp is missing or out of range/);
     },
@@ -367,13 +430,23 @@ describe("deriveJwt()", () => {
   /** A user's JWT (alice), refreshable unless told otherwise. */
   async function userJwt(options: { refreshable?: boolean; validity?: number; scope?: string } = {}): Promise<string> {
     const token = await getAccessToken({ ...f.user, ...f.at });
-    return getJwt(token, { ...f.at, scope: options.scope ?? "user:name", refreshable: options.refreshable ?? true, validity: options.validity });
+    return getJwt(token, {
+      ...f.at,
+      scope: options.scope ?? "user:name",
+      refreshable: options.refreshable ?? true,
+      validity: options.validity,
+    });
   }
 
   test("sends Authorization: bearer <parent> to /v1/oauth/jwt with scope, aud and validity, in one request", async () => {
     const parent = await userJwt({ validity: 600 });
     f.server.reset();
-    const child = await deriveJwt(parent, { ...f.at, audience: ["billing", "audit"], scope: "user:name", refreshable: true });
+    const child = await deriveJwt(parent, {
+      ...f.at,
+      audience: ["billing", "audit"],
+      scope: "user:name",
+      refreshable: true,
+    });
     const [request] = f.server.requests;
     expect(f.server.requests).toHaveLength(1);
     expect(request.path).toBe("/v1/oauth/jwt");
@@ -399,7 +472,12 @@ describe("deriveJwt()", () => {
   });
 
   test("a derived refreshable JWT refreshes at /v1/oauth/jwt/refresh", async () => {
-    const child = await deriveJwt(await userJwt({ validity: 600 }), { ...f.at, scope: "user:name", refreshable: true, validity: 60 });
+    const child = await deriveJwt(await userJwt({ validity: 600 }), {
+      ...f.at,
+      scope: "user:name",
+      refreshable: true,
+      validity: 60,
+    });
     const renewed = await refreshJwt(child, { ...f.at, validity: 120 });
     expect(decodeJwt(renewed)).toMatchObject({ username: "alice", refresh_token: decodeJwt(child).refresh_token });
   });
@@ -414,7 +492,11 @@ describe("deriveJwt()", () => {
   });
 
   test.each([
-    ["an organization's JWT", () => getJwt(f.org, { ...f.at, refreshable: true }), /not a user's .*getJwt\(\{ clientId, clientSecret \}, \{ audience \}\)/],
+    [
+      "an organization's JWT",
+      () => getJwt(f.org, { ...f.at, refreshable: true }),
+      /not a user's .*getJwt\(\{ clientId, clientSecret \}, \{ audience \}\)/,
+    ],
     ["a user JWT without refresh_token", () => userJwt({ refreshable: false }), /no refresh_token.*refreshable: true/],
   ])("%s is refused before sending, saying what to do instead", async (_, make, message) => {
     const parent = await make();

@@ -118,7 +118,9 @@ describe("the test harness", () => {
     expect(env["INPUT_CLIENT-ID"]).toBe("acme");
     expect(env["INPUT_GRANT-TYPE"]).toBe("client_credentials");
     expect(env["INPUT_CLIENT-SECRET"]).toBe("");
-    expect(Object.keys(env).filter((name) => name.startsWith("INPUT_"))).toHaveLength(Object.keys(ACTION.inputs).length);
+    expect(Object.keys(env).filter((name) => name.startsWith("INPUT_"))).toHaveLength(
+      Object.keys(ACTION.inputs).length,
+    );
     expect(() => runnerEnvironment({ "no-such-input": "x" }, "/tmp/x")).toThrow(/declares no input/);
   });
 });
@@ -137,7 +139,16 @@ describe("checkProxyEnvironment()", () => {
     expect(env.HTTPS_PROXY).toBe(expected);
   });
 
-  test.each(["socks5://proxy.example:1080", "socks5h://p:1", "ftp://proxy.example", "not a url", "http://:3128", "http://p:8080/path", "http://p:8080?x", "http://[::1"])(
+  test.each([
+    "socks5://proxy.example:1080",
+    "socks5h://p:1",
+    "ftp://proxy.example",
+    "not a url",
+    "http://:3128",
+    "http://p:8080/path",
+    "http://p:8080?x",
+    "http://[::1",
+  ])(
     "%s is refused with INVALID_ARGUMENT naming the variable, not the value",
     (value) => {
       for (const name of ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]) {

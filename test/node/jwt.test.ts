@@ -24,10 +24,19 @@ const PEM = p384.publicKey.export({ type: "spki", format: "pem" }).toString();
 
 const b64 = (text: string | Buffer): string => Buffer.from(text).toString("base64url");
 const now = (): number => Math.floor(Date.now() / 1000);
-const goodClaims = (): Record<string, unknown> => ({ azp: "acme", exp: now() + 3600, iss: "itsyouonline", scope: ["a"] });
+const goodClaims = (): Record<string, unknown> => ({
+  azp: "acme",
+  exp: now() + 3600,
+  iss: "itsyouonline",
+  scope: ["a"],
+});
 
 /** A compact JWT signed with ES384 (raw R||S), or with `signer` for other algorithms. */
-function es384(claims: unknown, key: KeyObject = p384.privateKey, header: unknown = { alg: "ES384", typ: "JWT" }): string {
+function es384(
+  claims: unknown,
+  key: KeyObject = p384.privateKey,
+  header: unknown = { alg: "ES384", typ: "JWT" },
+): string {
   const input = `${b64(JSON.stringify(header))}.${b64(JSON.stringify(claims))}`;
   return `${input}.${b64(sign("sha384", Buffer.from(input), { key, dsaEncoding: "ieee-p1363" }))}`;
 }
@@ -83,20 +92,22 @@ describe("verifyJwt() claim checks", () => {
     await rejects(verifyJwt(jwt, { publicKey: PEM, now: new Date(Date.now() + 7200_000) }), "JWT_EXPIRED");
   });
 
-  test.each([
-    ["missing exp", { exp: undefined }, "JWT_CLAIM_INVALID"],
-    ["past exp", { exp: now() - 3600 }, "JWT_EXPIRED"],
-    ["non-numeric exp", { exp: String(now() + 3600) }, "JWT_CLAIM_INVALID"],
-    ["wrong iss", { iss: "someone-else" }, "JWT_CLAIM_INVALID"],
-    ["no iss", { iss: undefined }, "JWT_CLAIM_INVALID"],
-    ["a future nbf", { nbf: now() + 3600 }, "JWT_CLAIM_INVALID"],
-    // Numbers a Date cannot hold: refused as claims, never a RangeError.
-    ["exp -1e20", { exp: -1e20 }, "JWT_CLAIM_INVALID"],
-    ["exp 1e20", { exp: 1e20 }, "JWT_CLAIM_INVALID"],
-    ["a negative exp", { exp: -1 }, "JWT_CLAIM_INVALID"],
-    ["nbf 1e300", { nbf: 1e300 }, "JWT_CLAIM_INVALID"],
-    ["a non-numeric nbf", { nbf: "soon" }, "JWT_CLAIM_INVALID"],
-  ] as const)("%s is refused", async (_, change, code) => {
+  test.each(
+    [
+      ["missing exp", { exp: undefined }, "JWT_CLAIM_INVALID"],
+      ["past exp", { exp: now() - 3600 }, "JWT_EXPIRED"],
+      ["non-numeric exp", { exp: String(now() + 3600) }, "JWT_CLAIM_INVALID"],
+      ["wrong iss", { iss: "someone-else" }, "JWT_CLAIM_INVALID"],
+      ["no iss", { iss: undefined }, "JWT_CLAIM_INVALID"],
+      ["a future nbf", { nbf: now() + 3600 }, "JWT_CLAIM_INVALID"],
+      // Numbers a Date cannot hold: refused as claims, never a RangeError.
+      ["exp -1e20", { exp: -1e20 }, "JWT_CLAIM_INVALID"],
+      ["exp 1e20", { exp: 1e20 }, "JWT_CLAIM_INVALID"],
+      ["a negative exp", { exp: -1 }, "JWT_CLAIM_INVALID"],
+      ["nbf 1e300", { nbf: 1e300 }, "JWT_CLAIM_INVALID"],
+      ["a non-numeric nbf", { nbf: "soon" }, "JWT_CLAIM_INVALID"],
+    ] as const,
+  )("%s is refused", async (_, change, code) => {
     const jwt = es384({ ...goodClaims(), ...change });
     await rejects(verifyJwt(jwt, { publicKey: PEM }), code, { jwt });
   });
@@ -127,7 +138,10 @@ describe("verifyJwt() claim checks", () => {
     await rejects(verifyJwt(jwt, { publicKey: PEM, now: new Date("x") }), "INVALID_ARGUMENT");
     await rejects(verifyJwt(jwt, { publicKey: PEM, audience: [] }), "INVALID_ARGUMENT");
     await rejects(verifyJwt(jwt, { publicKey: "not a pem" }), "INVALID_ARGUMENT");
-    await rejects(verifyJwt(jwt, { publicKey: p256.publicKey.export({ type: "spki", format: "pem" }).toString() }), "INVALID_ARGUMENT");
+    await rejects(
+      verifyJwt(jwt, { publicKey: p256.publicKey.export({ type: "spki", format: "pem" }).toString() }),
+      "INVALID_ARGUMENT",
+    );
     const p256Key = await jose.importSPKI(p256.publicKey.export({ type: "spki", format: "pem" }).toString(), "ES256");
     await rejects(verifyJwt(jwt, { publicKey: p256Key as CryptoKey }), "INVALID_ARGUMENT");
   });
@@ -162,7 +176,11 @@ describe("the attack list: each forged token is refused with the right code", ()
     ["an extended signature", () => `${h}.${p}.${s}AAAA`, "JWT_SIGNATURE_INVALID"],
     ["an empty signature", () => `${h}.${p}.`, "JWT_SIGNATURE_INVALID"],
     ["another P-384 key's signature", () => es384(claims, otherP384.privateKey), "JWT_SIGNATURE_INVALID"],
-    ["a payload changed after signing", () => `${h}.${b64(JSON.stringify({ ...claims, scope: ["admin"] }))}.${s}`, "JWT_SIGNATURE_INVALID"],
+    [
+      "a payload changed after signing",
+      () => `${h}.${b64(JSON.stringify({ ...claims, scope: ["admin"] }))}.${s}`,
+      "JWT_SIGNATURE_INVALID",
+    ],
     ["a crit header", () => es384(claims, p384.privateKey, { alg: "ES384", crit: ["x"], x: 1 }), "JWT_INVALID"],
     ["two segments", () => `${h}.${p}`, "JWT_INVALID"],
     ["four segments", () => `${good}.${s}`, "JWT_INVALID"],
@@ -216,7 +234,12 @@ describe("property tests: parsers only ever throw ItsYouOnlineError", () => {
   test("decodeJwt() on arbitrary strings and dot-joined base64url", () => {
     fc.assert(fc.property(fc.string({ maxLength: 300 }), (text) => onlyOurErrors(() => decodeJwt(text))));
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{0,60}$/);
-    fc.assert(fc.property(fc.array(segment, { minLength: 1, maxLength: 5 }), (parts) => onlyOurErrors(() => decodeJwt(parts.join(".")))));
+    fc.assert(
+      fc.property(
+        fc.array(segment, { minLength: 1, maxLength: 5 }),
+        (parts) => onlyOurErrors(() => decodeJwt(parts.join("."))),
+      ),
+    );
     fc.assert(fc.property(fc.jsonValue(), (value) => {
       const jwt = `${b64("{}")}.${b64(JSON.stringify(value) ?? "null")}.`;
       return onlyOurErrors(() => decodeJwt(jwt));
@@ -224,45 +247,73 @@ describe("property tests: parsers only ever throw ItsYouOnlineError", () => {
   });
 
   test("verifyJwt() on arbitrary claims signed with the right key: resolves or refuses with a JWT code", async () => {
-    await fc.assert(fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), async (extra) => {
-      const jwt = es384({ ...extra, iss: "itsyouonline", exp: typeof extra.exp === "number" ? extra.exp : now() + 60 });
-      try {
-        await verifyJwt(jwt, { publicKey: PEM });
-      } catch (error) {
-        expect(error).toBeInstanceOf(ItsYouOnlineError);
-        expect((error as ItsYouOnlineError).code).toMatch(/^JWT_/);
-      }
-    }), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 2 })), async (extra) => {
+        const jwt = es384({
+          ...extra,
+          iss: "itsyouonline",
+          exp: typeof extra.exp === "number" ? extra.exp : now() + 60,
+        });
+        try {
+          await verifyJwt(jwt, { publicKey: PEM });
+        } catch (error) {
+          expect(error).toBeInstanceOf(ItsYouOnlineError);
+          expect((error as ItsYouOnlineError).code).toMatch(/^JWT_/);
+        }
+      }),
+      { numRuns: 50 },
+    );
   });
 
   test("parseCallback() on arbitrary URLs and states", () => {
-    fc.assert(fc.property(fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string()), fc.string(), (url, state) =>
-      onlyOurErrors(() => parseCallback(url, state))));
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.string()),
+        fc.string(),
+        (url, state) => onlyOurErrors(() => parseCallback(url, state)),
+      ),
+    );
   });
 
   test("getAccessToken() on arbitrary 200 bodies", async () => {
-    await fc.assert(fc.asyncProperty(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v) ?? "")), async (body) => {
-      const fetchBody: typeof fetch = () => Promise.resolve(new Response(body, { status: 200 }));
-      try {
-        const token = await getAccessToken({ clientId: "a", clientSecret: "b", fetch: fetchBody, retries: 0 });
-        expect(typeof token.accessToken).toBe("string");
-      } catch (error) {
-        expect(error).toBeInstanceOf(ItsYouOnlineError);
-        expect((error as ItsYouOnlineError).code).toBe("INVALID_RESPONSE");
-      }
-    }), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.jsonValue().map((v) => JSON.stringify(v) ?? "")), async (body) => {
+        const fetchBody: typeof fetch = () => Promise.resolve(new Response(body, { status: 200 }));
+        try {
+          const token = await getAccessToken({ clientId: "a", clientSecret: "b", fetch: fetchBody, retries: 0 });
+          expect(typeof token.accessToken).toBe("string");
+        } catch (error) {
+          expect(error).toBeInstanceOf(ItsYouOnlineError);
+          expect((error as ItsYouOnlineError).code).toBe("INVALID_RESPONSE");
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   test("scope strings: the token's scopes never hold empty or padded entries", async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.stringMatching(/^[ a-z:,]{0,12}$/), { maxLength: 6 }), async (parts) => {
-      const scope = parts.join(",");
-      const body = JSON.stringify({ access_token: "abc", token_type: "bearer", scope, expires_in: 1, info: { username: "" } });
-      const token = await getAccessToken({ clientId: "a", clientSecret: "b", fetch: () => Promise.resolve(new Response(body)) });
-      for (const entry of token.scopes) expect(entry).toBe(entry.trim());
-      expect(token.scopes).not.toContain("");
-      // Commas and spaces both separate scopes (a user API key's scopes come space-joined).
-      expect(token.scopes.join(",")).toBe(scope.split(/[ ,]+/).filter(Boolean).join(","));
-    }), { numRuns: 200 });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.stringMatching(/^[ a-z:,]{0,12}$/), { maxLength: 6 }), async (parts) => {
+        const scope = parts.join(",");
+        const body = JSON.stringify({
+          access_token: "abc",
+          token_type: "bearer",
+          scope,
+          expires_in: 1,
+          info: { username: "" },
+        });
+        const token = await getAccessToken({
+          clientId: "a",
+          clientSecret: "b",
+          fetch: () => Promise.resolve(new Response(body)),
+        });
+        for (const entry of token.scopes) expect(entry).toBe(entry.trim());
+        expect(token.scopes).not.toContain("");
+        // Commas and spaces both separate scopes (a user API key's scopes come space-joined).
+        expect(token.scopes.join(",")).toBe(scope.split(/[ ,]+/).filter(Boolean).join(","));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
@@ -274,7 +325,11 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
   const enc = (value: unknown): string => b64(typeof value === "string" ? value : JSON.stringify(value));
   async function signed(claims: unknown, header: unknown = { alg: "ES384", typ: "JWT" }): Promise<string> {
     const input = `${enc(header)}.${enc(claims)}`;
-    const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-384" }, (await webKeys).privateKey, new TextEncoder().encode(input));
+    const signature = await crypto.subtle.sign(
+      { name: "ECDSA", hash: "SHA-384" },
+      (await webKeys).privateKey,
+      new TextEncoder().encode(input),
+    );
     return `${input}.${b64(Buffer.from(signature))}`;
   }
   const base = { iss: "itsyouonline", azp: "acme", exp: NOW + 600, scope: ["user:memberof:acme"], aud: ["api", "a,b"] };
@@ -356,12 +411,19 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
     ["malformed: payload a number", () => signed("42")],
     ["malformed: payload a string", () => signed('"claims"')],
     ["malformed: payload with a BOM", () => signed(`\ufeff${JSON.stringify(base)}`)],
-    ["malformed: payload with a duplicate exp (the last wins)", () => signed(`{"iss":"itsyouonline","exp":1,"exp":${NOW + 60}}`)],
+    [
+      "malformed: payload with a duplicate exp (the last wins)",
+      () => signed(`{"iss":"itsyouonline","exp":1,"exp":${NOW + 60}}`),
+    ],
     ["malformed: payload not UTF-8", async () => {
       const header = enc({ alg: "ES384" });
       const payload = Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]).toString("base64url");
       const input = `${header}.${payload}`;
-      const signature = await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-384" }, (await webKeys).privateKey, new TextEncoder().encode(input));
+      const signature = await crypto.subtle.sign(
+        { name: "ECDSA", hash: "SHA-384" },
+        (await webKeys).privateKey,
+        new TextEncoder().encode(input),
+      );
       return `${input}.${b64(Buffer.from(signature))}`;
     }],
     ["signature: empty", async () => (await signed(base)).replace(/\.[^.]+$/, ".")],
@@ -398,9 +460,11 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
    * here, and on any listed one that no longer happens.
    */
   const DISAGREEMENTS: Record<string, string> = {
-    "claims: exp missing": "ItsYou.online always sets exp; verifyJwt requires it (jose only when asked with requiredClaims).",
+    "claims: exp missing":
+      "ItsYou.online always sets exp; verifyJwt requires it (jose only when asked with requiredClaims).",
     "claims: exp 1e20": "verifyJwt refuses an exp beyond what a Date can hold (year 275760); jose accepts any number.",
-    "malformed: trailing newline": "a compact JWT has no whitespace (RFC 7515 §7.1); jose's base64url decoder skips it.",
+    "malformed: trailing newline":
+      "a compact JWT has no whitespace (RFC 7515 §7.1); jose's base64url decoder skips it.",
   };
 
   test("the corpus holds at least 80 tokens", () => {
@@ -413,7 +477,12 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
     const disagreements: string[] = [];
     for (const [name, make, extra] of corpus) {
       const jwt = await make();
-      const ours = await verifyJwt(jwt, { publicKey: keys.publicKey, now: currentDate, clockTolerance: TOLERANCE, ...extra }).then(
+      const ours = await verifyJwt(jwt, {
+        publicKey: keys.publicKey,
+        now: currentDate,
+        clockTolerance: TOLERANCE,
+        ...extra,
+      }).then(
         () => true,
         (error: unknown) => {
           expect(error, name).toBeInstanceOf(ItsYouOnlineError);
@@ -427,7 +496,11 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
         clockTolerance: TOLERANCE,
         ...extra,
       }).then(() => true, () => false);
-      if (ours !== theirs) disagreements.push(`${name}: verifyJwt ${ours ? "accepts" : "refuses"}, jose ${theirs ? "accepts" : "refuses"}`);
+      if (ours !== theirs) {
+        disagreements.push(
+          `${name}: verifyJwt ${ours ? "accepts" : "refuses"}, jose ${theirs ? "accepts" : "refuses"}`,
+        );
+      }
     }
     expect(disagreements.map((line) => line.split(": verifyJwt")[0]).sort()).toEqual(Object.keys(DISAGREEMENTS).sort());
     // Every disagreement is verifyJwt being stricter, never more lenient.

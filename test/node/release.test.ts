@@ -15,7 +15,9 @@ const version = JSON.parse(read("package.json")).version as string;
 describe("one version", () => {
   test("deno.json (JSR) says package.json's version; the npm package and the User-Agent take it from there", () => {
     expect(JSON.parse(read("deno.json")).version).toBe(version);
-    expect(read("scripts/build-package.ts")).toMatch(/const \{ version, license \} = JSON\.parse\(readFileSync\(`\$\{root\}package\.json`/);
+    expect(read("scripts/build-package.ts")).toMatch(
+      /const \{ version, license \} = JSON\.parse\(readFileSync\(`\$\{root\}package\.json`/,
+    );
     expect(read("src/main.ts")).toMatch(/const VERSION = packageJson\.version;/);
     // dist/index.js sending it as its User-Agent is checked end to end in action.test.ts.
   });
@@ -26,7 +28,14 @@ describe("one version", () => {
 });
 
 describe("the Marketplace's limits for action.yml", () => {
-  const action = ACTION as unknown as { name: string; description: string; author: string; branding: { icon: string; color: string }; inputs: Record<string, { description?: string }>; outputs: Record<string, { description?: string }> };
+  const action = ACTION as unknown as {
+    name: string;
+    description: string;
+    author: string;
+    branding: { icon: string; color: string };
+    inputs: Record<string, { description?: string }>;
+    outputs: Record<string, { description?: string }>;
+  };
   // The colours GitHub accepts, and a few of the Feather icons it accepts (the one used must be among them).
   const COLOURS = ["white", "black", "yellow", "blue", "green", "orange", "red", "purple", "gray-dark"];
   const ICONS = ["lock", "unlock", "shield", "key", "check-circle", "log-in", "user-check"];
@@ -52,13 +61,18 @@ describe("the Marketplace's limits for action.yml", () => {
 
 test("every package bundled in dist/, in any chunk, has its licence in dist/licenses.txt, on the allow-list", () => {
   const ALLOWED = ["MIT", "ISC", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "0BSD"];
-  const entries = [...`\n\n${read("dist/licenses.txt")}`.matchAll(/\n\n(@?[a-z0-9][\w./-]*)\n([A-Za-z0-9.+\- ]+)\n/g)].map((match) => [match[1], match[2]]);
+  const entries = [...`\n\n${read("dist/licenses.txt")}`.matchAll(/\n\n(@?[a-z0-9][\w./-]*)\n([A-Za-z0-9.+\- ]+)\n/g)]
+    .map((match) => [match[1], match[2]]);
   // ncc names each bundled module by its path: node_modules/<package>/…
   const chunks = readdirSync(join(root, "dist")).filter((name) => name.endsWith(".js"));
   // The success path parses only src/ and mod.ts: @actions/github and @actions/http-client are chunks of their own.
   expect(chunks.length).toBeGreaterThan(1);
   expect(read("dist/index.js")).not.toMatch(/node_modules\//);
-  const bundled = new Set(chunks.flatMap((name) => [...read(`dist/${name}`).matchAll(/node_modules\/((?:@[\w.-]+\/)?[\w.-]+)/g)].map((match) => match[1])));
+  const bundled = new Set(
+    chunks.flatMap((name) =>
+      [...read(`dist/${name}`).matchAll(/node_modules\/((?:@[\w.-]+\/)?[\w.-]+)/g)].map((match) => match[1])
+    ),
+  );
   expect([...bundled]).toEqual(expect.arrayContaining(["@actions/github", "@actions/http-client", "undici"]));
   expect(entries.map(([name]) => name).sort()).toEqual([...bundled].sort());
   for (const [name, licence] of entries) expect(ALLOWED, `${name}: ${licence}`).toContain(licence);
@@ -69,7 +83,9 @@ describe("scripts/release.ts against a local bare repository", () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   /** A bare "origin" and a clone of it with a release-ready commit at `version`. */
-  function repositories(releaseVersion: string): { work: string; origin: string; git: (cwd: string, ...args: string[]) => string } {
+  function repositories(
+    releaseVersion: string,
+  ): { work: string; origin: string; git: (cwd: string, ...args: string[]) => string } {
     dir = mkdtempSync(join(tmpdir(), "itsyou-release-"));
     const git = (cwd: string, ...args: string[]): string => execFileSync("git", args, { cwd, encoding: "utf8" }).trim();
     const origin = join(dir, "origin.git");
@@ -85,7 +101,10 @@ describe("scripts/release.ts against a local bare repository", () => {
   function commitVersion(work: string, git: (cwd: string, ...args: string[]) => string, releaseVersion: string): void {
     writeFileSync(join(work, "package.json"), JSON.stringify({ version: releaseVersion }));
     writeFileSync(join(work, "deno.json"), JSON.stringify({ version: releaseVersion }));
-    writeFileSync(join(work, "CHANGELOG.md"), `# Changelog\n\n## ${releaseVersion}\n\n- Things for ${releaseVersion}.\n\n## 0.0.1\n\n- Old.\n`);
+    writeFileSync(
+      join(work, "CHANGELOG.md"),
+      `# Changelog\n\n## ${releaseVersion}\n\n- Things for ${releaseVersion}.\n\n## 0.0.1\n\n- Old.\n`,
+    );
     git(work, "add", "-A");
     git(work, "commit", "-q", "-m", `release ${releaseVersion}`);
   }
@@ -126,7 +145,10 @@ describe("scripts/release.ts against a local bare repository", () => {
 
     const first = release({ cwd: work, version: "1.0.0" });
     expect(first.tags).toEqual(["v1"]);
-    expect(first.log).toEqual([`v1.0.0 already names ${first.commit.slice(0, 12)} on origin: kept`, "v1 moved to v1.0.0 on origin"]);
+    expect(first.log).toEqual([
+      `v1.0.0 already names ${first.commit.slice(0, 12)} on origin: kept`,
+      "v1 moved to v1.0.0 on origin",
+    ]);
     expect(git(origin, "rev-parse", "refs/tags/v1.0.0")).toBe(annotated); // the person's annotated tag, untouched
     expect(git(origin, "rev-parse", "v1^{commit}")).toBe(first.commit);
 
@@ -154,14 +176,31 @@ describe("scripts/release.ts against a local bare repository", () => {
     git(work, "push", "-q", "origin", "refs/tags/v1.0.0");
     git(work, "tag", "-d", "v1.0.0");
     git(work, "commit", "-q", "--allow-empty", "-m", "later");
-    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* on origin, not HEAD/);
+    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(
+      /v1\.0\.0 already names commit .* on origin, not HEAD/,
+    );
     expect(git(origin, "tag", "--list")).toBe("v1.0.0");
   });
 
   test.each([
-    ["a version package.json does not say", "1.0.1", (work: string) => work, /package\.json says version 1\.0\.0, not 1\.0\.1/],
-    ["no CHANGELOG section", "1.0.0", (work: string) => (writeFileSync(join(work, "CHANGELOG.md"), "# Changelog\n"), work), /no "## 1\.0\.0" section/],
-    ["uncommitted changes", "1.0.0", (work: string) => (writeFileSync(join(work, "extra.txt"), "x"), work), /uncommitted changes/],
+    [
+      "a version package.json does not say",
+      "1.0.1",
+      (work: string) => work,
+      /package\.json says version 1\.0\.0, not 1\.0\.1/,
+    ],
+    [
+      "no CHANGELOG section",
+      "1.0.0",
+      (work: string) => (writeFileSync(join(work, "CHANGELOG.md"), "# Changelog\n"), work),
+      /no "## 1\.0\.0" section/,
+    ],
+    [
+      "uncommitted changes",
+      "1.0.0",
+      (work: string) => (writeFileSync(join(work, "extra.txt"), "x"), work),
+      /uncommitted changes/,
+    ],
     ["not a version", "1.0", (work: string) => work, /not a version X\.Y\.Z/],
   ])("refuses %s, pushing nothing", (_, releaseVersion, prepare, message) => {
     const { work, origin, git } = repositories("1.0.0");
@@ -173,7 +212,9 @@ describe("scripts/release.ts against a local bare repository", () => {
     const { work, git } = repositories("1.0.0");
     release({ cwd: work, version: "1.0.0" });
     git(work, "commit", "-q", "--allow-empty", "-m", "later");
-    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(/v1\.0\.0 already names commit .* here, not HEAD: a released version is never moved/);
+    expect(() => release({ cwd: work, version: "1.0.0" })).toThrow(
+      /v1\.0\.0 already names commit .* here, not HEAD: a released version is never moved/,
+    );
   });
 });
 
@@ -182,8 +223,14 @@ describe("the major version the docs promise is the one a release creates", () =
     const major = version.split(".")[0];
     expect(Number(major)).toBeGreaterThanOrEqual(1);
     const found: string[] = [];
-    for (const file of ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml", ...exampleFiles()]) {
-      for (const match of read(file).matchAll(/itsyou-token-action@v(\d+)|itsyou-token-action\/v(\d+)\/|@itsyou\/token@\^(\d+)/g)) {
+    for (
+      const file of ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml", ...exampleFiles()]
+    ) {
+      for (
+        const match of read(file).matchAll(
+          /itsyou-token-action@v(\d+)|itsyou-token-action\/v(\d+)\/|@itsyou\/token@\^(\d+)/g,
+        )
+      ) {
         found.push(`${file}: ${match[0]}`);
         expect(match[1] ?? match[2] ?? match[3], `${file}: ${match[0]}`).toBe(major);
       }
@@ -196,5 +243,7 @@ describe("the major version the docs promise is the one a release creates", () =
 function exampleFiles(): string[] {
   const dir = join(root, "examples");
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => /\.(ts|js|ya?ml|md)$/.test(name)).map((name) => `examples/${name}`);
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((name) => /\.(ts|js|ya?ml|md)$/.test(name)).map(
+    (name) => `examples/${name}`,
+  );
 }

@@ -11,7 +11,11 @@ const f = useServerFixture();
 
 const TOKEN = "/v1/oauth/access_token";
 
-async function post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+async function post(
+  path: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return fetch(f.server.url + path, {
     method: "POST",
     body: new URLSearchParams(form),
@@ -35,7 +39,13 @@ async function expectGoError(response: Response, status: number, text: string, c
 /** Goes through /v1/oauth/authorize and returns the code. */
 async function codeFor(scope: string, state = "st"): Promise<string> {
   const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-  url.search = new URLSearchParams({ response_type: "code", client_id: "acme", redirect_uri: f.callbackUrl, scope, state }).toString();
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: "acme",
+    redirect_uri: f.callbackUrl,
+    scope,
+    state,
+  }).toString();
   const response = await fetch(url, { redirect: "manual" });
   await response.body?.cancel();
   return new URL(response.headers.get("location")!).searchParams.get("code")!;
@@ -77,10 +87,17 @@ describe("§1 and §2.8: errors, methods and slashes", () => {
   });
 
   test("OPTIONS on access_token answers the CORS preflight", async () => {
-    const response = await fetch(f.server.url + TOKEN, { method: "OPTIONS", headers: { "access-control-request-headers": "x-a" } });
+    const response = await fetch(f.server.url + TOKEN, {
+      method: "OPTIONS",
+      headers: { "access-control-request-headers": "x-a" },
+    });
     expect(response.status).toBe(200);
-    expect(Object.fromEntries(["allow", "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"]
-      .map((name) => [name, response.headers.get(name)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ["allow", "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers"]
+          .map((name) => [name, response.headers.get(name)]),
+      ),
+    ).toEqual({
       allow: "POST",
       "access-control-allow-origin": "*",
       "access-control-allow-methods": "POST",
@@ -105,30 +122,46 @@ describe("§2.5 the token response", () => {
     const viaQuery = await fetch(`${f.server.url}${TOKEN}?${query}`, { method: "POST" });
     expect(viaQuery.status).toBe(200);
     await viaQuery.body?.cancel();
-    const bodyWins = await fetch(`${f.server.url}${TOKEN}?${new URLSearchParams(orgForm({ client_secret: "wrong" }))}`, {
-      method: "POST",
-      body: new URLSearchParams(orgForm()),
-    });
+    const bodyWins = await fetch(
+      `${f.server.url}${TOKEN}?${new URLSearchParams(orgForm({ client_secret: "wrong" }))}`,
+      {
+        method: "POST",
+        body: new URLSearchParams(orgForm()),
+      },
+    );
     expect(bodyWins.status).toBe(200);
     await bodyWins.body?.cancel();
   });
 
-  test.each(["Basic", "basic", "BASIC"])("takes Basic auth (spelled %s: Go 1.19 matches it case-insensitively) when the form has no secret", async (scheme) => {
-    const basic = `${scheme} ${btoa(`${f.org.clientId}:${f.org.clientSecret}`)}`;
-    const response = await post(TOKEN, { grant_type: "client_credentials" }, { authorization: basic });
-    expect(response.status).toBe(200);
-    await response.body?.cancel();
-  });
+  test.each(["Basic", "basic", "BASIC"])(
+    "takes Basic auth (spelled %s: Go 1.19 matches it case-insensitively) when the form has no secret",
+    async (scheme) => {
+      const basic = `${scheme} ${btoa(`${f.org.clientId}:${f.org.clientSecret}`)}`;
+      const response = await post(TOKEN, { grant_type: "client_credentials" }, { authorization: basic });
+      expect(response.status).toBe(200);
+      await response.body?.cancel();
+    },
+  );
 
-  test("a user token's JWT whose scopes were all filtered out has scope [\"\"] (strings.Split of an empty string)", async () => {
-    const token = await (await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret })).json();
-    const response = await post("/v1/oauth/jwt", { scope: "user:memberof:not-alices-org" }, { authorization: `token ${token.access_token}` });
+  test('a user token\'s JWT whose scopes were all filtered out has scope [""] (strings.Split of an empty string)', async () => {
+    const token = await (await post(TOKEN, {
+      grant_type: "client_credentials",
+      client_id: f.user.clientId,
+      client_secret: f.user.clientSecret,
+    })).json();
+    const response = await post("/v1/oauth/jwt", { scope: "user:memberof:not-alices-org" }, {
+      authorization: `token ${token.access_token}`,
+    });
     const claims = JSON.parse(Buffer.from((await response.text()).split(".")[1], "base64url").toString());
     expect(claims.scope).toEqual([""]);
   });
 
   test("a user API key gets scope 'user:admin,' and its username", async () => {
-    const response = await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret });
+    const response = await post(TOKEN, {
+      grant_type: "client_credentials",
+      client_id: f.user.clientId,
+      client_secret: f.user.clientSecret,
+    });
     expect(await response.json()).toMatchObject({ scope: "user:admin,", info: { username: "alice" } });
   });
 });
@@ -146,10 +179,14 @@ describe("§2.4 codes", () => {
     await expectGoError(await post(TOKEN, form), 400, "Bad Request\n", true);
   });
 
-  test("an authorization without scopes gives a JWT whose scope is [\"\"]", async () => {
+  test('an authorization without scopes gives a JWT whose scope is [""]', async () => {
     const code = await codeFor("");
     const response = await post(TOKEN, {
-      client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl, response_type: "id_token",
+      client_id: f.org.clientId,
+      client_secret: f.org.clientSecret,
+      code,
+      redirect_uri: f.callbackUrl,
+      response_type: "id_token",
     });
     expect(decodeJwt(await response.text()).scope).toEqual([""]);
   });
@@ -167,7 +204,7 @@ describe("§2.6 and §3.3 JWTs", () => {
     expect(payload).not.toContain("iat");
   });
 
-  test("with Accept: application/json it is {\"access_token\":\"<jwt>\"} and a newline", async () => {
+  test('with Accept: application/json it is {"access_token":"<jwt>"} and a newline', async () => {
     const response = await post(TOKEN, orgForm({ response_type: "id_token" }), { accept: "application/json" });
     expect(response.headers.get("content-type")).toBe("application/json");
     expect(await response.text()).toMatch(/^\{"access_token":"eyJ[\w.-]+"\}\n$/);
@@ -186,12 +223,24 @@ describe("§2.6 and §3.3 JWTs", () => {
     expect(raw.headers.get("access-control-allow-origin")).toBeNull();
     await raw.body?.cancel();
     await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt`), 401, "Unauthorized\n", false);
-    await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: `Token ${token}` } }), 401, "Unauthorized\n", false);
+    await expectGoError(
+      await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: `Token ${token}` } }),
+      401,
+      "Unauthorized\n",
+      false,
+    );
   });
 
   test("§3.4: a parent JWT without refresh_token panics: 500 with an empty body", async () => {
-    const user = await post(TOKEN, { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret, response_type: "id_token" });
-    const response = await fetch(`${f.server.url}/v1/oauth/jwt`, { headers: { authorization: `bearer ${await user.text()}` } });
+    const user = await post(TOKEN, {
+      grant_type: "client_credentials",
+      client_id: f.user.clientId,
+      client_secret: f.user.clientSecret,
+      response_type: "id_token",
+    });
+    const response = await fetch(`${f.server.url}/v1/oauth/jwt`, {
+      headers: { authorization: `bearer ${await user.text()}` },
+    });
     expect(response.status).toBe(500);
     expect(response.headers.get("content-type")).toBeNull();
     expect(await response.text()).toBe("");
@@ -199,10 +248,15 @@ describe("§2.6 and §3.3 JWTs", () => {
 
   test("§3.4: a user parent JWT with refresh_token gives a child with globalid null", async () => {
     const parent = await post(TOKEN, {
-      grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret,
-      response_type: "id_token", scope: "user:name,offline_access",
+      grant_type: "client_credentials",
+      client_id: f.user.clientId,
+      client_secret: f.user.clientSecret,
+      response_type: "id_token",
+      scope: "user:name,offline_access",
     });
-    const response = await fetch(`${f.server.url}/v1/oauth/jwt?scope=user:name`, { headers: { authorization: `Bearer ${await parent.text()}` } });
+    const response = await fetch(`${f.server.url}/v1/oauth/jwt?scope=user:name`, {
+      headers: { authorization: `Bearer ${await parent.text()}` },
+    });
     expect(response.status).toBe(200);
     expect(decodeJwt(await response.text())).toMatchObject({ globalid: null, username: "alice", scope: ["user:name"] });
   });
@@ -210,7 +264,12 @@ describe("§2.6 and §3.3 JWTs", () => {
   test("§4: refresh refuses 'BEARER ' and a JWT without refresh_token with 401", async () => {
     const jwt = await (await post(TOKEN, orgForm({ response_type: "id_token" }))).text();
     for (const authorization of [`BEARER ${jwt}`, `bearer ${jwt}`]) {
-      await expectGoError(await fetch(`${f.server.url}/v1/oauth/jwt/refresh`, { headers: { authorization } }), 401, "Unauthorized\n", false);
+      await expectGoError(
+        await fetch(`${f.server.url}/v1/oauth/jwt/refresh`, { headers: { authorization } }),
+        401,
+        "Unauthorized\n",
+        false,
+      );
     }
   });
 });
@@ -220,17 +279,36 @@ describe("§5 authorize", () => {
     fetch(`${f.server.url}/v1/oauth/authorize?${new URLSearchParams(params)}`, { redirect: "manual" });
 
   test("redirects with code then state, state= present even when empty", async () => {
-    const response = await authorize({ response_type: "code", client_id: "acme", redirect_uri: `${f.callbackUrl}?a=1`, state: "" });
+    const response = await authorize({
+      response_type: "code",
+      client_id: "acme",
+      redirect_uri: `${f.callbackUrl}?a=1`,
+      state: "",
+    });
     expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toMatch(/^https:\/\/app\.example\.com\/callback\?a=1&code=[\w-]{28}&state=$/);
+    expect(response.headers.get("location")).toMatch(
+      /^https:\/\/app\.example\.com\/callback\?a=1&code=[\w-]{28}&state=$/,
+    );
     expect(await response.text()).toMatch(/^<a href=".*">Found<\/a>\.\n\n$/); // Go's http.Redirect, then Fprintln: two newlines
   });
 
   test.each([
     ["no response_type", { client_id: "acme", redirect_uri: "https://app.example.com/callback" }],
-    ["a redirect_uri outside the callback URL", { response_type: "code", client_id: "acme", redirect_uri: "https://evil.example/callback" }],
-    ["a redirect_uri on itsyou.online", { response_type: "code", client_id: "acme", redirect_uri: "https://x.itsyou.online/" }],
-    ["client_id itsyouonline", { response_type: "code", client_id: "itsyouonline", redirect_uri: "https://app.example.com/callback" }],
+    ["a redirect_uri outside the callback URL", {
+      response_type: "code",
+      client_id: "acme",
+      redirect_uri: "https://evil.example/callback",
+    }],
+    ["a redirect_uri on itsyou.online", {
+      response_type: "code",
+      client_id: "acme",
+      redirect_uri: "https://x.itsyou.online/",
+    }],
+    ["client_id itsyouonline", {
+      response_type: "code",
+      client_id: "itsyouonline",
+      redirect_uri: "https://app.example.com/callback",
+    }],
   ])("%s: 400", async (_, params) => {
     await expectGoError(await authorize(params as Record<string, string>), 400, "Bad Request\n", false);
   });
@@ -238,7 +316,8 @@ describe("§5 authorize", () => {
   test("nobody logged in: to /login before any other check, the query sorted and re-escaped as Go's url.Values.Encode does", async () => {
     const server = await startServer({ registry: { ...demoRegistry(), loggedInAs: undefined } });
     try {
-      const query = "response_type=code&state=s&redirect_uri=https%3A%2F%2Fx.itsyou.online%2F&client_id=itsyouonline&scope=user:name";
+      const query =
+        "response_type=code&state=s&redirect_uri=https%3A%2F%2Fx.itsyou.online%2F&client_id=itsyouonline&scope=user:name";
       const response = await fetch(`${server.url}/v1/oauth/authorize?${query}`, { redirect: "manual" });
       expect(response.status).toBe(302);
       expect(response.headers.get("location")).toBe(
@@ -252,7 +331,12 @@ describe("§5 authorize", () => {
 
   test("memberof scopes for organizations the user is not in are dropped", async () => {
     const code = await codeFor("user:memberof:acme,user:memberof:other");
-    const response = await post(TOKEN, { client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl });
+    const response = await post(TOKEN, {
+      client_id: f.org.clientId,
+      client_secret: f.org.clientSecret,
+      code,
+      redirect_uri: f.callbackUrl,
+    });
     expect((await response.json()).scope).toBe("user:memberof:acme,grant:deployer");
   });
 });

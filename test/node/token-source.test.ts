@@ -10,7 +10,9 @@ const TOKEN = "/v1/oauth/access_token";
 const REFRESH = "/v1/oauth/jwt/refresh";
 
 /** A source on a clock the test moves; it starts at the server's time. */
-function source(options: Partial<TokenSourceOptions> = {}): { tokens: ReturnType<typeof createTokenSource>; clock: { ms: number } } {
+function source(
+  options: Partial<TokenSourceOptions> = {},
+): { tokens: ReturnType<typeof createTokenSource>; clock: { ms: number } } {
   const clock = { ms: f.server.now() };
   const tokens = createTokenSource({ ...f.org, ...f.at, now: () => clock.ms, ...options });
   return { tokens, clock };
@@ -153,19 +155,26 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
   test.each([
     ["a day behind", (now: number) => new Date(now - 86_400_000).toUTCString()],
     ["in 1970", () => new Date(0).toUTCString()],
-  ])("a Date header %s is not believed: the JWT is renewed by the local clock, never cached past its validity", async (_, date) => {
-    const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate(date) });
-    const first = await tokens.jwt();
-    clock.ms += 239_000; // 61 s left
-    expect(await tokens.jwt()).toBe(first);
-    clock.ms += 1000; // 60 s left
-    f.server.advanceClock(240);
-    expect(await tokens.jwt()).not.toBe(first);
-    expect(f.server.count()).toBe(2);
-  });
+  ])(
+    "a Date header %s is not believed: the JWT is renewed by the local clock, never cached past its validity",
+    async (_, date) => {
+      const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate(date) });
+      const first = await tokens.jwt();
+      clock.ms += 239_000; // 61 s left
+      expect(await tokens.jwt()).toBe(first);
+      clock.ms += 1000; // 60 s left
+      f.server.advanceClock(240);
+      expect(await tokens.jwt()).not.toBe(first);
+      expect(f.server.count()).toBe(2);
+    },
+  );
 
   test("a Date header an hour ahead is not believed: the JWT is cached, not fetched on every call", async () => {
-    const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate((now) => new Date(now + 3_600_000).toUTCString()) });
+    const { tokens, clock } = source({
+      validity: 300,
+      refreshBefore: 60,
+      fetch: withDate((now) => new Date(now + 3_600_000).toUTCString()),
+    });
     const first = await tokens.jwt();
     for (let i = 0; i < 5; i++) expect(await tokens.jwt()).toBe(first);
     clock.ms += 239_000;

@@ -99,7 +99,9 @@ describe("retries", () => {
     const error = await rejects(getAccessToken({ ...f.org, ...f.at, retries: 1, timeout: 100 }), "HTTP_ERROR");
     expect(error.status).toBe(503);
     expect(error.message).toMatch(/HTTP 503 Service Unavailable/);
-    expect(error.message).toMatch(/asked to be called again in 30 s \(at \d{4}-\d\d-\d\dT[\d:.]+Z\), which does not fit in this call's time bound of 400 ms/);
+    expect(error.message).toMatch(
+      /asked to be called again in 30 s \(at \d{4}-\d\d-\d\dT[\d:.]+Z\), which does not fit in this call's time bound of 400 ms/,
+    );
     expect(new Date(error.message.match(/\(at ([^)]+)\)/)![1]).getTime()).toBeGreaterThanOrEqual(started + 30_000);
     expect(f.server.count(TOKEN_PATH)).toBe(1);
   });
@@ -162,7 +164,9 @@ describe("a time bound that no fetch can defeat", () => {
   test("a fetch that never settles and ignores its signal ends exactly at the timeout", async () => {
     vi.useFakeTimers();
     let settled = false;
-    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 0, fetch: never }).finally(() => (settled = true));
+    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 0, fetch: never }).finally(
+      () => (settled = true),
+    );
     pending.catch(() => {});
     await vi.advanceTimersByTimeAsync(999);
     expect(settled).toBe(false);
@@ -176,7 +180,9 @@ describe("a time bound that no fetch can defeat", () => {
     let calls = 0;
     const stuck: FetchFunction = () => (calls++, never());
     let settled = false;
-    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 2, fetch: stuck }).finally(() => (settled = true));
+    const pending = getAccessToken({ ...f.org, ...f.at, timeout: 1000, retries: 2, fetch: stuck }).finally(
+      () => (settled = true),
+    );
     pending.catch(() => {});
     await vi.advanceTimersByTimeAsync(3 * 1000 + 200 + 400 - 1);
     expect(settled).toBe(false);
@@ -193,26 +199,34 @@ describe("a time bound that no fetch can defeat", () => {
     [3, 1000, "3"],
     [3, 10_000, "30"],
     [2, 500, new Date(Date.UTC(2030, 0, 1)).toUTCString()],
-  ])("retries %i, timeout %i ms, Retry-After %s on every answer: the call ends within (retries + 1) × timeout plus backoff", async (retries, timeout, retryAfter) => {
-    vi.useFakeTimers({ now: Date.UTC(2029, 11, 31, 23, 59, 58) });
-    vi.spyOn(Math, "random").mockReturnValue(1);
-    // Each answer takes most of the timeout, then asks to be called again later.
-    const slow503: FetchFunction = () =>
-      new Promise((resolve) => {
-        setTimeout(() => resolve(new Response("", { status: 503, headers: { "retry-after": retryAfter } })), timeout - 1);
-      });
-    let backoff = 0;
-    for (let attempt = 1; attempt <= retries; attempt++) backoff += Math.min(5000, 200 * 2 ** (attempt - 1));
-    const bound = (retries + 1) * timeout + backoff;
-    let settled = false;
-    const pending = getAccessToken({ ...f.org, ...f.at, timeout, retries, fetch: slow503 }).finally(() => (settled = true));
-    pending.catch(() => {});
-    await vi.advanceTimersByTimeAsync(bound);
-    expect(settled).toBe(true);
-    const error = await rejects(pending, "HTTP_ERROR");
-    expect(error.status).toBe(503);
-    vi.restoreAllMocks();
-  });
+  ])(
+    "retries %i, timeout %i ms, Retry-After %s on every answer: the call ends within (retries + 1) × timeout plus backoff",
+    async (retries, timeout, retryAfter) => {
+      vi.useFakeTimers({ now: Date.UTC(2029, 11, 31, 23, 59, 58) });
+      vi.spyOn(Math, "random").mockReturnValue(1);
+      // Each answer takes most of the timeout, then asks to be called again later.
+      const slow503: FetchFunction = () =>
+        new Promise((resolve) => {
+          setTimeout(
+            () => resolve(new Response("", { status: 503, headers: { "retry-after": retryAfter } })),
+            timeout - 1,
+          );
+        });
+      let backoff = 0;
+      for (let attempt = 1; attempt <= retries; attempt++) backoff += Math.min(5000, 200 * 2 ** (attempt - 1));
+      const bound = (retries + 1) * timeout + backoff;
+      let settled = false;
+      const pending = getAccessToken({ ...f.org, ...f.at, timeout, retries, fetch: slow503 }).finally(
+        () => (settled = true),
+      );
+      pending.catch(() => {});
+      await vi.advanceTimersByTimeAsync(bound);
+      expect(settled).toBe(true);
+      const error = await rejects(pending, "HTTP_ERROR");
+      expect(error.status).toBe(503);
+      vi.restoreAllMocks();
+    },
+  );
 
   test("a caller's abort ends a fetch that ignores its signal at once", async () => {
     const controller = new AbortController();
@@ -249,7 +263,13 @@ describe("secrets are redacted before a message is shortened", () => {
     const clientSecret = "s3cr3t-prefix-" + "x".repeat(40);
     for (let padding = 470; padding < 500; padding += 3) {
       const error = await rejects(
-        getAccessToken({ clientId: "acme", clientSecret, ...f.at, retries: 0, fetch: secretFetch(`${"p".repeat(padding)}${clientSecret}`) }),
+        getAccessToken({
+          clientId: "acme",
+          clientSecret,
+          ...f.at,
+          retries: 0,
+          fetch: secretFetch(`${"p".repeat(padding)}${clientSecret}`),
+        }),
         "FETCH_ERROR",
         { clientSecret },
       );
@@ -262,7 +282,13 @@ describe("secrets are redacted before a message is shortened", () => {
     "a secret with %s is redacted in the message and its cause, not normalised into it",
     async (_, clientSecret) => {
       const error = await rejects(
-        getAccessToken({ clientId: "acme", clientSecret, ...f.at, retries: 0, fetch: secretFetch(`bad ${clientSecret} here`) }),
+        getAccessToken({
+          clientId: "acme",
+          clientSecret,
+          ...f.at,
+          retries: 0,
+          fetch: secretFetch(`bad ${clientSecret} here`),
+        }),
         "FETCH_ERROR",
       );
       for (const text of [error.message, (error.cause as Error).message]) {
@@ -283,49 +309,88 @@ describe("origin pinning: requests go only to the base URL's origin", () => {
     "http://127.0.0.1/\\attacker.example",
   ])("%s is refused: its path would name another host if resolved as a reference", async (baseUrl) => {
     const spy = forbiddenFetch();
-    const error = await rejects(getAccessToken({ clientId: "acme", clientSecret: "s3cret-value", baseUrl, fetch: spy }), "INVALID_ARGUMENT");
+    const error = await rejects(
+      getAccessToken({ clientId: "acme", clientSecret: "s3cret-value", baseUrl, fetch: spy }),
+      "INVALID_ARGUMENT",
+    );
     expect(error.message).toMatch(/empty segment|backslash/);
-    expect(() => authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl })).toThrow(ItsYouOnlineError);
+    expect(() => authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl })).toThrow(
+      ItsYouOnlineError,
+    );
     expect(spy.calls).toBe(0);
   });
 
   test("property: for every accepted baseUrl, every request and authorizeUrl() have exactly its origin", async () => {
-    const segment = fc.constantFrom("", "x", ".", "..", "%2e", "%2f", "%5c", "\\", "@", "evil.example", "v1", ":443", "a%40b");
+    const segment = fc.constantFrom(
+      "",
+      "x",
+      ".",
+      "..",
+      "%2e",
+      "%2f",
+      "%5c",
+      "\\",
+      "@",
+      "evil.example",
+      "v1",
+      ":443",
+      "a%40b",
+    );
     const baseUrl = fc.tuple(
-      fc.constantFrom("https://id.example.com", "http://127.0.0.1:8080", "http://localhost", "https://[::1]", "http://[::1]:1"),
+      fc.constantFrom(
+        "https://id.example.com",
+        "http://127.0.0.1:8080",
+        "http://localhost",
+        "https://[::1]",
+        "http://[::1]:1",
+      ),
       fc.array(segment, { maxLength: 5 }),
       fc.constantFrom("/", "\\", "//", "/./"),
     ).map(([origin, segments, separator]) => origin + separator + segments.join(separator));
-    await fc.assert(fc.asyncProperty(baseUrl, async (base) => {
-      let accepted: URL;
-      try {
-        accepted = resolveBaseUrl(base);
-      } catch (error) {
-        expect((error as ItsYouOnlineError).code).toBe("INVALID_ARGUMENT");
-        return;
-      }
-      expect(accepted.origin).toBe(new URL(base).origin);
-      const seen: string[] = [];
-      const recording: FetchFunction = (input) => {
-        seen.push(input);
-        return Promise.resolve(new Response("Bad Request\n", { status: 400 }));
-      };
-      const options = { baseUrl: base, fetch: recording, retries: 0 };
-      await getAccessToken({ clientId: "acme", clientSecret: "s3cret", ...options }).catch(() => {});
-      await getJwt("token", options).catch(() => {});
-      await getJwt({ clientId: "acme", clientSecret: "s3cret" }, options).catch(() => {});
-      await refreshJwt(REFRESHABLE_JWT, options).catch(() => {});
-      await exchangeCode({ clientId: "acme", clientSecret: "s3cret", code: "c", redirectUri: "https://a.example/cb", ...options }).catch(() => {});
-      seen.push(authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl: base }).href);
-      expect(seen).toHaveLength(6);
-      for (const url of seen) expect(new URL(url).origin).toBe(accepted.origin);
-    }), { numRuns: 500 });
+    await fc.assert(
+      fc.asyncProperty(baseUrl, async (base) => {
+        let accepted: URL;
+        try {
+          accepted = resolveBaseUrl(base);
+        } catch (error) {
+          expect((error as ItsYouOnlineError).code).toBe("INVALID_ARGUMENT");
+          return;
+        }
+        expect(accepted.origin).toBe(new URL(base).origin);
+        const seen: string[] = [];
+        const recording: FetchFunction = (input) => {
+          seen.push(input);
+          return Promise.resolve(new Response("Bad Request\n", { status: 400 }));
+        };
+        const options = { baseUrl: base, fetch: recording, retries: 0 };
+        await getAccessToken({ clientId: "acme", clientSecret: "s3cret", ...options }).catch(() => {});
+        await getJwt("token", options).catch(() => {});
+        await getJwt({ clientId: "acme", clientSecret: "s3cret" }, options).catch(() => {});
+        await refreshJwt(REFRESHABLE_JWT, options).catch(() => {});
+        await exchangeCode({
+          clientId: "acme",
+          clientSecret: "s3cret",
+          code: "c",
+          redirectUri: "https://a.example/cb",
+          ...options,
+        }).catch(() => {});
+        seen.push(
+          authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb", state: "s", baseUrl: base }).href,
+        );
+        expect(seen).toHaveLength(6);
+        for (const url of seen) expect(new URL(url).origin).toBe(accepted.origin);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 
 describe("answers that are not ItsYou.online's", () => {
   test("a 301 is not followed: HTTP_ERROR 301 saying to check baseUrl", async () => {
-    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 301, headers: { location: "https://evil.example/" } } });
+    f.server.inject({
+      path: TOKEN_PATH,
+      fault: { type: "respond", status: 301, headers: { location: "https://evil.example/" } },
+    });
     const error = await rejects(getAccessToken({ ...f.org, ...f.at }), "HTTP_ERROR");
     expect(error.status).toBe(301);
     expect(error.message).toMatch(/never followed/);
@@ -358,9 +423,15 @@ describe("answers that are not ItsYou.online's", () => {
   });
 
   test("a JWT endpoint answering something that is not a JWT is INVALID_RESPONSE", async () => {
-    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, body: "not-a-jwt", headers: { "content-type": "application/jwt" } } });
+    f.server.inject({
+      path: TOKEN_PATH,
+      fault: { type: "respond", status: 200, body: "not-a-jwt", headers: { "content-type": "application/jwt" } },
+    });
     await rejects(getJwt(f.org, f.at), "INVALID_RESPONSE");
-    f.server.inject({ path: TOKEN_PATH, fault: { type: "respond", status: 200, body: "{}", headers: { "content-type": "application/json" } } });
+    f.server.inject({
+      path: TOKEN_PATH,
+      fault: { type: "respond", status: 200, body: "{}", headers: { "content-type": "application/json" } },
+    });
     await rejects(getJwt(f.org, f.at), "INVALID_RESPONSE");
   });
 });
@@ -407,12 +478,27 @@ describe("bad input gets INVALID_ARGUMENT and sends nothing", () => {
     ["a whitespace-only code", () => exchangeCode({ ...good, code: "   ", redirectUri: "https://a.example/cb" })],
     ["a relative redirectUri", () => exchangeCode({ ...good, code: "abc", redirectUri: "/cb" })],
     ["a redirectUri with %", () => exchangeCode({ ...good, code: "abc", redirectUri: "https://a.example/c%20b" })],
-    ["a state with a control character", () => exchangeCode({ ...good, code: "abc", redirectUri: "https://a.example/cb", state: "a\u0001" })],
-    ["authorizeUrl without state", async () => authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb" } as never)],
-    ["authorizeUrl with an empty clientId", async () => authorizeUrl({ clientId: "", redirectUri: "https://a.example/cb", state: "s" })],
-    ["authorizeUrl with a scope holding a newline", async () => authorizeUrl({ clientId: "a", redirectUri: "https://a.example/cb", state: "s", scope: ["a\nb"] })],
+    [
+      "a state with a control character",
+      () => exchangeCode({ ...good, code: "abc", redirectUri: "https://a.example/cb", state: "a\u0001" }),
+    ],
+    [
+      "authorizeUrl without state",
+      async () => authorizeUrl({ clientId: "acme", redirectUri: "https://a.example/cb" } as never),
+    ],
+    [
+      "authorizeUrl with an empty clientId",
+      async () => authorizeUrl({ clientId: "", redirectUri: "https://a.example/cb", state: "s" }),
+    ],
+    [
+      "authorizeUrl with a scope holding a newline",
+      async () => authorizeUrl({ clientId: "a", redirectUri: "https://a.example/cb", state: "s", scope: ["a\nb"] }),
+    ],
     ["parseCallback with an empty expected state", async () => parseCallback("https://a.example/cb?code=c&state=", "")],
-    ["parseCallback with a 100 kB URL", async () => parseCallback(`https://a.example/cb?code=${"c".repeat(100_000)}`, "s")],
+    [
+      "parseCallback with a 100 kB URL",
+      async () => parseCallback(`https://a.example/cb?code=${"c".repeat(100_000)}`, "s"),
+    ],
     ["refreshJwt with a huge validity", () => refreshJwt(REFRESHABLE, { validity: 1e9 })],
     ["refreshJwt with options that are not an object", () => refreshJwt(REFRESHABLE, "x" as never)],
     ["getJwt with options that are not an object", () => getJwt(good, [] as never)],

@@ -36,7 +36,11 @@ const RUNTIMES: [string, string][] = [
 const version = (runtime: string): string => execFileSync(runtime, ["--version"], { encoding: "utf8" }).trim();
 
 /** A child process that talks to the server in this process: asynchronous, so the server can answer it. */
-function child(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function child(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const process = spawn(command, args, options);
   let stdout = "";
   let stderr = "";
@@ -89,12 +93,19 @@ describe.each(RUNTIMES)("%s", (name, runtime) => {
 describe("what the tarball holds and who can load it", () => {
   test("its version is the repository's (package.json)", () => {
     const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" }));
-    expect(manifest).toMatchObject({ name: "@itsyou/token", version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version });
+    expect(manifest).toMatchObject({
+      name: "@itsyou/token",
+      version: JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version,
+    });
   });
 
   test("only the built files: JavaScript, declarations, README, LICENSE and package.json", () => {
     const listing = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort();
-    expect(listing).toEqual(["LICENSE", "README.md", "cli.d.ts", "cli.js", "mod.d.ts", "mod.js", "package.json"].map((file) => `package/${file}`));
+    expect(listing).toEqual(
+      ["LICENSE", "README.md", "cli.d.ts", "cli.js", "mod.d.ts", "mod.js", "package.json"].map((file) =>
+        `package/${file}`
+      ),
+    );
   });
 
   test("CommonJS: require() works through require(esm) on Node 24 and on Node 20.19 or later", () => {
@@ -109,7 +120,12 @@ describe("what the tarball holds and who can load it", () => {
   test("the bin runs the CLI on the machine's Node: --help, and a JWT from the local server", async () => {
     const cli = join(scratch, "node_modules/@itsyou/token/cli.js");
     expect((await child(machineNode(), [cli, "--help"])).stdout).toMatch(/itsyou-token \[flags\]/);
-    const env = { PATH: process.env.PATH ?? "", ITSYOU_CLIENT_ID: f.org.clientId, ITSYOU_CLIENT_SECRET: f.org.clientSecret, ITSYOU_BASE_URL: f.at.baseUrl };
+    const env = {
+      PATH: process.env.PATH ?? "",
+      ITSYOU_CLIENT_ID: f.org.clientId,
+      ITSYOU_CLIENT_SECRET: f.org.clientSecret,
+      ITSYOU_BASE_URL: f.at.baseUrl,
+    };
     const run = await child(machineNode(), [cli, "--audience", "deploy"], { env });
     expect(run.stderr).toBe("");
     expect(run.stdout.trim().split(".")).toHaveLength(3);
@@ -119,7 +135,12 @@ describe("what the tarball holds and who can load it", () => {
   test("the bin derives a JWT from ITSYOU_JWT (--derive) on the machine's Node", async () => {
     const cli = join(scratch, "node_modules/@itsyou/token/cli.js");
     const { getAccessToken, getJwt, decodeJwt } = await import("../../mod.ts");
-    const parent = await getJwt(await getAccessToken({ ...f.user, ...f.at }), { ...f.at, scope: "user:name", refreshable: true, validity: 600 });
+    const parent = await getJwt(await getAccessToken({ ...f.user, ...f.at }), {
+      ...f.at,
+      scope: "user:name",
+      refreshable: true,
+      validity: 600,
+    });
     const env = { PATH: process.env.PATH ?? "", ITSYOU_JWT: parent, ITSYOU_BASE_URL: f.at.baseUrl };
     const run = await child(machineNode(), [cli, "--derive", "--audience", "billing", "--scope", "user:name"], { env });
     expect(run.stderr).toBe("");
@@ -127,14 +148,32 @@ describe("what the tarball holds and who can load it", () => {
   });
 
   test("TypeScript consumers type-check against the declarations (nodenext and bundler resolution)", () => {
-    writeFileSync(join(scratch, "consumer.ts"), [
-      'import { getJwt, ItsYouOnlineError, type JwtClaims, type TokenSource } from "@itsyou/token";',
-      'export async function claims(): Promise<string> { return getJwt({ clientId: "a", clientSecret: "b" }, { audience: "x" }); }',
-      'export const isError = (error: unknown): boolean => error instanceof ItsYouOnlineError && error.code === "TLS_ERROR";',
-      "export type Both = [JwtClaims, TokenSource];",
-    ].join("\n"));
-    for (const resolution of [["--module", "nodenext", "--moduleResolution", "nodenext"], ["--module", "esnext", "--moduleResolution", "bundler"]]) {
-      const run = spawnSync(bin("tsc"), ["--ignoreConfig", "--noEmit", "--strict", "--lib", "es2022,dom", ...resolution, "consumer.ts"], { cwd: scratch, encoding: "utf8" });
+    writeFileSync(
+      join(scratch, "consumer.ts"),
+      [
+        'import { getJwt, ItsYouOnlineError, type JwtClaims, type TokenSource } from "@itsyou/token";',
+        'export async function claims(): Promise<string> { return getJwt({ clientId: "a", clientSecret: "b" }, { audience: "x" }); }',
+        'export const isError = (error: unknown): boolean => error instanceof ItsYouOnlineError && error.code === "TLS_ERROR";',
+        "export type Both = [JwtClaims, TokenSource];",
+      ].join("\n"),
+    );
+    for (
+      const resolution of [["--module", "nodenext", "--moduleResolution", "nodenext"], [
+        "--module",
+        "esnext",
+        "--moduleResolution",
+        "bundler",
+      ]]
+    ) {
+      const run = spawnSync(bin("tsc"), [
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--lib",
+        "es2022,dom",
+        ...resolution,
+        "consumer.ts",
+      ], { cwd: scratch, encoding: "utf8" });
       expect(run.stdout + run.stderr).toBe("");
     }
   });
@@ -162,7 +201,9 @@ describe("what the tarball holds and who can load it", () => {
       const [major, minor] = v.replace(/^v/, "").split(".").map(Number);
       return (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
     };
-    for (const runtime of [machineNode(), bin("node")]) expect(satisfies(version(runtime)), version(runtime)).toBe(true);
+    for (const runtime of [machineNode(), bin("node")]) {
+      expect(satisfies(version(runtime)), version(runtime)).toBe(true);
+    }
     expect(satisfies("v20.18.0")).toBe(false);
     expect(satisfies("v22.11.0")).toBe(false);
   });
@@ -179,20 +220,30 @@ describe("what the tarball holds and who can load it", () => {
 });
 
 describe("the repository it names", () => {
-  test("npm run build:package on GitHub names the repository it runs in (provenance must match it); elsewhere the placeholder", () => {
-    const build = (env: Record<string, string>): Record<string, unknown> => {
-      execFileSync("npm", ["run", "build:package", "--silent"], { cwd: root, env: { PATH: process.env.PATH ?? "", ...env }, stdio: "ignore" });
-      return JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
-    };
-    try {
-      expect(build({ GITHUB_REPOSITORY: "someone/else", GITHUB_SERVER_URL: "https://github.com" })).toMatchObject({
-        repository: { type: "git", url: "git+https://github.com/someone/else.git" },
-        homepage: "https://github.com/someone/else#readme",
-        bugs: { url: "https://github.com/someone/else/issues" },
-      });
-      expect(build({})).toMatchObject({ repository: { type: "git", url: "git+https://github.com/org/itsyou-token-action.git" } });
-    } finally {
-      buildPackage({});
-    }
-  }, 60_000);
+  test(
+    "npm run build:package on GitHub names the repository it runs in (provenance must match it); elsewhere the placeholder",
+    () => {
+      const build = (env: Record<string, string>): Record<string, unknown> => {
+        execFileSync("npm", ["run", "build:package", "--silent"], {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? "", ...env },
+          stdio: "ignore",
+        });
+        return JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+      };
+      try {
+        expect(build({ GITHUB_REPOSITORY: "someone/else", GITHUB_SERVER_URL: "https://github.com" })).toMatchObject({
+          repository: { type: "git", url: "git+https://github.com/someone/else.git" },
+          homepage: "https://github.com/someone/else#readme",
+          bugs: { url: "https://github.com/someone/else/issues" },
+        });
+        expect(build({})).toMatchObject({
+          repository: { type: "git", url: "git+https://github.com/org/itsyou-token-action.git" },
+        });
+      } finally {
+        buildPackage({});
+      }
+    },
+    60_000,
+  );
 });

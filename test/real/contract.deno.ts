@@ -3,7 +3,17 @@
  * test CA trusted with `deno test --cert` as users would. Run by `npm run test:real`.
  */
 import assert from "node:assert/strict";
-import { decodeJwt, deriveJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, parseCallback, refreshJwt, verifyJwt } from "../../mod.ts";
+import {
+  decodeJwt,
+  deriveJwt,
+  exchangeCode,
+  getAccessToken,
+  getJwt,
+  ItsYouOnlineError,
+  parseCallback,
+  refreshJwt,
+  verifyJwt,
+} from "../../mod.ts";
 import { createHandler } from "../../examples/deno-service.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
@@ -36,13 +46,18 @@ it("the code flow with a real login: exchangeCode() with an id_token, then a JWT
   const { code, state } = parseCallback(login.callback, login.state);
   const token = await exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
   assert.equal(token.username, USER.username);
-  assert.equal((await verifyJwt(token.idToken!, { publicKey: server.publicKey, audience: "testorg" })).sub, USER.username);
+  assert.equal(
+    (await verifyJwt(token.idToken!, { publicKey: server.publicKey, audience: "testorg" })).sub,
+    USER.username,
+  );
   assert.equal((await verifyJwt(await getJwt(token, at), { publicKey: server.publicKey })).username, USER.username);
 });
 
 it("a wrong secret is HTTP_ERROR 400, the secret nowhere in the error", async () => {
   const secret = "wrong-secret-0123456789";
-  const error = await getAccessToken({ clientId: "testorg", clientSecret: secret, ...at }).catch((caught: unknown) => caught);
+  const error = await getAccessToken({ clientId: "testorg", clientSecret: secret, ...at }).catch((caught: unknown) =>
+    caught
+  );
   assert.ok(error instanceof ItsYouOnlineError);
   assert.equal(error.code, "HTTP_ERROR");
   assert.equal(error.status, 400);
@@ -51,7 +66,13 @@ it("a wrong secret is HTTP_ERROR 400, the secret nowhere in the error", async ()
 
 it("deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it", async () => {
   const user = await getAccessToken({ ...USER_KEY, ...at });
-  const parent = await getJwt(user, { ...at, scope: "user:name", audience: "orders-api", refreshable: true, validity: 600 });
+  const parent = await getJwt(user, {
+    ...at,
+    scope: "user:name",
+    audience: "orders-api",
+    refreshable: true,
+    validity: 600,
+  });
   const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
   const claims = await verifyJwt(child, { publicKey: server.publicKey, audience: "billing-api", scope: "user:name" });
   assert.equal(claims.username, USER.username);
@@ -71,11 +92,27 @@ it("examples/deno-service.ts: verifies a user's JWT with the server's key, deriv
       next: { url: `http://127.0.0.1:${next.addr.port}`, audience: "billing-api" },
     });
     const user = await getAccessToken({ ...USER_KEY, ...at });
-    const jwt = await getJwt(user, { ...at, scope: "user:name", audience: "orders-api", refreshable: true, validity: 600 });
+    const jwt = await getJwt(user, {
+      ...at,
+      scope: "user:name",
+      audience: "orders-api",
+      refreshable: true,
+      validity: 600,
+    });
     const response = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${jwt}` } }));
     assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), { service: "orders-api", user: USER.username, next: { status: 200, body: { service: "billing-api", user: USER.username } } });
-    const missing = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" })}` } }));
+    assert.deepEqual(await response.json(), {
+      service: "orders-api",
+      user: USER.username,
+      next: { status: 200, body: { service: "billing-api", user: USER.username } },
+    });
+    const missing = await orders(
+      new Request("http://orders.test/", {
+        headers: {
+          authorization: `bearer ${await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" })}`,
+        },
+      }),
+    );
     assert.equal(missing.status, 403);
   } finally {
     await next.shutdown();

@@ -59,7 +59,12 @@ describe("JWTs", () => {
     const direct = await getJwt(server.org, at);
     const claims = await verifyJwt(direct, { publicKey: server.publicKey });
     for (const decoded of [fromToken, fromString, claims]) {
-      expect(decoded).toMatchObject({ azp: "testorg", globalid: "testorg", iss: "itsyouonline", scope: ["organization:owner"] });
+      expect(decoded).toMatchObject({
+        azp: "testorg",
+        globalid: "testorg",
+        iss: "itsyouonline",
+        scope: ["organization:owner"],
+      });
     }
   });
 
@@ -94,7 +99,9 @@ describe("JWTs", () => {
     await new Promise((resolve) => setTimeout(resolve, 2100));
     await rejects(verifyJwt(jwt, { publicKey: server.publicKey, clockTolerance: 0 }), "JWT_EXPIRED");
     const renewed = await refreshJwt(jwt, at);
-    expect((await verifyJwt(renewed, { publicKey: server.publicKey })).refresh_token).toBe(decodeJwt(jwt).refresh_token);
+    expect((await verifyJwt(renewed, { publicKey: server.publicKey })).refresh_token).toBe(
+      decodeJwt(jwt).refresh_token,
+    );
   });
 });
 
@@ -103,20 +110,26 @@ describe("every error the real server gives these flows", () => {
     ["a wrong secret", { clientId: "testorg", clientSecret: "wrong-secret-0123456789" }],
     ["an unknown client id", { clientId: "no-such-org", clientSecret: "wrong-secret-0123456789" }],
   ])("%s: HTTP_ERROR 400 naming the id, secret and the client credentials setting", async (_, credentials) => {
-    const error = await rejects(getAccessToken({ ...credentials, ...at }), "HTTP_ERROR", { secret: credentials.clientSecret });
+    const error = await rejects(getAccessToken({ ...credentials, ...at }), "HTTP_ERROR", {
+      secret: credentials.clientSecret,
+    });
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/check the client id and secret.*client credentials flow enabled/);
   });
 
   test("an ungranted scope, through an access token: HTTP_ERROR 401 naming the scope", async () => {
     const token = await getAccessToken({ ...server.org, ...at });
-    const error = await rejects(getJwt(token, { ...at, scope: "user:name" }), "HTTP_ERROR", { accessToken: token.accessToken });
+    const error = await rejects(getJwt(token, { ...at, scope: "user:name" }), "HTTP_ERROR", {
+      accessToken: token.accessToken,
+    });
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/every requested scope is granted/);
   });
 
   test("an ungranted scope, straight from the credentials: HTTP_ERROR 401", async () => {
-    const error = await rejects(getJwt(server.org, { ...at, scope: "user:name" }), "HTTP_ERROR", { secret: server.org.clientSecret });
+    const error = await rejects(getJwt(server.org, { ...at, scope: "user:name" }), "HTTP_ERROR", {
+      secret: server.org.clientSecret,
+    });
     expect(error.status).toBe(401);
     expect(error.endpoint).toBe("/v1/oauth/access_token");
   });
@@ -130,7 +143,14 @@ describe("every error the real server gives these flows", () => {
   });
 
   test("an unknown refresh token (its record gone): HTTP_ERROR 401 saying to get a new JWT", async () => {
-    const jwt = signWithServerKey(server, { azp: "testorg", exp: now() + 60, globalid: "testorg", iss: "itsyouonline", refresh_token: "goneRefreshToken0123456789ab", scope: ["organization:owner"] });
+    const jwt = signWithServerKey(server, {
+      azp: "testorg",
+      exp: now() + 60,
+      globalid: "testorg",
+      iss: "itsyouonline",
+      refresh_token: "goneRefreshToken0123456789ab",
+      scope: ["organization:owner"],
+    });
     const error = await rejects(refreshJwt(jwt, at), "HTTP_ERROR", { jwt });
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/refresh record is gone/);
@@ -148,46 +168,75 @@ describe("the authorization code flow, with a real login (password, then TOTP)",
     const idClaims = await verifyJwt(token.idToken!, { publicKey: server.publicKey, audience: "testorg" });
     expect(idClaims).toMatchObject({ sub: USER.username, "user:name": "Bob Example", iss: "itsyouonline" });
     const jwt = await getJwt(token, { ...at, refreshable: true });
-    expect(await verifyJwt(jwt, { publicKey: server.publicKey })).toMatchObject({ username: USER.username, azp: "testorg", scope: ["user:name"] });
+    expect(await verifyJwt(jwt, { publicKey: server.publicKey })).toMatchObject({
+      username: USER.username,
+      azp: "testorg",
+      scope: ["user:name"],
+    });
     const renewed = await refreshJwt(jwt, { ...at, validity: 120 });
     expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(jwt).refresh_token);
   });
 
-  test("a code can be used again while it is valid (the server does not burn it), and not after its 10 seconds", async () => {
-    const login = await logInAndAuthorize(server, "user:name");
-    const { code, state } = parseCallback(login.callback, login.state);
-    const exchange = (): Promise<unknown> => exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
-    await exchange();
-    await exchange();
-    await new Promise((resolve) => setTimeout(resolve, 10_500));
-    const error = await rejects(exchange(), "HTTP_ERROR", { code, secret: CODE_CLIENT.clientSecret });
-    expect(error.status).toBe(400);
-    expect(error.message).toMatch(/codes are valid for 10 seconds/);
-  }, 30_000);
+  test(
+    "a code can be used again while it is valid (the server does not burn it), and not after its 10 seconds",
+    async () => {
+      const login = await logInAndAuthorize(server, "user:name");
+      const { code, state } = parseCallback(login.callback, login.state);
+      const exchange = (): Promise<unknown> =>
+        exchangeCode({ ...CODE_CLIENT, code, state, redirectUri: CODE_CLIENT.callbackUrl, ...at });
+      await exchange();
+      await exchange();
+      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      const error = await rejects(exchange(), "HTTP_ERROR", { code, secret: CODE_CLIENT.clientSecret });
+      expect(error.status).toBe(400);
+      expect(error.message).toMatch(/codes are valid for 10 seconds/);
+    },
+    30_000,
+  );
 
   test("a wrong state or a wrong redirect_uri: HTTP_ERROR 400; another state in the callback: STATE_MISMATCH", async () => {
     const login = await logInAndAuthorize(server, "user:name");
     await rejects(Promise.resolve().then(() => parseCallback(login.callback, "another-state")), "STATE_MISMATCH");
     const { code, state } = parseCallback(login.callback, login.state);
     const base = { ...CODE_CLIENT, code, ...at };
-    await rejects(exchangeCode({ ...base, state: "another-state", redirectUri: CODE_CLIENT.callbackUrl }), "HTTP_ERROR", { code });
-    await rejects(exchangeCode({ ...base, state, redirectUri: "https://app.example.com/elsewhere" }), "HTTP_ERROR", { code });
+    await rejects(
+      exchangeCode({ ...base, state: "another-state", redirectUri: CODE_CLIENT.callbackUrl }),
+      "HTTP_ERROR",
+      { code },
+    );
+    await rejects(exchangeCode({ ...base, state, redirectUri: "https://app.example.com/elsewhere" }), "HTTP_ERROR", {
+      code,
+    });
     await exchangeCode({ ...base, state, redirectUri: CODE_CLIENT.callbackUrl }); // the code itself was fine
   });
 });
 
 describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
   /** A user's JWT (bob, from his user API key: user:admin). */
-  async function userJwt(options: { scope?: string; refreshable?: boolean; validity?: number; audience?: string } = {}): Promise<string> {
+  async function userJwt(
+    options: { scope?: string; refreshable?: boolean; validity?: number; audience?: string } = {},
+  ): Promise<string> {
     const token = await getAccessToken({ ...USER_KEY, ...at });
-    return getJwt(token, { ...at, scope: options.scope ?? "user:name", refreshable: options.refreshable ?? true, validity: options.validity ?? 600, audience: options.audience ?? "orders-api" });
+    return getJwt(token, {
+      ...at,
+      scope: options.scope ?? "user:name",
+      refreshable: options.refreshable ?? true,
+      validity: options.validity ?? 600,
+      audience: options.audience ?? "orders-api",
+    });
   }
 
   test("for another audience, the parent's scope: the real server's claims, globalid null, not outliving the parent", async () => {
     const parent = await userJwt();
     const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
     const claims = await verifyJwt(child, { publicKey: server.publicKey, audience: "billing-api", scope: "user:name" });
-    expect(claims).toMatchObject({ username: USER.username, aud: ["billing-api"], scope: ["user:name"], globalid: null, azp: USER_KEY.clientId });
+    expect(claims).toMatchObject({
+      username: USER.username,
+      aud: ["billing-api"],
+      scope: ["user:name"],
+      globalid: null,
+      azp: USER_KEY.clientId,
+    });
     expect(claims.refresh_token).toBeUndefined();
     expect(claims.exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
     expect(claims.exp! - now()).toBeGreaterThan(590);
@@ -233,7 +282,10 @@ describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
     const good = await userJwt();
     const bad = await userJwt({ refreshable: false });
     let sent = 0;
-    const swap: FetchFunction = (input, init) => (sent++, fetch(input, { ...init, headers: { ...init.headers, authorization: `bearer ${bad}` } }));
+    const swap: FetchFunction = (
+      input,
+      init,
+    ) => (sent++, fetch(input, { ...init, headers: { ...init.headers, authorization: `bearer ${bad}` } }));
     const error = await rejects(deriveJwt(good, { ...at, fetch: swap }), "HTTP_ERROR", { good, bad });
     expect(error.status).toBe(500);
     expect(error.message).toMatch(/answers 500 to a parent it cannot derive from/);
@@ -242,7 +294,10 @@ describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
 
   test("verifyJwt({ scope }) names the missing scope", async () => {
     const jwt = await userJwt();
-    const error = await rejects(verifyJwt(jwt, { publicKey: server.publicKey, scope: ["user:name", "user:memberof:testorg"] }), "JWT_CLAIM_INVALID");
+    const error = await rejects(
+      verifyJwt(jwt, { publicKey: server.publicKey, scope: ["user:name", "user:memberof:testorg"] }),
+      "JWT_CLAIM_INVALID",
+    );
     expect(error.message).toMatch(/does not contain "user:memberof:testorg"/);
     expect(error.claim).toBe("scope");
   });
@@ -257,12 +312,27 @@ describe("createTokenSource()", () => {
       paths.push(new URL(input).pathname);
       if (forgetRecord && input.endsWith("/refresh")) {
         // The record is gone: present a JWT whose refresh_token the server does not know (it answers 401 itself).
-        const gone = signWithServerKey(server, { azp: "testorg", exp: now() + 60, globalid: "testorg", iss: "itsyouonline", refresh_token: "forgottenRefreshToken0123456", scope: [] });
+        const gone = signWithServerKey(server, {
+          azp: "testorg",
+          exp: now() + 60,
+          globalid: "testorg",
+          iss: "itsyouonline",
+          refresh_token: "forgottenRefreshToken0123456",
+          scope: [],
+        });
         init = { ...init, headers: { ...init.headers, authorization: `bearer ${gone}` } };
       }
       return fetch(input, init);
     };
-    const tokens = createTokenSource({ ...server.org, ...at, refreshable: true, validity: 120, refreshBefore: 30, now: () => clock, fetch: watching });
+    const tokens = createTokenSource({
+      ...server.org,
+      ...at,
+      refreshable: true,
+      validity: 120,
+      refreshBefore: 30,
+      now: () => clock,
+      fetch: watching,
+    });
     const first = await tokens.jwt();
     expect(await tokens.jwt()).toBe(first);
     clock += 100_000;
@@ -272,7 +342,12 @@ describe("createTokenSource()", () => {
     forgetRecord = true;
     const fallback = await tokens.jwt();
     expect(decodeJwt(fallback).refresh_token).not.toBe(decodeJwt(first).refresh_token);
-    expect(paths).toEqual(["/v1/oauth/access_token", "/v1/oauth/jwt/refresh", "/v1/oauth/jwt/refresh", "/v1/oauth/access_token"]);
+    expect(paths).toEqual([
+      "/v1/oauth/access_token",
+      "/v1/oauth/jwt/refresh",
+      "/v1/oauth/jwt/refresh",
+      "/v1/oauth/access_token",
+    ]);
   });
 });
 
@@ -285,50 +360,89 @@ describe("dist/index.js as the runner runs it", () => {
   });
 
   test("client credentials: outputs, and every secret masked before it could print", async () => {
-    const run = await runAction({ "client-id": server.org.clientId, "client-secret": server.org.clientSecret, "base-url": server.url, audience: "deploy" }, env());
+    const run = await runAction({
+      "client-id": server.org.clientId,
+      "client-secret": server.org.clientSecret,
+      "base-url": server.url,
+      audience: "deploy",
+    }, env());
     expect(run.status).toBe(0);
-    expect(await verifyJwt(run.outputs.jwt, { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({ globalid: "testorg" });
+    expect(await verifyJwt(run.outputs.jwt, { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({
+      globalid: "testorg",
+    });
     expect(run.outputs.scope).toBe("organization:owner");
-    expect(maskingProblems(run, secretsOf(run, server.org.clientSecret), ["clientSecret", "accessToken", "jwt"])).toEqual([]);
+    expect(maskingProblems(run, secretsOf(run, server.org.clientSecret), ["clientSecret", "accessToken", "jwt"]))
+      .toEqual([]);
   });
 
   test("a user API key", async () => {
-    const run = await runAction({ "client-id": USER_KEY.clientId, "client-secret": USER_KEY.clientSecret, "base-url": server.url }, env());
+    const run = await runAction({
+      "client-id": USER_KEY.clientId,
+      "client-secret": USER_KEY.clientSecret,
+      "base-url": server.url,
+    }, env());
     expect(run.status).toBe(0);
     expect(run.outputs.username).toBe(USER.username);
-    expect(maskingProblems(run, secretsOf(run, USER_KEY.clientSecret), ["clientSecret", "accessToken", "jwt"])).toEqual([]);
+    expect(maskingProblems(run, secretsOf(run, USER_KEY.clientSecret), ["clientSecret", "accessToken", "jwt"])).toEqual(
+      [],
+    );
   });
 
   test("the code flow, with openid: id-token among the outputs, masked first", async () => {
     const login = await logInAndAuthorize(server, "user:name,openid");
     const { code, state } = parseCallback(login.callback, login.state);
     const run = await runAction({
-      "client-id": CODE_CLIENT.clientId, "client-secret": CODE_CLIENT.clientSecret, "base-url": server.url,
-      "grant-type": "authorization_code", code, state, "redirect-uri": CODE_CLIENT.callbackUrl,
+      "client-id": CODE_CLIENT.clientId,
+      "client-secret": CODE_CLIENT.clientSecret,
+      "base-url": server.url,
+      "grant-type": "authorization_code",
+      code,
+      state,
+      "redirect-uri": CODE_CLIENT.callbackUrl,
     }, env());
     expect(run.status).toBe(0);
     expect(run.outputs.username).toBe(USER.username);
     const secrets = { ...secretsOf(run, CODE_CLIENT.clientSecret), code, idToken: run.outputs["id-token"] };
-    expect((await verifyJwt(secrets.idToken, { publicKey: server.publicKey, audience: "testorg" })).sub).toBe(USER.username);
+    expect((await verifyJwt(secrets.idToken, { publicKey: server.publicKey, audience: "testorg" })).sub).toBe(
+      USER.username,
+    );
     expect(maskingProblems(run, secrets, Object.keys(secrets))).toEqual([]);
   });
 
   test("a failure: one error line, the secret masked and nowhere else", async () => {
-    const run = await runAction({ "client-id": "testorg", "client-secret": "wrong-secret-0123456789", "base-url": server.url }, env());
+    const run = await runAction({
+      "client-id": "testorg",
+      "client-secret": "wrong-secret-0123456789",
+      "base-url": server.url,
+    }, env());
     expect(run.status).toBe(1);
     const errors = run.stdout.split("\n").filter((line) => line.startsWith("::error::"));
-    expect(errors).toEqual([expect.stringMatching(/^::error::itsyou-token-action: HTTP 400 Bad Request from \/v1\/oauth\/access_token\..*\[HTTP_ERROR\]$/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(
+        /^::error::itsyou-token-action: HTTP 400 Bad Request from \/v1\/oauth\/access_token\..*\[HTTP_ERROR\]$/,
+      ),
+    ]);
     expect(maskingProblems(run, { clientSecret: "wrong-secret-0123456789" }, ["clientSecret"])).toEqual([]);
-    expect(findLeaks({ clientSecret: "wrong-secret-0123456789" }, { stderr: run.stderr, summary: run.summary })).toEqual([]);
+    expect(findLeaks({ clientSecret: "wrong-secret-0123456789" }, { stderr: run.stderr, summary: run.summary }))
+      .toEqual([]);
   });
 });
 
 describe("cli.ts under Deno, trusting the CA with --cert", () => {
   const deno = fileURLToPath(new URL("../../node_modules/.bin/deno", import.meta.url));
-  const cli = (args: string[], secret = server.org.clientSecret): Promise<{ status: number | null; stdout: string; stderr: string }> => {
+  const cli = (
+    args: string[],
+    secret = server.org.clientSecret,
+  ): Promise<{ status: number | null; stdout: string; stderr: string }> => {
     const child = spawn(deno, ["run", "--allow-net", "--allow-env", "--cert", server.caFile, "cli.ts", ...args], {
       cwd: fileURLToPath(new URL("../..", import.meta.url)),
-      env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", ITSYOU_CLIENT_ID: server.org.clientId, ITSYOU_CLIENT_SECRET: secret, ITSYOU_BASE_URL: server.url },
+      env: {
+        PATH: process.env.PATH ?? "",
+        NO_COLOR: "1",
+        ITSYOU_CLIENT_ID: server.org.clientId,
+        ITSYOU_CLIENT_SECRET: secret,
+        ITSYOU_BASE_URL: server.url,
+      },
     });
     let stdout = "";
     let stderr = "";
@@ -340,7 +454,9 @@ describe("cli.ts under Deno, trusting the CA with --cert", () => {
   test("prints a JWT the server's key verifies", async () => {
     const run = await cli(["--audience", "deploy"]);
     expect(run.stderr).toBe("");
-    expect(await verifyJwt(run.stdout.trim(), { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({ globalid: "testorg" });
+    expect(await verifyJwt(run.stdout.trim(), { publicKey: server.publicKey, audience: "deploy" })).toMatchObject({
+      globalid: "testorg",
+    });
   });
 
   test("a wrong secret: one line on stderr, exit 1, no secret", async () => {

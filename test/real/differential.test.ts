@@ -27,7 +27,15 @@ interface Entry {
 
 const corpus = JSON.parse(readFileSync(new URL("corpus.json", import.meta.url), "utf8")) as { requests: Entry[] };
 /** The headers the protocol document names; Set-Cookie, Date and Content-Length are not compared (README). */
-const COMPARED_HEADERS = ["content-type", "x-content-type-options", "access-control-allow-origin", "access-control-allow-methods", "access-control-allow-headers", "allow", "location"];
+const COMPARED_HEADERS = [
+  "content-type",
+  "x-content-type-options",
+  "access-control-allow-origin",
+  "access-control-allow-methods",
+  "access-control-allow-headers",
+  "allow",
+  "location",
+];
 
 interface Target {
   base: string;
@@ -40,7 +48,12 @@ async function targetFor(base: string, org: { clientId: string; clientSecret: st
   const userToken = await getAccessToken({ ...USER_KEY, ...at });
   const userRefreshableJwt = await getJwt(userToken, { ...at, scope: "user:name", refreshable: true });
   // A parent that has expired: one second of life, then waited out (beforeAll waits for both servers at once).
-  const expiredUserRefreshableJwt = await getJwt(userToken, { ...at, scope: "user:name", refreshable: true, validity: 1 });
+  const expiredUserRefreshableJwt = await getJwt(userToken, {
+    ...at,
+    scope: "user:name",
+    refreshable: true,
+    validity: 1,
+  });
   await new Promise((resolve) => setTimeout(resolve, 2100));
   return {
     base,
@@ -59,7 +72,12 @@ async function targetFor(base: string, org: { clientId: string; clientSecret: st
       userRefreshableJwt,
       userAdminRefreshableJwt: await getJwt(userToken, { ...at, refreshable: true }),
       expiredUserRefreshableJwt,
-      derivedRefreshableJwt: await deriveJwt(userRefreshableJwt, { ...at, scope: "user:name", refreshable: true, validity: 600 }),
+      derivedRefreshableJwt: await deriveJwt(userRefreshableJwt, {
+        ...at,
+        scope: "user:name",
+        refreshable: true,
+        validity: 600,
+      }),
     },
   };
 }
@@ -72,8 +90,11 @@ interface Answer {
 }
 
 async function send(target: Target, entry: Entry): Promise<Answer> {
-  const fill = (text: string): string => text.replace(/\{(\w+)\}/g, (_, name: string) => target.values[name] ?? `{${name}}`);
-  const headers: Record<string, string> = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([name, value]) => [name, fill(value)]));
+  const fill = (text: string): string =>
+    text.replace(/\{(\w+)\}/g, (_, name: string) => target.values[name] ?? `{${name}}`);
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(entry.headers ?? {}).map(([name, value]) => [name, fill(value)]),
+  );
   let body: string | undefined;
   if (entry.form) {
     body = new URLSearchParams(Object.entries(entry.form).map(([name, value]) => [name, fill(value)])).toString();
@@ -91,7 +112,12 @@ async function send(target: Target, entry: Entry): Promise<Answer> {
     status: response.status,
     headers: Object.fromEntries(COMPARED_HEADERS.map((name) => {
       const value = response.headers.get(name);
-      return [name, value === null ? null : normaliseText(normalise(name === "content-type" ? value.toLowerCase().replace(/\s/g, "") : value), started)];
+      return [
+        name,
+        value === null
+          ? null
+          : normaliseText(normalise(name === "content-type" ? value.toLowerCase().replace(/\s/g, "") : value), started),
+      ];
     })),
     body: normaliseBody(normalise(text), started),
     endsWithNewline: text.endsWith("\n"),
@@ -107,8 +133,9 @@ function normaliseJwt(jwt: string, now: number): unknown {
   const claims = decodeJwt(jwt) as Record<string, unknown>;
   const normalised: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(claims)) {
-    if ((name === "exp" || name === "iat") && typeof value === "number") normalised[name] = `now${value - now >= 0 ? "+" : ""}${Math.round((value - now) / 10) * 10}s`;
-    else if (name === "refresh_token") normalised[name] = "<refresh_token>";
+    if ((name === "exp" || name === "iat") && typeof value === "number") {
+      normalised[name] = `now${value - now >= 0 ? "+" : ""}${Math.round((value - now) / 10) * 10}s`;
+    } else if (name === "refresh_token") normalised[name] = "<refresh_token>";
     else normalised[name] = value;
   }
   return { jwt: { header, claims: normalised, claimOrder: Object.keys(claims) } };
@@ -131,7 +158,9 @@ function normaliseBody(text: string, now: number): unknown {
 }
 
 function normaliseJson(value: unknown, now: number): unknown {
-  if (typeof value === "string") return JWT.test(value) ? normaliseJwt(value, now) : TOKEN.test(value) ? "<token>" : value;
+  if (typeof value === "string") {
+    return JWT.test(value) ? normaliseJwt(value, now) : TOKEN.test(value) ? "<token>" : value;
+  }
   if (Array.isArray(value)) return value.map((item) => normaliseJson(item, now));
   if (value && typeof value === "object") {
     // Key order is part of the answer (Go writes struct fields in order): kept as an entry list.
@@ -149,7 +178,12 @@ beforeAll(async () => {
   const registry: Registry = {
     organizations: [
       { globalId: server.org.clientId, secret: server.org.clientSecret, clientCredentials: true, callbackUrl: "" },
-      { globalId: CODE_CLIENT.clientId, secret: CODE_CLIENT.clientSecret, clientCredentials: false, callbackUrl: CODE_CLIENT.callbackUrl },
+      {
+        globalId: CODE_CLIENT.clientId,
+        secret: CODE_CLIENT.clientSecret,
+        clientCredentials: false,
+        callbackUrl: CODE_CLIENT.callbackUrl,
+      },
     ],
     userKeys: [{ applicationId: USER_KEY.clientId, secret: USER_KEY.clientSecret, username: USER.username }],
     users: [
@@ -165,13 +199,16 @@ afterAll(() => localServer?.close());
 
 test("the corpus has at least 40 requests, each named once, and at least 18 on delegation (a bearer JWT at /v1/oauth/jwt)", () => {
   expect(corpus.requests.length).toBeGreaterThanOrEqual(40);
-  const delegation = corpus.requests.filter((entry) => entry.path === "/v1/oauth/jwt" && /^bearer /i.test(entry.headers?.authorization ?? ""));
+  const delegation = corpus.requests.filter((entry) =>
+    entry.path === "/v1/oauth/jwt" && /^bearer /i.test(entry.headers?.authorization ?? "")
+  );
   expect(delegation.length).toBeGreaterThanOrEqual(18);
   expect(new Set(corpus.requests.map((entry) => entry.name)).size).toBe(corpus.requests.length);
 });
 
 test.each(corpus.requests.map((entry) => [entry.name, entry] as const))("%s", async (_, entry) => {
   const [fromReal, fromLocal] = [await send(real, entry), await send(local, entry)];
-  if (entry.differs) expect(fromLocal, `listed as differing (${entry.differs}), but the answers match`).not.toEqual(fromReal);
-  else expect(fromLocal).toEqual(fromReal);
+  if (entry.differs) {
+    expect(fromLocal, `listed as differing (${entry.differs}), but the answers match`).not.toEqual(fromReal);
+  } else expect(fromLocal).toEqual(fromReal);
 });

@@ -34,12 +34,19 @@ export const SEED = {
     }],
     password: [{
       username: USER.username,
-      password: "$6$itsyoutestsalt0$5saB2bMRJbwiiMOBIZ9hJFYQrvr3xc.EG/FZhMd3mh7o76S8fG5G0lntpBhv5SeisZnjkBLddQ7ZmfcU0XEci1",
+      password:
+        "$6$itsyoutestsalt0$5saB2bMRJbwiiMOBIZ9hJFYQrvr3xc.EG/FZhMd3mh7o76S8fG5G0lntpBhv5SeisZnjkBLddQ7ZmfcU0XEci1",
     }],
     totp: [{ username: USER.username, secret: USER.totpSecret }],
     // Bob has already consented to testorg: name, membership of testorg, and (always granted with an authorization) openid.
     authorizations: [{ username: USER.username, grantedto: "testorg", name: true, organizations: ["testorg"] }],
-    apikeys: [{ label: "ci", scopes: ["user:admin"], applicationid: USER_KEY.clientId, apikey: USER_KEY.clientSecret, username: USER.username }],
+    apikeys: [{
+      label: "ci",
+      scopes: ["user:admin"],
+      applicationid: USER_KEY.clientId,
+      apikey: USER_KEY.clientSecret,
+      username: USER.username,
+    }],
     // Access tokens the server made two days ago: 24 hours of life, so expired.
     oauth_accesstokens: [{
       accesstoken: "expiredAccessToken0123456789",

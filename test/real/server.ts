@@ -45,7 +45,9 @@ export function signWithServerKey(server: RealServer, claims: Record<string, unk
 /** RFC 6238: the 6-digit code of a base32 secret for the current 30-second step. */
 export function totp(secret: string, now = Date.now()): string {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  const bits = [...secret.replace(/=+$/, "")].map((char) => alphabet.indexOf(char).toString(2).padStart(5, "0")).join("");
+  const bits = [...secret.replace(/=+$/, "")].map((char) => alphabet.indexOf(char).toString(2).padStart(5, "0")).join(
+    "",
+  );
   const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((byte) => parseInt(byte, 2)));
   const counter = Buffer.alloc(8);
   counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
@@ -62,8 +64,13 @@ class Browser {
     this.#base = base;
   }
 
-  async go(path: string, init: { method?: string; json?: unknown } = {}): Promise<{ status: number; location: string | null; body: string }> {
-    const headers: Record<string, string> = { cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
+  async go(
+    path: string,
+    init: { method?: string; json?: unknown } = {},
+  ): Promise<{ status: number; location: string | null; body: string }> {
+    const headers: Record<string, string> = {
+      cookie: [...this.#cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+    };
     if (init.json !== undefined) headers["content-type"] = "application/json";
     const response = await fetch(new URL(path, this.#base), {
       method: init.method ?? "GET",
@@ -94,15 +101,29 @@ export interface Authorized {
  * the server answers with goes back to /v1/oauth/authorize, which redirects to the callback with a code,
  * because bob already consented to testorg (the `authorizations` collection).
  */
-export async function logInAndAuthorize(server: RealServer, scope: string, redirectUri = CODE_CLIENT.callbackUrl): Promise<Authorized> {
+export async function logInAndAuthorize(
+  server: RealServer,
+  scope: string,
+  redirectUri = CODE_CLIENT.callbackUrl,
+): Promise<Authorized> {
   const browser = new Browser(server.url);
   const state = randomState();
   const start = authorizeUrl({ clientId: CODE_CLIENT.clientId, redirectUri, scope, state, baseUrl: server.url });
   const toLogin = await browser.go(start.href);
   const query = new URL(toLogin.location ?? "", server.url).search;
-  const password = await browser.go(`/login${query}`, { method: "POST", json: { login: USER.username, password: USER.password } });
-  const secondFactor = await browser.go(`/login/totpconfirmation${query}`, { method: "POST", json: { totpcode: totp(USER.totpSecret) } });
+  const password = await browser.go(`/login${query}`, {
+    method: "POST",
+    json: { login: USER.username, password: USER.password },
+  });
+  const secondFactor = await browser.go(`/login/totpconfirmation${query}`, {
+    method: "POST",
+    json: { totpcode: totp(USER.totpSecret) },
+  });
   const next = (JSON.parse(secondFactor.body) as { redirecturl: string }).redirecturl;
   const authorized = await browser.go(next);
-  return { callback: authorized.location ?? "", state, steps: [toLogin.status, password.status, secondFactor.status, authorized.status] };
+  return {
+    callback: authorized.location ?? "",
+    state,
+    steps: [toLogin.status, password.status, secondFactor.status, authorized.status],
+  };
 }

@@ -10,7 +10,11 @@ export type { ActionRun } from "../../scripts/runner.ts";
  * stdout or stderr that holds a secret (in any encoding) must be that secret's
  * own add-mask line, and `mustMask` secrets must have one. Returns the problems.
  */
-export function maskingProblems(run: ActionRun, secrets: Record<string, string | undefined>, mustMask: string[]): string[] {
+export function maskingProblems(
+  run: ActionRun,
+  secrets: Record<string, string | undefined>,
+  mustMask: string[],
+): string[] {
   const problems: string[] = [];
   const lines = `${run.stdout}\n${run.stderr}`.split(/\r?\n/);
   for (const [name, secret] of Object.entries(secrets)) {

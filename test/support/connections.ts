@@ -6,7 +6,10 @@ import type * as Mod from "../../mod.ts";
 import { startDelayProxy } from "../../bench/delay-proxy.ts";
 import type { Fixture } from "./fixture.ts";
 
-export async function sequentialConnections(lib: typeof Mod, f: Fixture): Promise<{ tokenThenJwt: number; codeThenJwt: number }> {
+export async function sequentialConnections(
+  lib: typeof Mod,
+  f: Fixture,
+): Promise<{ tokenThenJwt: number; codeThenJwt: number }> {
   // A proxy (a new origin, so no pooled connection) for each flow.
   const through = async (flow: (at: { baseUrl: string }) => Promise<unknown>): Promise<number> => {
     const proxy = await startDelayProxy(f.server.port, 0);
@@ -20,10 +23,18 @@ export async function sequentialConnections(lib: typeof Mod, f: Fixture): Promis
   const tokenThenJwt = await through(async (at) => lib.getJwt(await lib.getAccessToken({ ...f.org, ...at }), at));
   // A code from the server directly (alice is logged in there), then the exchange and the JWT through the proxy.
   const state = lib.randomState();
-  const url = lib.authorizeUrl({ clientId: f.org.clientId, redirectUri: f.callbackUrl, scope: "user:name", state, baseUrl: f.at.baseUrl });
+  const url = lib.authorizeUrl({
+    clientId: f.org.clientId,
+    redirectUri: f.callbackUrl,
+    scope: "user:name",
+    state,
+    baseUrl: f.at.baseUrl,
+  });
   const response = await fetch(url.href, { redirect: "manual" });
   await response.body?.cancel();
   const { code } = lib.parseCallback(response.headers.get("location") ?? "", state);
-  const codeThenJwt = await through(async (at) => lib.getJwt(await lib.exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...at }), at));
+  const codeThenJwt = await through(async (at) =>
+    lib.getJwt(await lib.exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...at }), at)
+  );
   return { tokenThenJwt, codeThenJwt };
 }

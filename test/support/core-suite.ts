@@ -28,11 +28,19 @@ function check(condition: unknown, message: string): asserts condition {
 }
 
 function equal(actual: unknown, expected: unknown, what: string): void {
-  check(JSON.stringify(actual) === JSON.stringify(expected), `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  check(
+    JSON.stringify(actual) === JSON.stringify(expected),
+    `${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
 }
 
 /** The call must reject with an ItsYouOnlineError of `code` that leaks none of `secrets`. */
-async function rejects(lib: typeof Mod, call: Promise<unknown>, code: string, secrets: Record<string, string> = {}): Promise<Mod.ItsYouOnlineError> {
+async function rejects(
+  lib: typeof Mod,
+  call: Promise<unknown>,
+  code: string,
+  secrets: Record<string, string> = {},
+): Promise<Mod.ItsYouOnlineError> {
   const error = await call.then(() => undefined, (caught: unknown) => caught);
   check(error instanceof lib.ItsYouOnlineError, `expected an ItsYouOnlineError ${code}, got ${error}`);
   equal(error.code, code, `code (${error.message})`);
@@ -65,7 +73,11 @@ export const CORE_CASES: CoreCase[] = [
       const token = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
       equal(token.username, "alice", "username");
       for (const from of [token, token.accessToken]) {
-        equal(lib.decodeJwt(await lib.getJwt(from, { baseUrl: s.baseUrl, scope: "user:name" })).scope, ["user:name"], "scope");
+        equal(
+          lib.decodeJwt(await lib.getJwt(from, { baseUrl: s.baseUrl, scope: "user:name" })).scope,
+          ["user:name"],
+          "scope",
+        );
       }
     },
   },
@@ -94,28 +106,52 @@ export const CORE_CASES: CoreCase[] = [
     name: "the code flow: authorizeUrl(), the server's redirect, parseCallback(), exchangeCode()",
     async run(lib, s) {
       const state = lib.randomState();
-      const url = lib.authorizeUrl({ clientId: s.org.clientId, redirectUri: s.callbackUrl, scope: "user:name", state, baseUrl: s.baseUrl });
+      const url = lib.authorizeUrl({
+        clientId: s.org.clientId,
+        redirectUri: s.callbackUrl,
+        scope: "user:name",
+        state,
+        baseUrl: s.baseUrl,
+      });
       const response = await fetch(url.href, { redirect: "manual" });
       await response.body?.cancel();
       const location = response.headers.get("location") ?? "";
       const { code } = lib.parseCallback(location, state);
       const token = await lib.exchangeCode({ ...s.org, code, state, redirectUri: s.callbackUrl, baseUrl: s.baseUrl });
       equal(token.username, "alice", "username");
-      await rejects(lib, Promise.resolve().then(() => lib.parseCallback(location, "other")), "STATE_MISMATCH", { code });
+      await rejects(lib, Promise.resolve().then(() => lib.parseCallback(location, "other")), "STATE_MISMATCH", {
+        code,
+      });
     },
   },
   {
-    name: "deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it; verifyJwt({ scope })",
+    name:
+      "deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it; verifyJwt({ scope })",
     async run(lib, s) {
       const userToken = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
-      const parent = await lib.getJwt(userToken, { baseUrl: s.baseUrl, scope: "user:name", audience: "orders", refreshable: true, validity: 600 });
+      const parent = await lib.getJwt(userToken, {
+        baseUrl: s.baseUrl,
+        scope: "user:name",
+        audience: "orders",
+        refreshable: true,
+        validity: 600,
+      });
       await lib.verifyJwt(parent, { publicKey: s.publicKey, audience: "orders", scope: "user:name" });
       const child = await lib.deriveJwt(parent, { baseUrl: s.baseUrl, audience: "billing", scope: "user:name" });
       const claims = await lib.verifyJwt(child, { publicKey: s.publicKey, audience: "billing", scope: ["user:name"] });
-      equal([claims.username, claims.aud, claims.scope, claims.globalid], ["alice", ["billing"], ["user:name"], null], "derived claims");
+      equal(
+        [claims.username, claims.aud, claims.scope, claims.globalid],
+        ["alice", ["billing"], ["user:name"], null],
+        "derived claims",
+      );
       check(claims.exp! <= lib.decodeJwt(parent).exp!, "the derived JWT does not outlive its parent");
       check(claims.refresh_token === undefined, "not refreshable unless asked");
-      const missing = await rejects(lib, lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:email" }), "JWT_CLAIM_INVALID", { child });
+      const missing = await rejects(
+        lib,
+        lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:email" }),
+        "JWT_CLAIM_INVALID",
+        { child },
+      );
       check(missing.message.includes('"user:email"'), "names the missing scope");
       await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, scope: "user:admin" }), "HTTP_ERROR", { parent });
       const organization = await lib.getJwt(s.org, { baseUrl: s.baseUrl, refreshable: true });
@@ -126,7 +162,11 @@ export const CORE_CASES: CoreCase[] = [
   {
     name: "the runtime's fetch passed as an option works (it is never called as a method)",
     async run(lib, s) {
-      const token = await lib.getAccessToken({ ...s.org, baseUrl: s.baseUrl, fetch: globalThis.fetch as Mod.FetchFunction });
+      const token = await lib.getAccessToken({
+        ...s.org,
+        baseUrl: s.baseUrl,
+        fetch: globalThis.fetch as Mod.FetchFunction,
+      });
       equal(token.scopes, ["organization:owner"], "scopes");
     },
   },
@@ -134,14 +174,22 @@ export const CORE_CASES: CoreCase[] = [
     name: "errors: a wrong secret, a refused connection, bad input and a forged JWT, each with its code",
     async run(lib, s) {
       const wrong = { clientId: s.org.clientId, clientSecret: "wrong-secret-value-123" };
-      const error = await rejects(lib, lib.getAccessToken({ ...wrong, baseUrl: s.baseUrl }), "HTTP_ERROR", { secret: wrong.clientSecret });
+      const error = await rejects(lib, lib.getAccessToken({ ...wrong, baseUrl: s.baseUrl }), "HTTP_ERROR", {
+        secret: wrong.clientSecret,
+      });
       equal(error.status, 400, "status");
-      await rejects(lib, lib.getAccessToken({ ...s.org, baseUrl: s.closedUrl, retries: 0 }), "NETWORK_ERROR", { secret: s.org.clientSecret });
+      await rejects(lib, lib.getAccessToken({ ...s.org, baseUrl: s.closedUrl, retries: 0 }), "NETWORK_ERROR", {
+        secret: s.org.clientSecret,
+      });
       await rejects(lib, lib.getAccessToken({ ...s.org, baseUrl: "http://itsyou.example" }), "INVALID_ARGUMENT");
       await rejects(lib, lib.getJwt(s.org, { baseUrl: s.baseUrl, validity: 0 }), "INVALID_ARGUMENT");
       const jwt = await lib.getJwt(s.org, { baseUrl: s.baseUrl });
       await rejects(lib, lib.verifyJwt(jwt), "JWT_SIGNATURE_INVALID"); // itsyou.online's key did not sign it
-      await rejects(lib, lib.verifyJwt(`${jwt.split(".").slice(0, 2).join(".")}.`, { publicKey: s.publicKey }), "JWT_SIGNATURE_INVALID");
+      await rejects(
+        lib,
+        lib.verifyJwt(`${jwt.split(".").slice(0, 2).join(".")}.`, { publicKey: s.publicKey }),
+        "JWT_SIGNATURE_INVALID",
+      );
     },
   },
 ];

@@ -46,7 +46,8 @@ export async function startFailureSetting(): Promise<FailureSetting> {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   };
-  const answering = (bytes: string): Promise<string> => listen(createTcpServer((socket) => void socket.once("data", () => socket.end(bytes))));
+  const answering = (bytes: string): Promise<string> =>
+    listen(createTcpServer((socket) => void socket.once("data", () => socket.end(bytes))));
   const raw = {
     // Another service on the port: it greets first, whatever the client says.
     notHttp: await listen(createTcpServer((socket) => void socket.end("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n"))),
@@ -65,7 +66,11 @@ export async function startFailureSetting(): Promise<FailureSetting> {
     http2Only,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await Promise.all([f.server.close(), untrusted.close(), ...servers.map((server) => new Promise((resolve) => server.close(resolve)))]);
+      await Promise.all([
+        f.server.close(),
+        untrusted.close(),
+        ...servers.map((server) => new Promise((resolve) => server.close(resolve))),
+      ]);
     },
   };
 }
@@ -120,8 +125,11 @@ const ALL_CASES: FailureCase[] = [
     name: "https: to a plain-HTTP port fails at once and names the scheme and port, without certificate advice",
     code: "TLS_ERROR",
     attempts: 1,
-    message: new RegExp(`${NO_CERTIFICATE_ADVICE.source}.*failed before any certificate was checked.*Check the base URL's scheme and port`),
-    call: (s, counted) => getAccessToken({ ...s.f.org, baseUrl: s.f.at.baseUrl.replace("http:", "https:"), fetch: counted(), ...options }),
+    message: new RegExp(
+      `${NO_CERTIFICATE_ADVICE.source}.*failed before any certificate was checked.*Check the base URL's scheme and port`,
+    ),
+    call: (s, counted) =>
+      getAccessToken({ ...s.f.org, baseUrl: s.f.at.baseUrl.replace("http:", "https:"), fetch: counted(), ...options }),
   },
   {
     name: "a server that speaks only HTTP/2 fails at once and says so (Node and Bun; Deno's fetch speaks HTTP/2)",
@@ -129,13 +137,15 @@ const ALL_CASES: FailureCase[] = [
     attempts: 1,
     runtimes: ["node", "bun"],
     message: new RegExp(`${NO_CERTIFICATE_ADVICE.source}.*failed before any certificate was checked.*not only HTTP/2`),
-    call: async (s, counted) => getAccessToken({ ...s.f.org, baseUrl: await s.http2Only(), fetch: counted(), ...options }),
+    call: async (s, counted) =>
+      getAccessToken({ ...s.f.org, baseUrl: await s.http2Only(), fetch: counted(), ...options }),
   },
   {
     name: "another service on the port (not HTTP) is INVALID_RESPONSE naming the base URL, at once",
     code: "INVALID_RESPONSE",
     attempts: 1,
-    message: /What answered at http:\/\/127\.0\.0\.1:\d+ for \/v1\/oauth\/access_token is not an HTTP\/1\.1 server.*host and port/,
+    message:
+      /What answered at http:\/\/127\.0\.0\.1:\d+ for \/v1\/oauth\/access_token is not an HTTP\/1\.1 server.*host and port/,
     call: (s, counted) => getAccessToken({ ...s.f.org, baseUrl: s.raw.notHttp, fetch: counted(), ...options }),
   },
   {
@@ -146,7 +156,8 @@ const ALL_CASES: FailureCase[] = [
     call: (s, counted) => getAccessToken({ ...s.f.org, baseUrl: s.raw.badStatus, fetch: counted(), ...options }),
   },
   {
-    name: "a 100 kB header is INVALID_RESPONSE naming the base URL, at once (Node refuses the header, Deno and Bun the body)",
+    name:
+      "a 100 kB header is INVALID_RESPONSE naming the base URL, at once (Node refuses the header, Deno and Bun the body)",
     code: "INVALID_RESPONSE",
     attempts: 1,
     message: /http:\/\/127\.0\.0\.1:\d+/,
@@ -158,7 +169,12 @@ const ALL_CASES: FailureCase[] = [
     attempts: 1,
     message: /host itsyou\.example does not exist.*check the base URL and DNS/,
     call: (s, counted) =>
-      getAccessToken({ ...s.f.org, baseUrl: "https://itsyou.example", fetch: counted(nodeFailure("EAI_FAIL", "getaddrinfo EAI_FAIL itsyou.example")), ...options }),
+      getAccessToken({
+        ...s.f.org,
+        baseUrl: "https://itsyou.example",
+        fetch: counted(nodeFailure("EAI_FAIL", "getaddrinfo EAI_FAIL itsyou.example")),
+        ...options,
+      }),
   },
   {
     name: "no local address or port free (EADDRNOTAVAIL) is retried",
@@ -166,14 +182,20 @@ const ALL_CASES: FailureCase[] = [
     attempts: 2,
     message: /Could not reach ItsYou\.online/,
     call: (s, counted) =>
-      getAccessToken({ ...s.f.org, ...s.f.at, fetch: counted(nodeFailure("EADDRNOTAVAIL", "connect EADDRNOTAVAIL 127.0.0.1:1 - Local (0.0.0.0:0)")), ...options }),
+      getAccessToken({
+        ...s.f.org,
+        ...s.f.at,
+        fetch: counted(nodeFailure("EADDRNOTAVAIL", "connect EADDRNOTAVAIL 127.0.0.1:1 - Local (0.0.0.0:0)")),
+        ...options,
+      }),
   },
   {
     name: "a host that does not exist fails at once",
     code: "NETWORK_ERROR",
     attempts: 1,
     message: /host no-such-host\.invalid does not exist/,
-    call: (s, counted) => getAccessToken({ ...s.f.org, baseUrl: "https://no-such-host.invalid", fetch: counted(), ...options }),
+    call: (s, counted) =>
+      getAccessToken({ ...s.f.org, baseUrl: "https://no-such-host.invalid", fetch: counted(), ...options }),
   },
   {
     name: "a fetch that throws a programming error fails at once, not as a network error",
@@ -225,7 +247,9 @@ const ALL_CASES: FailureCase[] = [
 ];
 
 /** The cases for the runtime this runs on. */
-export const FAILURE_CASES: FailureCase[] = ALL_CASES.filter((c) => c.runtimes === undefined || c.runtimes.includes(RUNTIME));
+export const FAILURE_CASES: FailureCase[] = ALL_CASES.filter((c) =>
+  c.runtimes === undefined || c.runtimes.includes(RUNTIME)
+);
 
 /** Runs a case: its error (or what it resolved to) and how many times `fetch` was called. */
 export async function runFailureCase(s: FailureSetting, c: FailureCase): Promise<{ error: unknown; attempts: number }> {

@@ -42,40 +42,132 @@ export const CASES: Case[] = [
   { name: "reset before the answer, always", fault: { type: "reset" }, expect: "NETWORK_ERROR", requests: 4 },
   { name: "reset during the body, once", fault: { type: "reset-during-body" }, times: 1, expect: "ok", requests: 2 },
   { name: "reset during the body, always", fault: { type: "reset-during-body" }, expect: "NETWORK_ERROR", requests: 4 },
-  { name: "headers slower than the timeout, once", fault: { type: "delay-headers", ms: 2000 }, times: 1, expect: "ok", requests: 2 },
-  { name: "headers slower than the timeout, always", fault: { type: "delay-headers", ms: 2000 }, expect: "TIMEOUT", requests: 4 },
-  { name: "body slower than the timeout, once", fault: { type: "delay-body", ms: 2000 }, times: 1, expect: "ok", requests: 2 },
-  { name: "body slower than the timeout, always", fault: { type: "delay-body", ms: 2000 }, expect: "TIMEOUT", requests: 4 },
-  { name: "500 with an empty body, always", fault: { type: "respond", status: 500 }, expect: "HTTP_ERROR", requests: 4 },
-  { name: "502 once, then success", fault: { type: "respond", status: 502, body: "<html>Bad gateway</html>", headers: html }, times: 1, expect: "ok", requests: 2 },
+  {
+    name: "headers slower than the timeout, once",
+    fault: { type: "delay-headers", ms: 2000 },
+    times: 1,
+    expect: "ok",
+    requests: 2,
+  },
+  {
+    name: "headers slower than the timeout, always",
+    fault: { type: "delay-headers", ms: 2000 },
+    expect: "TIMEOUT",
+    requests: 4,
+  },
+  {
+    name: "body slower than the timeout, once",
+    fault: { type: "delay-body", ms: 2000 },
+    times: 1,
+    expect: "ok",
+    requests: 2,
+  },
+  {
+    name: "body slower than the timeout, always",
+    fault: { type: "delay-body", ms: 2000 },
+    expect: "TIMEOUT",
+    requests: 4,
+  },
+  {
+    name: "500 with an empty body, always",
+    fault: { type: "respond", status: 500 },
+    expect: "HTTP_ERROR",
+    requests: 4,
+  },
+  {
+    name: "502 once, then success",
+    fault: { type: "respond", status: 502, body: "<html>Bad gateway</html>", headers: html },
+    times: 1,
+    expect: "ok",
+    requests: 2,
+  },
   { name: "503 once, then success", fault: { type: "respond", status: 503 }, times: 1, expect: "ok", requests: 2 },
   { name: "504 once, then success", fault: { type: "respond", status: 504 }, times: 1, expect: "ok", requests: 2 },
-  { name: "429 with Retry-After: 1, once", fault: { type: "respond", status: 429, headers: { "retry-after": "1" } }, times: 1, expect: "ok", requests: 2, extraMs: 1000 },
+  {
+    name: "429 with Retry-After: 1, once",
+    fault: { type: "respond", status: 429, headers: { "retry-after": "1" } },
+    times: 1,
+    expect: "ok",
+    requests: 2,
+    extraMs: 1000,
+  },
   {
     name: "429 with Retry-After as an HTTP date, once",
     fault: { type: "respond", status: 429, headers: { "retry-after": new Date(Date.now() + 1000).toUTCString() } },
-    times: 1, expect: "ok", requests: 2, extraMs: 1000,
+    times: 1,
+    expect: "ok",
+    requests: 2,
+    extraMs: 1000,
   },
-  { name: "429 with Retry-After: 3600", fault: { type: "respond", status: 429, headers: { "retry-after": "3600" } }, expect: "HTTP_ERROR", requests: 1 },
-  { name: "200 with an HTML page", fault: { type: "respond", status: 200, body: "<!doctype html><title>Login</title>", headers: html }, expect: "INVALID_RESPONSE", requests: 1 },
-  { name: "200 with truncated JSON", fault: { type: "respond", status: 200, body: '{"access_token":"abc', headers: json }, expect: "INVALID_RESPONSE", requests: 1 },
-  { name: "200 JSON without access_token", fault: { type: "respond", status: 200, body: '{"token_type":"bearer"}\n', headers: json }, expect: "INVALID_RESPONSE", requests: 1 },
+  {
+    name: "429 with Retry-After: 3600",
+    fault: { type: "respond", status: 429, headers: { "retry-after": "3600" } },
+    expect: "HTTP_ERROR",
+    requests: 1,
+  },
+  {
+    name: "200 with an HTML page",
+    fault: { type: "respond", status: 200, body: "<!doctype html><title>Login</title>", headers: html },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+  },
+  {
+    name: "200 with truncated JSON",
+    fault: { type: "respond", status: 200, body: '{"access_token":"abc', headers: json },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+  },
+  {
+    name: "200 JSON without access_token",
+    fault: { type: "respond", status: 200, body: '{"token_type":"bearer"}\n', headers: json },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+  },
   {
     name: "200 JSON with a wrong token_type",
-    fault: { type: "respond", status: 200, body: '{"access_token":"abc","token_type":"mac","scope":"","expires_in":1,"info":{}}\n', headers: json },
-    expect: "INVALID_RESPONSE", requests: 1, only: [TOKEN],
+    fault: {
+      type: "respond",
+      status: 200,
+      body: '{"access_token":"abc","token_type":"mac","scope":"","expires_in":1,"info":{}}\n',
+      headers: json,
+    },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+    only: [TOKEN],
   },
-  { name: "a 10 MB body", fault: { type: "respond", status: 200, size: 10 * 1024 * 1024 }, expect: "INVALID_RESPONSE", requests: 1 },
-  { name: "a 301 to another host", fault: { type: "respond", status: 301, headers: { location: "https://elsewhere.example/" } }, expect: "HTTP_ERROR", requests: 1 },
-  { name: "a JWT endpoint answering something that is not a JWT", fault: { type: "respond", status: 200, body: "hello.world", headers: jwtType }, expect: "INVALID_RESPONSE", requests: 1, only: [JWT, REFRESH] },
+  {
+    name: "a 10 MB body",
+    fault: { type: "respond", status: 200, size: 10 * 1024 * 1024 },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+  },
+  {
+    name: "a 301 to another host",
+    fault: { type: "respond", status: 301, headers: { location: "https://elsewhere.example/" } },
+    expect: "HTTP_ERROR",
+    requests: 1,
+  },
+  {
+    name: "a JWT endpoint answering something that is not a JWT",
+    fault: { type: "respond", status: 200, body: "hello.world", headers: jwtType },
+    expect: "INVALID_RESPONSE",
+    requests: 1,
+    only: [JWT, REFRESH],
+  },
 ];
 
 export const budget = (c: Case): number => c.requests * TIMEOUT_MS + BACKOFF_MS + (c.extraMs ?? 0) + SLACK_MS;
 
 /** The call that reaches `path`, with what it needs fetched beforehand, and the secrets in play. */
-export async function prepare(f: Fixture, path: string, baseUrl = f.at.baseUrl): Promise<{ call: () => Promise<unknown>; secrets: Record<string, string> }> {
+export async function prepare(
+  f: Fixture,
+  path: string,
+  baseUrl = f.at.baseUrl,
+): Promise<{ call: () => Promise<unknown>; secrets: Record<string, string> }> {
   const options = { baseUrl, timeout: TIMEOUT_MS };
-  if (path === TOKEN) return { call: () => getAccessToken({ ...f.org, ...options }), secrets: { clientSecret: f.org.clientSecret } };
+  if (path === TOKEN) {
+    return { call: () => getAccessToken({ ...f.org, ...options }), secrets: { clientSecret: f.org.clientSecret } };
+  }
   if (path === JWT) {
     const token = await getAccessToken({ ...f.org, ...f.at });
     return { call: () => getJwt(token, options), secrets: { accessToken: token.accessToken } };
@@ -83,4 +175,3 @@ export async function prepare(f: Fixture, path: string, baseUrl = f.at.baseUrl):
   const jwt = await getJwt(f.org, { ...f.at, refreshable: true });
   return { call: () => refreshJwt(jwt, options), secrets: { jwt, refreshToken: String(decodeJwt(jwt).refresh_token) } };
 }
-

@@ -24,7 +24,10 @@ beforeAll(async () => {
     write: false,
   });
   mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: "2026-04-01" });
-  const response = await mf.dispatchFetch("http://worker/", { method: "POST", body: JSON.stringify(await coreSetting(f)) });
+  const response = await mf.dispatchFetch("http://worker/", {
+    method: "POST",
+    body: JSON.stringify(await coreSetting(f)),
+  });
   results = (await response.json()) as typeof results;
 }, 60_000);
 
