@@ -18,6 +18,7 @@ const steps = new Steps();
 const options = { cwd: root };
 
 const deno = bin("deno");
+steps.run("deno fmt --check (one format; deno.json excludes the generated files)", deno, ["fmt", "--check"], options);
 steps.run("tsc: type check", bin("tsc"), ["-p", "."], options);
 steps.run("deno check (the code, and the examples in its docs)", deno, [
   "check",
@@ -30,7 +31,7 @@ steps.run("deno check (the code, and the examples in its docs)", deno, [
   "bench/fixture/first-jwt.ts",
   "examples/deno-service.ts",
 ], options);
-steps.run("deno lint", deno, ["lint"], options);
+steps.run("deno lint (every folder of TypeScript people write)", deno, ["lint"], options);
 // Run from outside the project, so Deno does not try to load @types/node for a file with no imports.
 steps.run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], { cwd: tmpdir() });
 steps.run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"], options);

@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- async wrappers here turn a synchronous throw into the rejection the test awaits
 /**
  * examples/: the receiving services users copy, run as they would run them (Deno and Node 24 child
  * processes) against the local server: the Deno service (orders) derives a JWT for the Node service

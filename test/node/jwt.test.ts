@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- async wrappers here turn a synchronous throw into the rejection the test awaits
 /** decodeJwt() and verifyJwt(): real server JWTs, jose as an oracle, and the attack list. */
 import { describe, expect, test } from "vitest";
 import { createHmac, createSign, generateKeyPairSync, sign } from "node:crypto";

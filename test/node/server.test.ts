@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- async wrappers here turn a synchronous throw into the rejection the test awaits
 /**
  * The local server against itsyou-protocol.md, byte for byte, with plain fetch:
  * it is the only stand-in for the real server, so its answers are tested too.

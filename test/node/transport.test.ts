@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- async wrappers here turn a synchronous throw into the rejection the test awaits
 /** How mod.ts talks to the server: retries, timeouts, redirects, size caps, aborts and bad input. */
 import { afterEach, describe, expect, test, vi } from "vitest";
 import fc from "fast-check";
