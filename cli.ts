@@ -24,7 +24,10 @@ const USAGE =
 
 Prints a JWT for ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET (from the environment).
 With --derive, prints a JWT derived from the user's refreshable JWT in ITSYOU_JWT
-(delegation: another audience, the same or fewer scopes, never outliving it).
+(delegation: another audience, the same or fewer scopes, never outliving it and
+never refreshable). It asks only for user:memberof: scopes that JWT holds exactly:
+ItsYou.online does not check membership on delegation, and verifiers do not
+accept membership from a derived JWT.
 
 Deno permissions, the narrowest that work: --allow-net=itsyou.online (or your
 server's host:port), --allow-env with the three variables above (for --derive:
@@ -34,7 +37,7 @@ Flags:
   --scope LIST         JWT scopes, comma-separated (default: all granted; with --derive: none)
   --audience LIST      JWT audiences, comma-separated
   --validity SECONDS   JWT lifetime, 1 to 86400 (with --derive: at most the parent's remaining life)
-  --refreshable        ask for a refreshable JWT (offline_access)
+  --refreshable        ask for a refreshable JWT (offline_access; not with --derive)
   --derive             derive from the JWT in ITSYOU_JWT instead of using the credentials
   --base-url URL       a self-hosted server (or ITSYOU_BASE_URL; default https://itsyou.online)
   --access-token       print the access token instead of a JWT
@@ -128,6 +131,11 @@ async function main(args: string[]): Promise<number> {
     if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
     if (values.derive && values["access-token"]) {
       throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
+    }
+    if (values.derive && values.refreshable) {
+      throw new UsageError(
+        "--derive never makes a refreshable JWT (whoever holds one can renew it for 30 days); leave out --refreshable",
+      );
     }
   } catch (error) {
     process.stderr.write(`itsyou: ${error instanceof Error ? error.message : error}. Try --help.\n`);

@@ -90,6 +90,8 @@ const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522,
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
 const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
 const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
+/** The scopes that say the user is in an organization; only the server's own check makes them true. */
+const MEMBERSHIP_SCOPE = "user:memberof:";
 
 // ---------------------------------------------------------------------------
 // Types
@@ -423,8 +425,11 @@ export interface RefreshJwtOptions extends RequestOptions {
  * declare const jwt: string;
  * const claims: JwtClaims = await verifyJwt(jwt);
  * const subject = claims.username ?? claims.globalid;
- * const isMember = claims.scope?.includes("user:memberof:myorg") ?? false;
  * ```
+ *
+ * Check membership with `verifyJwt(jwt, { scope: "user:memberof:myorg" })`, not by
+ * reading `scope` yourself: verifyJwt knows which JWTs cannot prove it
+ * ({@linkcode isDerivedJwt}).
  */
 export interface JwtClaims {
   /** Issuer, `"itsyouonline"`. */
@@ -437,7 +442,10 @@ export interface JwtClaims {
   scope?: string[];
   /** The user, for user tokens. */
   username?: string;
-  /** The organization, for organization tokens. */
+  /**
+   * The organization, for organization tokens; `null` on a JWT that
+   * ItsYou.online made by delegation ({@linkcode isDerivedJwt}).
+   */
   globalid?: string | null;
   /** Audiences, only when asked for. */
   aud?: string | string[];
@@ -475,8 +483,21 @@ export interface VerifyJwtOptions {
    * (the user is a member of myorg, or the organization's own JWT names a
    * suborganization), `organization:owner` (an organization's JWT from its own
    * credentials), `user:name`, `user:email`…
+   *
+   * A `user:memberof:` scope is not accepted from a JWT made by delegation
+   * ({@linkcode isDerivedJwt}): ItsYou.online does not check membership when
+   * it derives a JWT. See `trustDelegatedMembership`.
    */
   scope?: string | string[];
+  /**
+   * Accept `user:memberof:` scopes from JWTs made by delegation (default
+   * `false`). ItsYou.online (itsyouonline/identityserver up to at least
+   * 333d788, the last release) grants a derived JWT any `user:memberof:`
+   * scope its parent covers by prefix, without checking membership, so any
+   * user can derive a JWT naming any organization. Set it only for a server
+   * that checks membership on delegation.
+   */
+  trustDelegatedMembership?: boolean;
   /** Seconds of clock skew allowed on `exp` (default 30). */
   clockTolerance?: number;
   /** The time to check against, now by default. */
@@ -1632,7 +1653,8 @@ async function requestRefresh(jwt: string, options: RefreshJwtOptions): Promise<
 export interface DeriveJwtOptions extends RequestOptions {
   /**
    * Scopes for the derived JWT, a list or a comma-separated string; each must
-   * be covered by the parent's. Without it the server gives `scope: []`.
+   * be covered by the parent's, and a `user:memberof:` scope must be one the
+   * parent holds exactly. Without it the server gives `scope: []`.
    */
   scope?: string | string[];
   /** Audiences for the derived JWT's `aud` claim; it does not inherit the parent's. */
@@ -1642,8 +1664,6 @@ export interface DeriveJwtOptions extends RequestOptions {
    * remaining life when absent (never the server's default of 24 hours).
    */
   validity?: number;
-  /** Ask for a refreshable derived JWT (the `offline_access` scope, a new refresh record). */
-  refreshable?: boolean;
 }
 
 /**
@@ -1660,7 +1680,17 @@ export interface DeriveJwtOptions extends RequestOptions {
  *   here before sending, with `INVALID_ARGUMENT`; an expired parent with
  *   `JWT_EXPIRED` (refresh it first with {@linkcode refreshJwt}).
  * - Scopes can only narrow (a wider one is a 401). The derived JWT's `aud` is
- *   only what you ask for; its `globalid` claim is `null`.
+ *   only what you ask for; its `globalid` claim is `null` ({@linkcode isDerivedJwt}).
+ * - **No forged membership.** The server does not check membership on
+ *   delegation: it would grant `user:memberof:anyorg` to any user whose parent
+ *   JWT has `user:admin`, and `user:memberof:myorg-prod` to a parent holding
+ *   `user:memberof:myorg` (it compares by prefix). This function asks only for
+ *   `user:memberof:` scopes the parent holds exactly, and
+ *   {@linkcode verifyJwt} does not accept membership from a derived JWT.
+ * - **Never refreshable.** Whoever holds a refreshable JWT can renew it for 30
+ *   days, after its parent expired; so this function never asks for one
+ *   (`offline_access` is refused). Send a service a derived, short JWT, never
+ *   the refreshable one.
  * - **A derived JWT never outlives its parent.** The server would give it 24
  *   hours from now whatever the parent's life, so a 10-minute JWT could become
  *   a 24-hour one. This function asks for the parent's remaining life when
@@ -1692,7 +1722,22 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
     );
   }
   if (!isJwtTime(parent.exp)) throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
-  const fields = scopeAndAudience(checked);
+  const fields = scopeAndAudience({ ...checked, refreshable: undefined });
+  const scopes = fields.scope?.split(",") ?? [];
+  if (checkBoolean("refreshable", checked.refreshable) || scopes.includes("offline_access")) {
+    throw invalidArgument(
+      "deriveJwt does not make refreshable JWTs (refreshable, offline_access): whoever holds one can renew it for 30 days, after its parent expired. Derive a short JWT for each service instead.",
+    );
+  }
+  const held = isStringList(parent.scope) ? parent.scope : [];
+  const notHeld = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE) && !held.includes(scope));
+  if (notHeld !== undefined) {
+    throw invalidArgument(
+      `The parent JWT does not hold ${
+        JSON.stringify(notHeld)
+      }: ItsYou.online does not check membership when it derives a JWT, so deriveJwt asks only for user:memberof: scopes the parent holds exactly. Leave it out, or get a JWT with it from the user's own credentials or login (getJwt).`,
+    );
+  }
   const asked = checkValidity(checked.validity);
   const transport = checkRequestOptions(checked);
   const parentExp = parent.exp * 1000;
@@ -1945,6 +1990,7 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
   const audiences = checkExactList("audience", checked.audience);
   const scopes = checkExactList("scope", checked.scope);
+  const trustDelegatedMembership = checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership);
   const tolerance = checked.clockTolerance ?? 30;
   if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
     throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
@@ -2024,8 +2070,42 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
         { claim: "scope" },
       );
     }
+    const membership = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
+    if (membership !== undefined && isDerivedJwt(claims) && !trustDelegatedMembership) {
+      throw new ItsYouOnlineError(
+        "JWT_CLAIM_INVALID",
+        `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${
+          JSON.stringify(membership)
+        } proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`,
+        { claim: "scope" },
+      );
+    }
   }
   return claims;
+}
+
+/**
+ * Whether ItsYou.online made this JWT by delegation (from another JWT, as
+ * {@linkcode deriveJwt} asks), or renewed one that it made so. Such a JWT has
+ * a `globalid` claim whose value is `null`: the server copies the parent's
+ * `globalid`, and a user's JWT has none (a JWT from credentials or an access
+ * token has no `globalid` for a user, and a string for an organization); a
+ * refresh keeps every claim but `scope` and `exp`.
+ *
+ * Its `user:memberof:` scopes were not checked by the server, so
+ * {@linkcode verifyJwt} does not accept them by default.
+ *
+ * @example
+ * ```ts
+ * import { isDerivedJwt, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * const claims = await verifyJwt(jwt, { audience: "orders-api" });
+ * console.log(isDerivedJwt(claims) ? "on behalf of" : "as", claims.username);
+ * ```
+ */
+export function isDerivedJwt(claims: JwtClaims): boolean {
+  return typeof claims === "object" && claims !== null && Object.hasOwn(claims, "globalid") &&
+    claims.globalid === null;
 }
 
 // ---------------------------------------------------------------------------

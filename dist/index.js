@@ -113,6 +113,8 @@ const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522,
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
 const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 86_400;
 const MAX_JWT_TIME_SECONDS = 8_640_000_000_000;
+/** The scopes that say the user is in an organization; only the server's own check makes them true. */
+const MEMBERSHIP_SCOPE = "user:memberof:";
 // ---------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------
@@ -1089,7 +1091,17 @@ async function requestRefresh(jwt, options) {
  *   here before sending, with `INVALID_ARGUMENT`; an expired parent with
  *   `JWT_EXPIRED` (refresh it first with {@linkcode refreshJwt}).
  * - Scopes can only narrow (a wider one is a 401). The derived JWT's `aud` is
- *   only what you ask for; its `globalid` claim is `null`.
+ *   only what you ask for; its `globalid` claim is `null` ({@linkcode isDerivedJwt}).
+ * - **No forged membership.** The server does not check membership on
+ *   delegation: it would grant `user:memberof:anyorg` to any user whose parent
+ *   JWT has `user:admin`, and `user:memberof:myorg-prod` to a parent holding
+ *   `user:memberof:myorg` (it compares by prefix). This function asks only for
+ *   `user:memberof:` scopes the parent holds exactly, and
+ *   {@linkcode verifyJwt} does not accept membership from a derived JWT.
+ * - **Never refreshable.** Whoever holds a refreshable JWT can renew it for 30
+ *   days, after its parent expired; so this function never asks for one
+ *   (`offline_access` is refused). Send a service a derived, short JWT, never
+ *   the refreshable one.
  * - **A derived JWT never outlives its parent.** The server would give it 24
  *   hours from now whatever the parent's life, so a 10-minute JWT could become
  *   a 24-hour one. This function asks for the parent's remaining life when
@@ -1118,7 +1130,16 @@ async function deriveJwt(parentJwt, options = {}) {
     }
     if (!isJwtTime(parent.exp))
         throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
-    const fields = scopeAndAudience(checked);
+    const fields = scopeAndAudience({ ...checked, refreshable: undefined });
+    const scopes = fields.scope?.split(",") ?? [];
+    if (checkBoolean("refreshable", checked.refreshable) || scopes.includes("offline_access")) {
+        throw invalidArgument("deriveJwt does not make refreshable JWTs (refreshable, offline_access): whoever holds one can renew it for 30 days, after its parent expired. Derive a short JWT for each service instead.");
+    }
+    const held = isStringList(parent.scope) ? parent.scope : [];
+    const notHeld = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE) && !held.includes(scope));
+    if (notHeld !== undefined) {
+        throw invalidArgument(`The parent JWT does not hold ${JSON.stringify(notHeld)}: ItsYou.online does not check membership when it derives a JWT, so deriveJwt asks only for user:memberof: scopes the parent holds exactly. Leave it out, or get a JWT with it from the user's own credentials or login (getJwt).`);
+    }
     const asked = checkValidity(checked.validity);
     const transport = checkRequestOptions(checked);
     const parentExp = parent.exp * 1000;
@@ -1344,6 +1365,7 @@ async function verifyJwt(jwt, options = {}) {
     const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
     const audiences = checkExactList("audience", checked.audience);
     const scopes = checkExactList("scope", checked.scope);
+    const trustDelegatedMembership = checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership);
     const tolerance = checked.clockTolerance ?? 30;
     if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
         throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
@@ -1400,8 +1422,35 @@ async function verifyJwt(jwt, options = {}) {
         if (missing !== undefined) {
             throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`, { claim: "scope" });
         }
+        const membership = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
+        if (membership !== undefined && isDerivedJwt(claims) && !trustDelegatedMembership) {
+            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${JSON.stringify(membership)} proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`, { claim: "scope" });
+        }
     }
     return claims;
+}
+/**
+ * Whether ItsYou.online made this JWT by delegation (from another JWT, as
+ * {@linkcode deriveJwt} asks), or renewed one that it made so. Such a JWT has
+ * a `globalid` claim whose value is `null`: the server copies the parent's
+ * `globalid`, and a user's JWT has none (a JWT from credentials or an access
+ * token has no `globalid` for a user, and a string for an organization); a
+ * refresh keeps every claim but `scope` and `exp`.
+ *
+ * Its `user:memberof:` scopes were not checked by the server, so
+ * {@linkcode verifyJwt} does not accept them by default.
+ *
+ * @example
+ * ```ts
+ * import { isDerivedJwt, verifyJwt } from "./mod.ts";
+ * declare const jwt: string;
+ * const claims = await verifyJwt(jwt, { audience: "orders-api" });
+ * console.log(isDerivedJwt(claims) ? "on behalf of" : "as", claims.username);
+ * ```
+ */
+function isDerivedJwt(claims) {
+    return typeof claims === "object" && claims !== null && Object.hasOwn(claims, "globalid") &&
+        claims.globalid === null;
 }
 /** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
 const RENEWAL_BACKOFF_CAP_MS = 60_000;

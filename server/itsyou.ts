@@ -345,7 +345,13 @@ export function createItsYouHandler(
     return signJwt(claims);
   }
 
-  /** §3.4: a JWT from a parent JWT, with the real server's two panics. */
+  /**
+   * §3.4: a JWT from a parent JWT, with the real server's two panics. Like upstream (333d788
+   * `createNewJWTFromParent`), it checks the requested scopes against the parent's by prefix only and
+   * never filters `user:memberof:` by membership: upstream computes that filter and then discards it
+   * (`globalID != ""` is true for a nil interface), which also writes `"globalid": null`. So any user can
+   * derive a JWT naming any organization; mod.ts's verifyJwt does not believe it (isDerivedJwt).
+   */
   function jwtFromParent(parentJwt: string, form: Form): string {
     const parent = verifyJwt(parentJwt, false);
     const parentRefresh = typeof parent.refresh_token === "string" ? parent.refresh_token : undefined;

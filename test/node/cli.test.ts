@@ -195,6 +195,24 @@ describe("--derive (delegation)", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^itsyou: --derive prints a derived JWT/);
   });
+
+  test("--derive with --refreshable exits 2: a derived JWT is never refreshable", async () => {
+    const run = await cli(["--derive", "--refreshable"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^itsyou: --derive never makes a refreshable JWT/);
+  });
+
+  test("--derive --scope user:memberof:X that ITSYOU_JWT does not hold: one line saying why, nothing sent", async () => {
+    const parent = await userJwt();
+    f.server.reset();
+    expectError(
+      await cli(["--derive", "--scope", "user:memberof:acme"], { ITSYOU_JWT: parent }),
+      "INVALID_ARGUMENT",
+      /does not hold "user:memberof:acme": ItsYou.online does not check membership/,
+      { parent },
+    );
+    expect(f.server.count()).toBe(0);
+  });
 });
 
 describe("stdout and permissions", () => {

@@ -5,7 +5,9 @@
  * (billing) and calls it on the user's behalf.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
+import type { AddressInfo, Server } from "node:net";
 import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,10 +18,19 @@ import { findLeaks } from "../support/leaks.ts";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const f = useServerFixture();
 const children: ChildProcess[] = [];
+const logs = new Map<string, () => string>();
 let orders: string;
 let billing: string;
+const NODE = [join(root, "node_modules/.bin/node"), "examples/node-service.ts"];
+const DENO = [
+  join(root, "node_modules/.bin/deno"),
+  "run",
+  "--allow-net=127.0.0.1",
+  "--allow-env",
+  "examples/deno-service.ts",
+];
 
-/** Starts an example and resolves to the URL it prints ("listening on …"). */
+/** Starts an example and resolves to the URL it prints ("listening on …"); logs.get(url)() is what it printed. */
 function start(command: string[], env: Record<string, string>): Promise<string> {
   // Its own process group, so that stopping it stops whatever it started too.
   const child = spawn(command[0], command.slice(1), {
@@ -33,7 +44,10 @@ function start(command: string[], env: Record<string, string>): Promise<string> 
     child.stdout!.on("data", (chunk) => {
       output += chunk;
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) resolve(url);
+      if (url) {
+        logs.set(url, () => output);
+        resolve(url);
+      }
     });
     child.stderr!.on("data", (chunk) => (output += chunk));
     child.on("exit", (code) => reject(new Error(`exited ${code}: ${output}`)));
@@ -42,21 +56,28 @@ function start(command: string[], env: Record<string, string>): Promise<string> 
 
 beforeAll(async () => {
   const common = { PUBLIC_KEY: f.server.publicKey, ITSYOU_BASE_URL: f.at.baseUrl, SCOPE: "user:name" };
-  billing = await start([join(root, "node_modules/.bin/node"), "examples/node-service.ts"], {
-    ...common,
-    AUDIENCE: "billing-api",
-  });
-  orders = await start(
-    [join(root, "node_modules/.bin/deno"), "run", "--allow-net=127.0.0.1", "--allow-env", "examples/deno-service.ts"],
-    { ...common, AUDIENCE: "orders-api", NEXT_URL: billing, NEXT_AUDIENCE: "billing-api" },
-  );
+  billing = await start(NODE, { ...common, AUDIENCE: "billing-api" });
+  orders = await start(DENO, { ...common, AUDIENCE: "orders-api", NEXT_URL: billing, NEXT_AUDIENCE: "billing-api" });
 }, 30_000);
 
+const listeners: Server[] = [];
 afterAll(() => {
   for (const child of children) {
     if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGTERM");
   }
+  for (const listener of listeners) listener.close();
 });
+
+/** A loopback TCP port that accepts connections and never answers; `close` frees it, leaving a port where nothing listens. */
+async function silentPort(): Promise<{ url: string; close: () => void }> {
+  const listener = createServer(() => {}).listen(0, "127.0.0.1");
+  await new Promise((resolve) => listener.once("listening", resolve));
+  listeners.push(listener);
+  return {
+    url: `http://127.0.0.1:${(listener.address() as AddressInfo).port}`,
+    close: () => listener.close(),
+  };
+}
 
 /** A JWT of the user alice, as her app would send it. */
 async function userJwt(
@@ -154,4 +175,83 @@ describe("a chain of services: the Deno service verifies, derives for the Node s
     expect(Number(form.get("validity"))).toBeLessThanOrEqual(120);
     expect(form.get("aud")).toBe("billing-api");
   });
+
+  test("a JWT that expired within verifyJwt's 30 s tolerance: orders answers 401 with a short reason, nothing leaked", async () => {
+    const jwt = await userJwt({ validity: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const { status, body, wwwAuthenticate } = await call(orders, jwt);
+    expect(status).toBe(401);
+    expect(body).toEqual({ error: "ItsYou.online refused this JWT (expired or revoked); get a new one" });
+    expect(wwwAuthenticate).toBe('Bearer realm="itsyou.online"');
+  });
+
+  test("a JWT ItsYou.online refuses to derive from (its 401): orders answers 401", async () => {
+    const jwt = await userJwt();
+    f.server.inject({ path: "/v1/oauth/jwt", fault: { type: "respond", status: 401, body: "Unauthorized\n" } });
+    const { status, body } = await call(orders, jwt);
+    expect(status).toBe(401);
+    expect(body.error).toMatch(/^ItsYou.online refused this JWT/);
+  });
+});
+
+describe("the examples are safe to copy", () => {
+  test.each([["the Deno service", DENO], ["the Node service", NODE]])(
+    "%s refuses to start without SCOPE, or without AUDIENCE",
+    (_, command) => {
+      for (const env of [{ AUDIENCE: "orders-api" }, { SCOPE: "user:name" }]) {
+        const run = spawnSync(command[0], command.slice(1), {
+          cwd: root,
+          env: { PATH: process.env.PATH ?? "", NO_COLOR: "1", PORT: "0", ...env },
+          encoding: "utf8",
+          timeout: 15_000,
+        });
+        expect(run.status, JSON.stringify(env)).toBe(2);
+        expect(run.stderr).toMatch(/^set AUDIENCE \(this service's audience\) and SCOPE/);
+      }
+    },
+  );
+
+  test.each([["the Deno service", DENO], ["the Node service", NODE]])(
+    "%s: ItsYou.online unreachable is a 503 without the internal address, errno or upstream text; the reason is logged",
+    async (_, command) => {
+      const nowhere = await silentPort();
+      nowhere.close();
+      const isolated = await start(command, {
+        PUBLIC_KEY: f.server.publicKey,
+        ITSYOU_BASE_URL: nowhere.url,
+        SCOPE: "user:name",
+        AUDIENCE: "orders-api",
+        NEXT_URL: billing,
+        NEXT_AUDIENCE: "billing-api",
+      });
+      const { status, body } = await call(isolated, await userJwt());
+      expect(status).toBe(503);
+      expect(body).toEqual({ error: "ItsYou.online is unavailable; try again later" });
+      expect(logs.get(isolated)!()).toMatch(/deriving a JWT for billing-api failed: .*127\.0\.0\.1/);
+    },
+  );
+
+  test.each([["the Deno service", DENO], ["the Node service", NODE]])(
+    "%s: the next service unreachable, or silent past NEXT_TIMEOUT, is a 503 naming only its audience; the reason is logged",
+    async (_, command) => {
+      const silent = await silentPort();
+      const closed = await silentPort();
+      closed.close();
+      for (const next of [closed.url, silent.url]) {
+        const caller = await start(command, {
+          PUBLIC_KEY: f.server.publicKey,
+          ITSYOU_BASE_URL: f.at.baseUrl,
+          SCOPE: "user:name",
+          AUDIENCE: "orders-api",
+          NEXT_URL: next,
+          NEXT_AUDIENCE: "billing-api",
+          NEXT_TIMEOUT: "300",
+        });
+        const { status, body } = await call(caller, await userJwt());
+        expect(status, next).toBe(503);
+        expect(body).toEqual({ error: "billing-api is unavailable; try again later" });
+        expect(logs.get(caller)!()).toMatch(/calling billing-api failed: /);
+      }
+    },
+  );
 });

@@ -441,45 +441,75 @@ describe("deriveJwt()", () => {
   test("sends Authorization: bearer <parent> to /v1/oauth/jwt with scope, aud and validity, in one request", async () => {
     const parent = await userJwt({ validity: 600 });
     f.server.reset();
-    const child = await deriveJwt(parent, {
-      ...f.at,
-      audience: ["billing", "audit"],
-      scope: "user:name",
-      refreshable: true,
-    });
+    const child = await deriveJwt(parent, { ...f.at, audience: ["billing", "audit"], scope: "user:name" });
     const [request] = f.server.requests;
     expect(f.server.requests).toHaveLength(1);
     expect(request.path).toBe("/v1/oauth/jwt");
     expect(request.headers.authorization).toBe(`bearer ${parent}`);
     const form = new URLSearchParams(request.body);
-    expect(form.get("scope")).toBe("user:name,offline_access");
+    expect(form.get("scope")).toBe("user:name");
     expect(form.get("aud")).toBe("billing,audit");
     expect(Number(form.get("validity"))).toBeGreaterThan(590);
     expect(Number(form.get("validity"))).toBeLessThanOrEqual(600);
     const claims = await verifyJwt(child, { publicKey: f.server.publicKey, audience: "audit", scope: "user:name" });
-    expect(claims).toMatchObject({ username: "alice", globalid: null, refresh_token: expect.any(String) });
+    expect(claims).toMatchObject({ username: "alice", globalid: null });
+    expect(claims).not.toHaveProperty("refresh_token");
     expect(claims.exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
-    expect(claims.refresh_token).not.toBe(decodeJwt(parent).refresh_token);
   });
 
-  test("without validity the derived JWT gets the parent's remaining life, not the server's 24 hours; a grandchild does not outlive the child", async () => {
+  test("without validity the derived JWT gets the parent's remaining life, not the server's 24 hours", async () => {
     const parent = await userJwt({ validity: 300 });
-    const child = await deriveJwt(parent, { ...f.at, scope: "user:name", refreshable: true });
-    const grandchild = await deriveJwt(child, { ...f.at, scope: "user:name" });
+    const child = await deriveJwt(parent, { ...f.at, scope: "user:name" });
     expect(decodeJwt(child).exp).toBeLessThanOrEqual(decodeJwt(parent).exp!);
-    expect(decodeJwt(grandchild).exp).toBeLessThanOrEqual(decodeJwt(child).exp!);
-    expect(decodeJwt(grandchild).exp! - f.server.now() / 1000).toBeLessThanOrEqual(300);
+    expect(decodeJwt(child).exp! - f.server.now() / 1000).toBeGreaterThan(290);
   });
 
-  test("a derived refreshable JWT refreshes at /v1/oauth/jwt/refresh", async () => {
-    const child = await deriveJwt(await userJwt({ validity: 600 }), {
-      ...f.at,
-      scope: "user:name",
-      refreshable: true,
-      validity: 60,
+  test.each([
+    ["refreshable: true", { refreshable: true }],
+    ["the offline_access scope", { scope: "user:name,offline_access" }],
+    ["offline_access in a scope list", { scope: ["offline_access"] }],
+  ])("never asks for a refreshable JWT: %s is refused before sending", async (_, options) => {
+    const parent = await userJwt();
+    f.server.reset();
+    const error = await rejects(deriveJwt(parent, { ...f.at, ...options } as never), "INVALID_ARGUMENT", { parent });
+    expect(error.message).toMatch(/does not make refreshable JWTs .*renew it for 30 days/);
+    expect(f.server.count()).toBe(0);
+  });
+
+  test.each([
+    ["a user:admin parent, any organization", "user:admin", "user:memberof:acme"],
+    [
+      "a user:memberof:acme parent, an organization whose name starts with acme",
+      "user:memberof:acme",
+      "user:memberof:acme-prod",
+    ],
+    ["a user:memberof:acme parent, a sub-organization", "user:memberof:acme", "user:memberof:acme.admins"],
+  ])(
+    "asks for no user:memberof: scope the parent does not hold exactly: %s is refused before sending",
+    async (_, held, asked) => {
+      const parent = await userJwt({ scope: held });
+      expect(decodeJwt(parent).scope).toEqual([held]);
+      f.server.reset();
+      const error = await rejects(deriveJwt(parent, { ...f.at, scope: ["user:name", asked] }), "INVALID_ARGUMENT", {
+        parent,
+      });
+      expect(error.message).toContain(`The parent JWT does not hold "${asked}"`);
+      expect(error.message).toMatch(/does not check membership when it derives/);
+      expect(f.server.count()).toBe(0);
+    },
+  );
+
+  test("passes on a user:memberof: scope the parent holds exactly; the derived JWT cannot prove it to verifyJwt", async () => {
+    const parent = await userJwt({ scope: "user:memberof:acme" });
+    const child = await deriveJwt(parent, { ...f.at, audience: "deploy", scope: "user:memberof:acme" });
+    expect(decodeJwt(child).scope).toEqual(["user:memberof:acme"]);
+    const key = { publicKey: f.server.publicKey, audience: "deploy" };
+    const error = await rejects(verifyJwt(child, { ...key, scope: "user:memberof:acme" }), "JWT_CLAIM_INVALID", {
+      child,
     });
-    const renewed = await refreshJwt(child, { ...f.at, validity: 120 });
-    expect(decodeJwt(renewed)).toMatchObject({ username: "alice", refresh_token: decodeJwt(child).refresh_token });
+    expect(error.claim).toBe("scope");
+    expect(await verifyJwt(child, { ...key, scope: "user:memberof:acme", trustDelegatedMembership: true }))
+      .toMatchObject({ scope: ["user:memberof:acme"] });
   });
 
   test("when the server's clock runs ahead, it asks again by the server's clock, so the child still does not outlive the parent", async () => {

@@ -9,10 +9,12 @@ import {
   decodeJwt,
   getAccessToken,
   getJwt,
+  isDerivedJwt,
   ITSYOU_ONLINE_PUBLIC_KEY,
   ITSYOU_ONLINE_STAGING_PUBLIC_KEY,
   ItsYouOnlineError,
   parseCallback,
+  refreshJwt,
   verifyJwt,
 } from "../../mod.ts";
 import { rejects, useServerFixture } from "../support/expect.ts";
@@ -145,6 +147,92 @@ describe("verifyJwt() claim checks", () => {
     );
     const p256Key = await jose.importSPKI(p256.publicKey.export({ type: "spki", format: "pem" }).toString(), "ES256");
     await rejects(verifyJwt(jwt, { publicKey: p256Key as CryptoKey }), "INVALID_ARGUMENT");
+  });
+});
+
+describe("verifyJwt({ scope }) and membership from delegation (the server does not check it)", () => {
+  const alice = async (scope: string, refreshable = true): Promise<string> =>
+    getJwt(await getAccessToken({ ...f.user, ...f.at }), { ...f.at, scope, refreshable });
+  /** What anyone can send the server themselves: a delegation request, without this library's checks. */
+  async function forge(parent: string, scope: string): Promise<string> {
+    const response = await fetch(`${f.at.baseUrl}/v1/oauth/jwt`, {
+      method: "POST",
+      headers: { authorization: `bearer ${parent}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ scope, aud: "deploy" }),
+    });
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+  const key = (): { publicKey: string; audience: string } => ({ publicKey: f.server.publicKey, audience: "deploy" });
+
+  test.each([
+    ["any organization, from a user:admin parent", "user:admin", "user:memberof:nobodys-org"],
+    ["an organization whose name starts with the parent's", "user:memberof:acme", "user:memberof:acme-prod"],
+    ["a membership the user really has", "user:memberof:acme", "user:memberof:acme"],
+  ])("refuses a derived JWT's membership by default, with claim scope, saying why: %s", async (_, held, forged) => {
+    const jwt = await forge(await alice(held), forged);
+    expect(decodeJwt(jwt)).toMatchObject({ globalid: null, scope: [forged] });
+    const error = await rejects(verifyJwt(jwt, { ...key(), scope: forged }), "JWT_CLAIM_INVALID", { jwt });
+    expect(error.claim).toBe("scope");
+    expect(error.message).toContain(`made by delegation (its globalid claim is null)`);
+    expect(error.message).toMatch(/does not check membership when it derives a JWT.*trustDelegatedMembership/);
+    // The same JWT is fine for what the server did check, and for membership when the verifier opts in.
+    await verifyJwt(jwt, key());
+    expect((await verifyJwt(jwt, { ...key(), scope: forged, trustDelegatedMembership: true })).scope).toEqual([forged]);
+  });
+
+  test("a refreshed derived JWT is still recognised: it keeps globalid null", async () => {
+    const child = await forge(await alice("user:admin"), "user:memberof:acme-prod,offline_access");
+    const renewed = await refreshJwt(child, f.at);
+    expect(decodeJwt(renewed)).toMatchObject({ globalid: null, scope: ["user:memberof:acme-prod"] });
+    const error = await rejects(
+      verifyJwt(renewed, { publicKey: f.server.publicKey, scope: "user:memberof:acme-prod" }),
+      "JWT_CLAIM_INVALID",
+      { renewed },
+    );
+    expect(error.claim).toBe("scope");
+  });
+
+  test("accepts membership from a JWT the server issued from the key itself, refreshed or not", async () => {
+    const jwt = await alice("user:memberof:acme");
+    const options = { publicKey: f.server.publicKey, scope: "user:memberof:acme" };
+    expect((await verifyJwt(jwt, options)).scope).toEqual(["user:memberof:acme"]);
+    expect((await verifyJwt(await refreshJwt(jwt, f.at), options)).scope).toEqual(["user:memberof:acme"]);
+  });
+
+  test("trustDelegatedMembership must be a boolean", async () => {
+    await rejects(
+      verifyJwt(await alice("user:name", false), { trustDelegatedMembership: "yes" as never }),
+      "INVALID_ARGUMENT",
+    );
+  });
+});
+
+describe("isDerivedJwt()", () => {
+  test.each([
+    ["globalid null: made by delegation", { globalid: null }, true],
+    ["no globalid: a user's JWT from credentials or a login", { username: "alice" }, false],
+    ["a globalid string: an organization's JWT", { globalid: "acme" }, false],
+    ["globalid undefined is not null", { globalid: undefined }, false],
+    ["an empty globalid string", { globalid: "" }, false],
+    ["null inherited, not its own claim", Object.create({ globalid: null }), false],
+  ])("%s", (_, claims, expected) => {
+    expect(isDerivedJwt(claims)).toBe(expected);
+  });
+
+  test("agrees with what the local server issues: derived (and refreshed) true, from credentials false", async () => {
+    const token = await getAccessToken({ ...f.user, ...f.at });
+    const parent = await getJwt(token, { ...f.at, scope: "user:name", refreshable: true });
+    expect(isDerivedJwt(decodeJwt(parent))).toBe(false);
+    expect(isDerivedJwt(decodeJwt(await getJwt(f.org, f.at)))).toBe(false);
+    const response = await fetch(`${f.at.baseUrl}/v1/oauth/jwt`, {
+      method: "POST",
+      headers: { authorization: `bearer ${parent}` },
+      body: new URLSearchParams({ scope: "user:name,offline_access" }),
+    });
+    const child = await response.text();
+    expect(isDerivedJwt(decodeJwt(child))).toBe(true);
+    expect(isDerivedJwt(decodeJwt(await refreshJwt(child, f.at)))).toBe(true);
   });
 });
 

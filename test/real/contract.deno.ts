@@ -16,7 +16,7 @@ import {
 } from "../../mod.ts";
 import { createHandler } from "../../examples/deno-service.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
 import { logInAndAuthorize, realServer } from "./server.ts";
 
 const server = realServer();
@@ -78,6 +78,34 @@ it("deriveJwt(): a JWT for another audience from a user's refreshable JWT, never
   assert.equal(claims.username, USER.username);
   assert.equal(claims.globalid, null);
   assert.ok(claims.exp! <= decodeJwt(parent).exp!);
+});
+
+it("delegation cannot forge membership: the server grants it, verifyJwt refuses it, deriveJwt does not ask for it", async () => {
+  for (
+    const [key, held, forged] of [
+      [USER_KEY, "user:admin", "user:memberof:testorg"],
+      [MEMBER_KEY, "user:memberof:testorg", `user:memberof:${PREFIX_ORG}`],
+    ] as const
+  ) {
+    const parent = await getJwt(await getAccessToken({ ...key, ...at }), { ...at, scope: held, refreshable: true });
+    const response = await fetch(`${server.url}/v1/oauth/jwt`, {
+      method: "POST",
+      headers: { authorization: `bearer ${parent}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ scope: forged }),
+    });
+    assert.equal(response.status, 200);
+    const jwt = await response.text();
+    assert.deepEqual(decodeJwt(jwt).scope, [forged]);
+    const refused = await verifyJwt(jwt, { publicKey: server.publicKey, scope: forged }).catch((e: unknown) => e);
+    assert.ok(refused instanceof ItsYouOnlineError && refused.claim === "scope", String(refused));
+    assertNoLeaks({ jwt, parent }, { error: refused });
+    const asked = await deriveJwt(parent, { ...at, scope: forged }).catch((e: unknown) => e);
+    assert.ok(asked instanceof ItsYouOnlineError && asked.code === "INVALID_ARGUMENT", String(asked));
+  }
+  const own = await getJwt(await getAccessToken({ ...MEMBER_KEY, ...at }), { ...at, scope: "user:memberof:testorg" });
+  assert.deepEqual((await verifyJwt(own, { publicKey: server.publicKey, scope: "user:memberof:testorg" })).scope, [
+    "user:memberof:testorg",
+  ]);
 });
 
 it("examples/deno-service.ts: verifies a user's JWT with the server's key, derives for the next service and calls it", async () => {

@@ -22,7 +22,7 @@ import { maskingProblems, runAction } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { rejects } from "../support/expect.ts";
 import { findLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
 import { logInAndAuthorize, realServer, signWithServerKey } from "./server.ts";
 import type { RealServer } from "./server.ts";
 
@@ -211,6 +211,81 @@ describe("the authorization code flow, with a real login (password, then TOTP)",
   });
 });
 
+/**
+ * The real server does not check membership on delegation (createNewJWTFromParent discards its own filter):
+ * these tests send the forging requests themselves, as anyone can, and hold verifyJwt to refusing what
+ * comes back, and deriveJwt to never asking for it.
+ */
+describe("delegation cannot forge membership (the real server grants it; the library does not believe it)", () => {
+  /** A refreshable JWT from a user API key (bob: in no organization; alice: owns testorg). */
+  async function keyJwt(key: { clientId: string; clientSecret: string }, scope: string): Promise<string> {
+    return getJwt(await getAccessToken({ ...key, ...at }), { ...at, scope, refreshable: true });
+  }
+  /** A delegation request as anyone can send it, without deriveJwt's checks. */
+  async function forge(parent: string, scope: string): Promise<string> {
+    const response = await fetch(`${server.url}/v1/oauth/jwt`, {
+      method: "POST",
+      headers: { authorization: `bearer ${parent}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ scope, aud: "deploy-api" }),
+    });
+    expect(response.status).toBe(200);
+    return response.text();
+  }
+  const verifyMembership = (jwt: string, scope: string) =>
+    verifyJwt(jwt, { publicKey: server.publicKey, audience: "deploy-api", scope });
+
+  test.each([
+    ["bob, in no organization, from his user:admin JWT", USER_KEY, "user:admin", "user:memberof:testorg"],
+    [
+      "alice, owner of testorg, an organization whose name starts with testorg",
+      MEMBER_KEY,
+      "user:memberof:testorg",
+      `user:memberof:${PREFIX_ORG}`,
+    ],
+  ])(
+    "%s: the server grants the forged scope; verifyJwt refuses it (claim scope); deriveJwt does not ask for it",
+    async (_, key, held, forged) => {
+      // Asked for directly, the server checks membership and drops the scope.
+      const direct = await getJwt(await getAccessToken({ ...key, ...at }), { ...at, scope: forged });
+      expect(decodeJwt(direct).scope).toEqual([""]);
+      const parent = await keyJwt(key, held);
+      expect(decodeJwt(parent).scope).toEqual([held]);
+      const jwt = await forge(parent, forged);
+      expect(decodeJwt(jwt)).toMatchObject({ globalid: null, scope: [forged], aud: ["deploy-api"] });
+      const error = await rejects(verifyMembership(jwt, forged), "JWT_CLAIM_INVALID", { jwt, parent });
+      expect(error.claim).toBe("scope");
+      expect(error.message).toMatch(/made by delegation .*does not check membership/);
+      let sent = 0;
+      const counting: FetchFunction = (input, init) => (sent++, fetch(input, init));
+      await rejects(deriveJwt(parent, { ...at, scope: forged, fetch: counting }), "INVALID_ARGUMENT", { parent });
+      expect(sent).toBe(0);
+    },
+  );
+
+  test("a refreshable derived JWT refreshes for the refresh record's life and keeps globalid null: still refused", async () => {
+    const child = await forge(await keyJwt(USER_KEY, "user:admin"), "user:memberof:testorg,offline_access");
+    const renewed = await refreshJwt(child, at);
+    expect(decodeJwt(renewed)).toMatchObject({ globalid: null, scope: ["user:memberof:testorg"] });
+    const error = await rejects(verifyMembership(renewed, "user:memberof:testorg"), "JWT_CLAIM_INVALID", {
+      renewed,
+      child,
+    });
+    expect(error.claim).toBe("scope");
+  });
+
+  test("membership the server issued from the key itself verifies, refreshed too; so does the same derived JWT with trustDelegatedMembership", async () => {
+    const own = await keyJwt(MEMBER_KEY, "user:memberof:testorg");
+    const options = { publicKey: server.publicKey, scope: "user:memberof:testorg" };
+    expect((await verifyJwt(own, options)).scope).toEqual(["user:memberof:testorg"]);
+    expect((await verifyJwt(await refreshJwt(own, at), options)).scope).toEqual(["user:memberof:testorg"]);
+    // deriveJwt passes on a membership the parent holds exactly; verifiers take it only when told to.
+    const derived = await deriveJwt(own, { ...at, audience: "deploy-api", scope: "user:memberof:testorg" });
+    await rejects(verifyMembership(derived, "user:memberof:testorg"), "JWT_CLAIM_INVALID", { derived });
+    const trusted = await verifyJwt(derived, { ...options, audience: "deploy-api", trustDelegatedMembership: true });
+    expect(trusted.scope).toEqual(["user:memberof:testorg"]);
+  });
+});
+
 describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
   /** A user's JWT (bob, from his user API key: user:admin). */
   async function userJwt(
@@ -248,15 +323,21 @@ describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
     expect(decodeJwt(child).scope).toEqual(["user:name"]);
   });
 
-  test("a refreshable child refreshes; a grandchild does not outlive a short-lived child (the server would give it 24 h)", async () => {
+  test("never refreshable: refreshable and offline_access are refused before sending", async () => {
     const parent = await userJwt();
-    const child = await deriveJwt(parent, { ...at, scope: "user:name", refreshable: true, validity: 60 });
-    expect(decodeJwt(child).refresh_token).toEqual(expect.any(String));
-    const renewed = await refreshJwt(child, { ...at, validity: 30 });
-    expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(child).refresh_token);
-    const grandchild = await deriveJwt(child, { ...at, scope: "user:name" });
-    expect(decodeJwt(grandchild).exp).toBeLessThanOrEqual(decodeJwt(child).exp!);
-    expect(decodeJwt(grandchild).exp! - now()).toBeLessThanOrEqual(60);
+    let sent = 0;
+    const counting: FetchFunction = (input, init) => (sent++, fetch(input, init));
+    for (const options of [{ refreshable: true }, { scope: "user:name,offline_access" }]) {
+      const error = await rejects(
+        deriveJwt(parent, { ...at, ...options, fetch: counting } as never),
+        "INVALID_ARGUMENT",
+        {
+          parent,
+        },
+      );
+      expect(error.message).toMatch(/does not make refreshable JWTs/);
+    }
+    expect(sent).toBe(0);
   });
 
   test.each([

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { readFileSync } from "node:fs";
-import { decodeJwt, deriveJwt, getAccessToken, getJwt } from "../../mod.ts";
+import { decodeJwt, getAccessToken, getJwt } from "../../mod.ts";
 import { startServer } from "../../server/serve.ts";
 import type { Registry, RunningServer } from "../../server/serve.ts";
-import { CODE_CLIENT, USER, USER_KEY } from "./seed.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
 import { realServer } from "./server.ts";
 
 interface Entry {
@@ -72,14 +72,33 @@ async function targetFor(base: string, org: { clientId: string; clientSecret: st
       userRefreshableJwt,
       userAdminRefreshableJwt: await getJwt(userToken, { ...at, refreshable: true }),
       expiredUserRefreshableJwt,
-      derivedRefreshableJwt: await deriveJwt(userRefreshableJwt, {
-        ...at,
-        scope: "user:name",
-        refreshable: true,
-        validity: 600,
+      // deriveJwt never asks for a refreshable JWT; the server makes one for anyone who asks.
+      derivedRefreshableJwt: await delegate(base, userRefreshableJwt, {
+        scope: "user:name,offline_access",
+        validity: "600",
       }),
+      memberRefreshableJwt: await getJwt(await getAccessToken({ ...MEMBER_KEY, ...at }), {
+        ...at,
+        scope: "user:memberof:testorg",
+        refreshable: true,
+      }),
+      forgedRefreshableJwt: await delegate(base, await getJwt(userToken, { ...at, refreshable: true }), {
+        scope: "user:memberof:testorg,offline_access",
+      }),
+      prefixOrg: PREFIX_ORG,
     },
   };
+}
+
+/** A delegation request sent as it is, without deriveJwt's checks. */
+async function delegate(base: string, parent: string, form: Record<string, string>): Promise<string> {
+  const response = await fetch(`${base}/v1/oauth/jwt`, {
+    method: "POST",
+    headers: { authorization: `bearer ${parent}`, "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(form),
+  });
+  if (response.status !== 200) throw new Error(`${base}: delegation answered ${response.status}`);
+  return response.text();
 }
 
 interface Answer {
@@ -185,7 +204,10 @@ beforeAll(async () => {
         callbackUrl: CODE_CLIENT.callbackUrl,
       },
     ],
-    userKeys: [{ applicationId: USER_KEY.clientId, secret: USER_KEY.clientSecret, username: USER.username }],
+    userKeys: [
+      { applicationId: USER_KEY.clientId, secret: USER_KEY.clientSecret, username: USER.username },
+      { applicationId: MEMBER_KEY.clientId, secret: MEMBER_KEY.clientSecret, username: "alice" },
+    ],
     users: [
       { username: USER.username, name: "Bob Example", email: "bob@example.com", memberOf: [], grants: [] },
       { username: "alice", name: "Alice Test", email: "", memberOf: ["testorg"], grants: [] },
@@ -197,12 +219,12 @@ beforeAll(async () => {
 
 afterAll(() => localServer?.close());
 
-test("the corpus has at least 40 requests, each named once, and at least 18 on delegation (a bearer JWT at /v1/oauth/jwt)", () => {
+test("the corpus has at least 40 requests, each named once, and at least 22 on delegation (a bearer JWT at /v1/oauth/jwt)", () => {
   expect(corpus.requests.length).toBeGreaterThanOrEqual(40);
   const delegation = corpus.requests.filter((entry) =>
     entry.path === "/v1/oauth/jwt" && /^bearer /i.test(entry.headers?.authorization ?? "")
   );
-  expect(delegation.length).toBeGreaterThanOrEqual(18);
+  expect(delegation.length).toBeGreaterThanOrEqual(22);
   expect(new Set(corpus.requests.map((entry) => entry.name)).size).toBe(corpus.requests.length);
 });
 

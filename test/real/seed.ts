@@ -17,6 +17,23 @@ export const USER = {
 /** A user API key of bob's (the `apikeys` collection): the client credentials flow as a user. */
 export const USER_KEY = { clientId: "HdEAwC7nfx2dCBEh90ssxCS6CbZp", clientSecret: "BFID_5SHDMG2F5Pw_Sz0IuJlPu53" };
 
+/**
+ * A user API key of alice's, who owns testorg (start.sh's seed): her own JWTs may say `user:memberof:testorg`.
+ * (The server counts a parent organization's members and owners as members of its sub-organizations, so
+ * `user:memberof:testorg.anything` is hers too; PREFIX_ORG is not.)
+ */
+export const MEMBER_KEY = {
+  clientId: "aliceKey0123456789abcdefghij",
+  clientSecret: "alice-key-secret-0123456789-abcdefghijk",
+};
+
+/**
+ * An organization with nobody in it whose name starts with "testorg": the server checks a derived JWT's
+ * scopes against its parent's by string prefix, so a parent's `user:memberof:testorg` covers
+ * `user:memberof:testorg-prod`.
+ */
+export const PREFIX_ORG = "testorg-prod";
+
 /** A second API key of testorg's, with a callback URL, for the code flow (`oauth_clients`). */
 export const CODE_CLIENT = {
   clientId: "testorg",
@@ -46,6 +63,24 @@ export const SEED = {
       applicationid: USER_KEY.clientId,
       apikey: USER_KEY.clientSecret,
       username: USER.username,
+    }, {
+      label: "ci",
+      scopes: ["user:admin"],
+      applicationid: MEMBER_KEY.clientId,
+      apikey: MEMBER_KEY.clientSecret,
+      username: "alice",
+    }],
+    organizations: [{
+      globalid: PREFIX_ORG,
+      dns: [],
+      members: [],
+      owners: [],
+      publickeys: [],
+      secondsvalidity: 300,
+      orgowners: [],
+      orgmembers: [],
+      requiredscopes: [],
+      includesuborgsof: [],
     }],
     // Access tokens the server made two days ago: 24 hours of life, so expired.
     oauth_accesstokens: [{

@@ -145,7 +145,7 @@ export const CORE_CASES: CoreCase[] = [
         "derived claims",
       );
       check(claims.exp! <= lib.decodeJwt(parent).exp!, "the derived JWT does not outlive its parent");
-      check(claims.refresh_token === undefined, "not refreshable unless asked");
+      check(claims.refresh_token === undefined, "never refreshable");
       const missing = await rejects(
         lib,
         lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:email" }),
@@ -157,6 +157,38 @@ export const CORE_CASES: CoreCase[] = [
       const organization = await lib.getJwt(s.org, { baseUrl: s.baseUrl, refreshable: true });
       await rejects(lib, lib.deriveJwt(organization, { baseUrl: s.baseUrl }), "INVALID_ARGUMENT", { organization });
       await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, validity: 3600 }), "INVALID_ARGUMENT", { parent });
+    },
+  },
+  {
+    name:
+      "delegation cannot forge membership: deriveJwt() asks for none the parent lacks and never for a refreshable JWT; verifyJwt() does not take membership from a derived JWT",
+    async run(lib, s) {
+      const userToken = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
+      const parent = await lib.getJwt(userToken, {
+        baseUrl: s.baseUrl,
+        scope: "user:memberof:acme",
+        refreshable: true,
+      });
+      const direct = await lib.verifyJwt(parent, { publicKey: s.publicKey, scope: "user:memberof:acme" });
+      check(!lib.isDerivedJwt(direct), "a JWT from the key itself is not derived");
+      for (const options of [{ scope: "user:memberof:acme-prod" }, { scope: "user:memberof:acme,offline_access" }]) {
+        await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, ...options }), "INVALID_ARGUMENT", { parent });
+      }
+      const child = await lib.deriveJwt(parent, { baseUrl: s.baseUrl, scope: "user:memberof:acme" });
+      check(lib.isDerivedJwt(lib.decodeJwt(child)), "the derived JWT is recognised");
+      const refused = await rejects(
+        lib,
+        lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:memberof:acme" }),
+        "JWT_CLAIM_INVALID",
+        { child, parent },
+      );
+      equal(refused.claim, "scope", "claim");
+      const trusted = await lib.verifyJwt(child, {
+        publicKey: s.publicKey,
+        scope: "user:memberof:acme",
+        trustDelegatedMembership: true,
+      });
+      equal(trusted.scope, ["user:memberof:acme"], "scope with trustDelegatedMembership");
     },
   },
   {
