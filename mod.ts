@@ -85,6 +85,10 @@ const MAX_TEXT_LENGTH = 4096;
 const MAX_VALIDITY_SECONDS = 86_400;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
+/** The least time worth another attempt; with less left of the call's bound, the call fails at once. */
+const MIN_ATTEMPT_MS = 100;
+/** The longest `Retry-After` taken as it is: a year. */
+const MAX_RETRY_AFTER_MS = 366 * 86_400_000;
 /** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
@@ -830,21 +834,23 @@ async function send(transport: Transport, call: Call): Promise<Answer> {
   if (transport.userAgent) headers["user-agent"] = transport.userAgent;
 
   // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
-  // honoured only while the wait and the next attempt still fit in it.
+  // honoured only while the wait and a whole attempt still fit in it; after it, attempts get only what is left.
   const started = performance.now();
   const bound = callBound(transport);
+  const left = (): number => bound - (performance.now() - started);
   for (let attempt = 1;; attempt++) {
-    const outcome = await attemptOnce(transport, call, url, headers, body.toString());
-    const last = attempt > transport.retries;
+    const timeout = attempt === 1 ? transport.timeout : Math.min(transport.timeout, Math.max(1, Math.floor(left())));
+    const outcome = await attemptOnce(transport, call, url, headers, body.toString(), timeout);
     if (outcome.kind === "answer") {
       await connectionReturned();
       return outcome.answer;
     }
-    if (outcome.kind === "fatal" || last) throw finalError(outcome, call, attempt);
+    if (outcome.kind === "fatal" || attempt > transport.retries) throw finalError(outcome, call, attempt);
     const backoff = Math.random() * backoffCap(attempt);
     const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
-    const left = bound - (performance.now() - started);
-    if (wait > backoff && wait + transport.timeout > left) throw retryAfterTooLong(outcome.error, call, wait, bound);
+    if (wait > backoff && wait + transport.timeout > left()) throw retryAfterTooLong(outcome.error, call, wait, bound);
+    // Nothing useful left for another attempt: the last failure is the answer.
+    if (wait + Math.min(MIN_ATTEMPT_MS, transport.timeout) > left()) throw finalError(outcome, call, attempt);
     await sleep(wait, transport.signal, call.path);
   }
 }
@@ -874,12 +880,12 @@ function callBound(transport: Transport): number {
 }
 
 function retryAfterTooLong(error: ItsYouOnlineError, call: Call, wait: number, bound: number): ItsYouOnlineError {
-  const seconds = Math.ceil(wait / 1000);
+  const when = wait >= MAX_RETRY_AFTER_MS
+    ? "in more than a year"
+    : `in ${Math.ceil(wait / 1000)} s (at ${new Date(Date.now() + wait).toISOString()})`;
   return new ItsYouOnlineError(
     error.code,
-    `${error.message} The server asked to be called again in ${seconds} s (at ${
-      new Date(Date.now() + wait).toISOString()
-    }), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`,
+    `${error.message} The server asked to be called again ${when}, which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`,
     { status: error.status, endpoint: call.path },
   );
 }
@@ -904,8 +910,9 @@ async function attemptOnce(
   url: URL,
   headers: Record<string, string>,
   body: string,
+  timeout: number,
 ): Promise<Outcome> {
-  const { signal, timeout } = transport;
+  const { signal } = transport;
   if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
   const controller = new AbortController();
   let ended: symbol | undefined;
@@ -1154,12 +1161,12 @@ function httpError(call: Call, status: number): ItsYouOnlineError {
   return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
 }
 
+/** A `Retry-After` (seconds or an HTTP date) in ms, from 0 to a year; anything longer counts as a year. */
 function parseRetryAfter(header: string | null): number | undefined {
   if (header === null) return undefined;
   const value = header.trim();
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+  const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }
 
 function sleep(ms: number, signal: AbortSignal | undefined, path: string): Promise<void> {
@@ -2109,7 +2116,7 @@ export function isDerivedJwt(claims: JwtClaims): boolean {
 }
 
 // ---------------------------------------------------------------------------
-// A cached, single-flight, self-refreshing token source
+// A cached token source that renews in the background
 // ---------------------------------------------------------------------------
 
 /**
@@ -2159,14 +2166,13 @@ export interface TokenSourceOptions extends ClientCredentials, RequestOptions {
  */
 export interface TokenSource {
   /**
-   * A JWT with more than `refreshBefore` seconds left, cached between calls.
-   * While the server fails to renew it, the cached JWT until it expires.
+   * The cached JWT, at once while it is valid; a new one once fewer than
+   * `refreshBefore` seconds are left, fetched in the background (the call
+   * that starts the renewal still gets the cached JWT). Waits only when
+   * nothing valid is cached.
    */
   jwt(): Promise<string>;
-  /**
-   * An access token with more than `refreshBefore` seconds left, cached
-   * between calls. While the server fails to renew it, the cached token until it expires.
-   */
+  /** The cached access token, renewed the same way as {@linkcode TokenSource.jwt}. */
   accessToken(): Promise<AccessToken>;
   /** Drops what is cached, e.g. after a 401 from an API; the next call fetches anew. */
   invalidate(): void;
@@ -2195,11 +2201,13 @@ const RENEWAL_BACKOFF_CAP_MS = 60_000;
  * hours by default). Renewals are timed on a monotonic clock.
  *
  * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
- * the credentials when its refresh record is gone (401). When a renewal fails
- * while the cached token is still valid, the cached token is handed out until
- * it expires, and the renewal is tried again on a later call (after 1 s,
- * doubling up to 60 s); only when nothing valid is left does a call reject, and
- * then the next call tries again.
+ * the credentials when its refresh record is gone (401). A renewal never holds
+ * up a caller while the cached token is valid: the caller gets the cached
+ * token at once and the renewal runs in the background, one at a time; only a
+ * caller with nothing valid cached waits for it. When a renewal fails, the
+ * cached token is handed out until it expires, and the renewal is tried again
+ * on a later call (after 1 s, doubling up to 60 s); only when nothing valid is
+ * left does a call reject, and then the next call tries again.
  *
  * @example
  * ```ts
@@ -2276,8 +2284,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
   }
 
-  const jwt = singleFlight(clock, newJwt);
-  const accessToken = singleFlight(clock, newAccessToken);
+  const jwt = renewingCache(clock, newJwt);
+  const accessToken = renewingCache(clock, newAccessToken);
   return {
     jwt: () => jwt.get(),
     accessToken: () => accessToken.get(),
@@ -2300,11 +2308,13 @@ function jwtLife(issued: IssuedJwt, localNow: number, asked: number): number {
 }
 
 /**
- * A cached value that concurrent callers share while it is fetched. A failed
- * renewal keeps a still-valid value (and waits before trying again); a
- * failure with nothing valid left is not kept: the next call tries again.
+ * A cached value, renewed in the background: while it is valid, callers get
+ * it at once and the renewal (one at a time) runs behind them; only callers
+ * with nothing valid left wait for a renewal. A failed renewal keeps a
+ * still-valid value and is tried again after a backoff (1 s doubling to 60 s);
+ * a failure with nothing valid left rejects, and the next call tries again.
  */
-function singleFlight<T>(
+function renewingCache<T>(
   clock: () => number,
   fetchValue: (previous: T | undefined) => Promise<Cached<T>>,
 ): { get(): Promise<T>; drop(): void } {
@@ -2314,33 +2324,36 @@ function singleFlight<T>(
   let failures = 0;
   let retryAt = -Infinity;
   const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.expiresAt;
+  function renew(): Promise<T> {
+    if (pending) return pending;
+    const started = generation;
+    const previous = cached;
+    const request = fetchValue(previous?.value).then(
+      (fresh) => {
+        if (started === generation) {
+          cached = fresh;
+          failures = 0;
+          retryAt = -Infinity;
+        }
+        return fresh.value;
+      },
+      (error: unknown) => {
+        if (started !== generation || !valid(previous)) throw error;
+        failures++;
+        retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+        return previous.value;
+      },
+    ).finally(() => {
+      if (pending === request) pending = undefined;
+    });
+    pending = request;
+    return request;
+  }
   return {
     get(): Promise<T> {
-      if (cached && clock() < cached.renewAt) return Promise.resolve(cached.value);
-      if (valid(cached) && clock() < retryAt) return Promise.resolve(cached.value);
-      if (pending) return pending;
-      const started = generation;
-      const previous = cached;
-      const request = fetchValue(previous?.value).then(
-        (fresh) => {
-          if (started === generation) {
-            cached = fresh;
-            failures = 0;
-            retryAt = -Infinity;
-          }
-          return fresh.value;
-        },
-        (error: unknown) => {
-          if (started !== generation || !valid(previous)) throw error;
-          failures++;
-          retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
-          return previous.value;
-        },
-      ).finally(() => {
-        if (pending === request) pending = undefined;
-      });
-      pending = request;
-      return request;
+      if (!valid(cached)) return renew();
+      if (clock() >= cached.renewAt && clock() >= retryAt) renew().catch(() => {});
+      return Promise.resolve(cached.value);
     },
     drop(): void {
       generation++;

@@ -108,6 +108,10 @@ const MAX_TEXT_LENGTH = 4096;
 const MAX_VALIDITY_SECONDS = 86_400;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
+/** The least time worth another attempt; with less left of the call's bound, the call fails at once. */
+const MIN_ATTEMPT_MS = 100;
+/** The longest `Retry-After` taken as it is: a year. */
+const MAX_RETRY_AFTER_MS = 366 * 86_400_000;
 /** Statuses that can heal: timeouts, rate limits, server and gateway failures (520-524 are Cloudflare's). */
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524]);
 /** Bounds on numbers the server sends: 10 years of token life; JWT times a `Date` can hold. */
@@ -358,23 +362,26 @@ async function send(transport, call) {
     if (transport.userAgent)
         headers["user-agent"] = transport.userAgent;
     // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
-    // honoured only while the wait and the next attempt still fit in it.
+    // honoured only while the wait and a whole attempt still fit in it; after it, attempts get only what is left.
     const started = performance.now();
     const bound = callBound(transport);
+    const left = () => bound - (performance.now() - started);
     for (let attempt = 1;; attempt++) {
-        const outcome = await attemptOnce(transport, call, url, headers, body.toString());
-        const last = attempt > transport.retries;
+        const timeout = attempt === 1 ? transport.timeout : Math.min(transport.timeout, Math.max(1, Math.floor(left())));
+        const outcome = await attemptOnce(transport, call, url, headers, body.toString(), timeout);
         if (outcome.kind === "answer") {
             await connectionReturned();
             return outcome.answer;
         }
-        if (outcome.kind === "fatal" || last)
+        if (outcome.kind === "fatal" || attempt > transport.retries)
             throw finalError(outcome, call, attempt);
         const backoff = Math.random() * backoffCap(attempt);
         const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
-        const left = bound - (performance.now() - started);
-        if (wait > backoff && wait + transport.timeout > left)
+        if (wait > backoff && wait + transport.timeout > left())
             throw retryAfterTooLong(outcome.error, call, wait, bound);
+        // Nothing useful left for another attempt: the last failure is the answer.
+        if (wait + Math.min(MIN_ATTEMPT_MS, transport.timeout) > left())
+            throw finalError(outcome, call, attempt);
         await sleep(wait, transport.signal, call.path);
     }
 }
@@ -401,8 +408,10 @@ function callBound(transport) {
     return bound;
 }
 function retryAfterTooLong(error, call, wait, bound) {
-    const seconds = Math.ceil(wait / 1000);
-    return new ItsYouOnlineError(error.code, `${error.message} The server asked to be called again in ${seconds} s (at ${new Date(Date.now() + wait).toISOString()}), which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`, { status: error.status, endpoint: call.path });
+    const when = wait >= MAX_RETRY_AFTER_MS
+        ? "in more than a year"
+        : `in ${Math.ceil(wait / 1000)} s (at ${new Date(Date.now() + wait).toISOString()})`;
+    return new ItsYouOnlineError(error.code, `${error.message} The server asked to be called again ${when}, which does not fit in this call's time bound of ${bound} ms ((retries + 1) × timeout plus backoff); try again then, or raise timeout or retries.`, { status: error.status, endpoint: call.path });
 }
 /** Why an attempt's deadline passed: its own timeout, or the caller's signal. */
 const TIMED_OUT = Symbol("timed out");
@@ -412,8 +421,8 @@ const ABORTED_BY_CALLER = Symbol("aborted");
  * call to `fetch` and every body read race a deadline, so the attempt ends at
  * `timeout` whatever `fetch` does.
  */
-async function attemptOnce(transport, call, url, headers, body) {
-    const { signal, timeout } = transport;
+async function attemptOnce(transport, call, url, headers, body, timeout) {
+    const { signal } = transport;
     if (signal?.aborted)
         return { kind: "fatal", error: aborted(call.path) };
     const controller = new AbortController();
@@ -637,14 +646,13 @@ function httpError(call, status) {
     }
     return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
 }
+/** A `Retry-After` (seconds or an HTTP date) in ms, from 0 to a year; anything longer counts as a year. */
 function parseRetryAfter(header) {
     if (header === null)
         return undefined;
     const value = header.trim();
-    if (/^\d+$/.test(value))
-        return Number(value) * 1000;
-    const date = Date.parse(value);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+    const ms = /^\d+$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    return Number.isNaN(ms) ? undefined : Math.min(Math.max(0, ms), MAX_RETRY_AFTER_MS);
 }
 function sleep(ms, signal, path) {
     return new Promise((resolve, reject) => {
@@ -1466,11 +1474,13 @@ const RENEWAL_BACKOFF_CAP_MS = 60_000;
  * hours by default). Renewals are timed on a monotonic clock.
  *
  * A refreshable JWT is renewed through `/v1/oauth/jwt/refresh`, falling back to
- * the credentials when its refresh record is gone (401). When a renewal fails
- * while the cached token is still valid, the cached token is handed out until
- * it expires, and the renewal is tried again on a later call (after 1 s,
- * doubling up to 60 s); only when nothing valid is left does a call reject, and
- * then the next call tries again.
+ * the credentials when its refresh record is gone (401). A renewal never holds
+ * up a caller while the cached token is valid: the caller gets the cached
+ * token at once and the renewal runs in the background, one at a time; only a
+ * caller with nothing valid cached waits for it. When a renewal fails, the
+ * cached token is handed out until it expires, and the renewal is tried again
+ * on a later call (after 1 s, doubling up to 60 s); only when nothing valid is
+ * left does a call reject, and then the next call tries again.
  *
  * @example
  * ```ts
@@ -1543,8 +1553,8 @@ function createTokenSource(options) {
         const life = token.expiresIn * 1000;
         return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
     }
-    const jwt = singleFlight(clock, newJwt);
-    const accessToken = singleFlight(clock, newAccessToken);
+    const jwt = renewingCache(clock, newJwt);
+    const accessToken = renewingCache(clock, newAccessToken);
     return {
         jwt: () => jwt.get(),
         accessToken: () => accessToken.get(),
@@ -1565,46 +1575,51 @@ function jwtLife(issued, localNow, asked) {
     return Math.min(Math.max(life, 0), asked);
 }
 /**
- * A cached value that concurrent callers share while it is fetched. A failed
- * renewal keeps a still-valid value (and waits before trying again); a
- * failure with nothing valid left is not kept: the next call tries again.
+ * A cached value, renewed in the background: while it is valid, callers get
+ * it at once and the renewal (one at a time) runs behind them; only callers
+ * with nothing valid left wait for a renewal. A failed renewal keeps a
+ * still-valid value and is tried again after a backoff (1 s doubling to 60 s);
+ * a failure with nothing valid left rejects, and the next call tries again.
  */
-function singleFlight(clock, fetchValue) {
+function renewingCache(clock, fetchValue) {
     let cached;
     let pending;
     let generation = 0;
     let failures = 0;
     let retryAt = -Infinity;
     const valid = (entry) => entry !== undefined && clock() < entry.expiresAt;
+    function renew() {
+        if (pending)
+            return pending;
+        const started = generation;
+        const previous = cached;
+        const request = fetchValue(previous?.value).then((fresh) => {
+            if (started === generation) {
+                cached = fresh;
+                failures = 0;
+                retryAt = -Infinity;
+            }
+            return fresh.value;
+        }, (error) => {
+            if (started !== generation || !valid(previous))
+                throw error;
+            failures++;
+            retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+            return previous.value;
+        }).finally(() => {
+            if (pending === request)
+                pending = undefined;
+        });
+        pending = request;
+        return request;
+    }
     return {
         get() {
-            if (cached && clock() < cached.renewAt)
-                return Promise.resolve(cached.value);
-            if (valid(cached) && clock() < retryAt)
-                return Promise.resolve(cached.value);
-            if (pending)
-                return pending;
-            const started = generation;
-            const previous = cached;
-            const request = fetchValue(previous?.value).then((fresh) => {
-                if (started === generation) {
-                    cached = fresh;
-                    failures = 0;
-                    retryAt = -Infinity;
-                }
-                return fresh.value;
-            }, (error) => {
-                if (started !== generation || !valid(previous))
-                    throw error;
-                failures++;
-                retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
-                return previous.value;
-            }).finally(() => {
-                if (pending === request)
-                    pending = undefined;
-            });
-            pending = request;
-            return request;
+            if (!valid(cached))
+                return renew();
+            if (clock() >= cached.renewAt && clock() >= retryAt)
+                renew().catch(() => { });
+            return Promise.resolve(cached.value);
         },
         drop() {
             generation++;

@@ -153,6 +153,10 @@ it("createTokenSource(): a thousand concurrent jwt() calls make one request, the
   assert.equal(f.server.count(), 1);
   clock.ms = exp - 60_000;
   f.server.advanceClock(1);
+  assert.equal(await tokens.jwt(), jwts[0]); // still valid: handed out at once, renewed in the background
+  for (let turn = 0; turn < 100 && f.server.count() < 2; turn++) await new Promise((r) => setTimeout(r, 10));
+  assert.equal(f.server.count(), 2);
+  clock.ms = exp; // expired by now: a caller gets the renewal's JWT (waiting for it if it is still in flight)
   assert.notEqual(await tokens.jwt(), jwts[0]);
   assert.equal(f.server.count(), 2);
   tokens.invalidate();

@@ -9,13 +9,42 @@ const f = useServerFixture();
 const TOKEN = "/v1/oauth/access_token";
 const REFRESH = "/v1/oauth/jwt/refresh";
 
+/**
+ * `fetch` (the runtime's, or `inner`) with the answers counted once their bodies are read; `settled(n)` resolves
+ * once n answers have been delivered and the source has done all it does with them (renewals run in the
+ * background, so a test waits for them before it looks at what the source cached).
+ */
+function tracked(inner: typeof fetch = fetch): { fetch: typeof fetch; settled(answers: number): Promise<void> } {
+  let delivered = 0;
+  return {
+    fetch: async (input, init) => {
+      try {
+        const response = await inner(input, init);
+        return new Response(await response.arrayBuffer(), response);
+      } finally {
+        delivered++;
+      }
+    },
+    async settled(answers) {
+      await vi.waitFor(() => expect(delivered).toBe(answers));
+      // What is left is promise reactions and one setImmediate turn (the connection going back to its pool).
+      for (let turn = 0; turn < 3; turn++) await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
 /** A source on a clock the test moves; it starts at the server's time. */
 function source(
   options: Partial<TokenSourceOptions> = {},
-): { tokens: ReturnType<typeof createTokenSource>; clock: { ms: number } } {
+): {
+  tokens: ReturnType<typeof createTokenSource>;
+  clock: { ms: number };
+  settled(answers: number): Promise<void>;
+} {
   const clock = { ms: f.server.now() };
-  const tokens = createTokenSource({ ...f.org, ...f.at, now: () => clock.ms, ...options });
-  return { tokens, clock };
+  const { fetch, settled } = tracked(options.fetch as typeof globalThis.fetch | undefined);
+  const tokens = createTokenSource({ ...f.org, ...f.at, now: () => clock.ms, ...options, fetch });
+  return { tokens, clock, settled };
 }
 
 describe("createTokenSource().jwt()", () => {
@@ -29,7 +58,7 @@ describe("createTokenSource().jwt()", () => {
   });
 
   test("renews when fewer than refreshBefore seconds remain, to the second of the server's Date header", async () => {
-    const { tokens, clock } = source({ validity: 600, refreshBefore: 60 });
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60 });
     const first = await tokens.jwt();
     const exp = decodeJwt(first).exp! * 1000;
     clock.ms = exp - 62_000; // a Date header counts whole seconds: up to one second early
@@ -37,6 +66,8 @@ describe("createTokenSource().jwt()", () => {
     expect(f.server.count()).toBe(1);
     clock.ms = exp - 60_000;
     f.server.advanceClock(1); // a new exp, so the renewed JWT differs
+    expect(await tokens.jwt()).toBe(first); // still valid: handed out at once, renewed behind the caller
+    await settled(2);
     const second = await tokens.jwt();
     expect(second).not.toBe(first);
     expect(f.server.count()).toBe(2);
@@ -113,13 +144,23 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     "a local clock %s neither refetches early nor serves a JWT past its exp",
     async (_, skew) => {
       const clock = { ms: f.server.now() + skew };
-      const tokens = createTokenSource({ ...f.org, ...f.at, validity: 120, refreshBefore: 30, now: () => clock.ms });
+      const { fetch, settled } = tracked();
+      const tokens = createTokenSource({
+        ...f.org,
+        ...f.at,
+        validity: 120,
+        refreshBefore: 30,
+        now: () => clock.ms,
+        fetch,
+      });
       const first = await tokens.jwt();
       for (let i = 0; i < 9; i++) expect(await tokens.jwt()).toBe(first);
       expect(f.server.count()).toBe(1);
       // 91 s later by both clocks: 29 s left, fewer than refreshBefore.
       clock.ms += 91_000;
       f.server.advanceClock(91);
+      expect(await tokens.jwt()).toBe(first);
+      await settled(2);
       const second = await tokens.jwt();
       expect(second).not.toBe(first);
       expect(f.server.count()).toBe(2);
@@ -134,13 +175,15 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
       headers.delete("date");
       return new Response(response.body, { status: response.status, headers });
     };
-    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, fetch: noDate });
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60, fetch: noDate });
     const first = await tokens.jwt();
     const exp = decodeJwt(first).exp! * 1000;
     clock.ms = exp - 60_000 - 1;
     expect(await tokens.jwt()).toBe(first);
     clock.ms = exp - 60_000;
     f.server.advanceClock(1);
+    expect(await tokens.jwt()).toBe(first);
+    await settled(2);
     expect(await tokens.jwt()).not.toBe(first);
   });
 
@@ -158,12 +201,14 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
   ])(
     "a Date header %s is not believed: the JWT is renewed by the local clock, never cached past its validity",
     async (_, date) => {
-      const { tokens, clock } = source({ validity: 300, refreshBefore: 60, fetch: withDate(date) });
+      const { tokens, clock, settled } = source({ validity: 300, refreshBefore: 60, fetch: withDate(date) });
       const first = await tokens.jwt();
       clock.ms += 239_000; // 61 s left
       expect(await tokens.jwt()).toBe(first);
       clock.ms += 1000; // 60 s left
       f.server.advanceClock(240);
+      expect(await tokens.jwt()).toBe(first);
+      await settled(2);
       expect(await tokens.jwt()).not.toBe(first);
       expect(f.server.count()).toBe(2);
     },
@@ -183,21 +228,23 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
   });
 
   test("refreshBefore is kept when the JWT lives longer than it: validity 100, refreshBefore 60 renews with 60 s left", async () => {
-    const { tokens, clock } = source({ validity: 100, refreshBefore: 60 });
+    const { tokens, clock, settled } = source({ validity: 100, refreshBefore: 60 });
     const first = await tokens.jwt();
     const exp = decodeJwt(first).exp! * 1000;
     // 62 s left, not 61: `exp` and `Date` are whole seconds read at two moments of the request, so the life the
     // source computes can be a second short of `exp` (capped at the 100 s asked for), which renews a second early.
     clock.ms = exp - 62_000;
     expect(await tokens.jwt()).toBe(first);
-    clock.ms = exp - 59_000; // 59 s left: fewer than refreshBefore, so not handed out
+    clock.ms = exp - 59_000; // 59 s left: fewer than refreshBefore, so renewed (behind this caller)
     f.server.advanceClock(41);
+    expect(await tokens.jwt()).toBe(first);
+    await settled(2);
     expect(await tokens.jwt()).not.toBe(first);
     expect(f.server.count()).toBe(2);
   });
 
   test("a refreshBefore longer than the JWT's life renews at half-life, not on every call", async () => {
-    const { tokens, clock } = source({ refreshBefore: 200_000 }); // no validity: the token's own life, about 24 hours
+    const { tokens, clock, settled } = source({ refreshBefore: 200_000 }); // no validity: about 24 hours of life
     const first = await tokens.jwt();
     const life = decodeJwt(first).exp! * 1000 - clock.ms;
     for (let i = 0; i < 9; i++) expect(await tokens.jwt()).toBe(first);
@@ -206,6 +253,8 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).toBe(first);
     clock.ms += 2000;
     f.server.advanceClock(1);
+    expect(await tokens.jwt()).toBe(first);
+    await settled(2);
     expect(await tokens.jwt()).not.toBe(first);
     expect(f.server.count()).toBe(2);
   });
@@ -215,20 +264,23 @@ describe("createTokenSource() when a renewal fails", () => {
   const ALWAYS = 100;
 
   test("jwt(): the cached JWT is handed out until it expires, renewals back off, then it rejects, then it recovers", async () => {
-    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, retries: 0 });
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60, retries: 0 });
     const first = await tokens.jwt();
     const exp = decodeJwt(first).exp! * 1000;
     f.server.inject({ path: TOKEN, times: ALWAYS, fault: { type: "respond", status: 503 } });
     clock.ms = exp - 59_000;
-    expect(await tokens.jwt()).toBe(first); // the renewal failed; the JWT has 59 s left
+    expect(await tokens.jwt()).toBe(first); // the JWT has 59 s left: handed out, renewed behind the caller
+    await settled(2); // the renewal failed
     expect(f.server.count()).toBe(2);
     for (let i = 0; i < 5; i++) expect(await tokens.jwt()).toBe(first);
     expect(f.server.count()).toBe(2); // no new attempt within the backoff (1 s)
     clock.ms += 1000;
     expect(await tokens.jwt()).toBe(first);
+    await settled(3);
     expect(f.server.count()).toBe(3);
     clock.ms += 1000; // the backoff doubled: 2 s
     expect(await tokens.jwt()).toBe(first);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(f.server.count()).toBe(3);
     clock.ms = exp; // expired: nothing valid is left, so the failure is reported
     await rejects(tokens.jwt(), "HTTP_ERROR");
@@ -241,26 +293,106 @@ describe("createTokenSource() when a renewal fails", () => {
     expect(second).not.toBe(first);
   });
 
-  test("jwt(): callers waiting for a renewal that fails get the cached JWT", async () => {
-    const { tokens, clock } = source({ validity: 600, refreshBefore: 60, retries: 0 });
+  test("jwt(): callers during a renewal that fails get the cached JWT", async () => {
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60, retries: 0 });
     const first = await tokens.jwt();
     clock.ms = decodeJwt(first).exp! * 1000 - 30_000;
     f.server.inject({ path: TOKEN, fault: { type: "respond", status: 500 } });
     const results = await Promise.all(Array.from({ length: 10 }, () => tokens.jwt()));
     expect(results.every((jwt) => jwt === first)).toBe(true);
+    await settled(2);
     expect(f.server.count()).toBe(2);
   });
 
   test("accessToken(): the cached token is handed out until it expires, then the failure is reported", async () => {
-    const { tokens, clock } = source({ refreshBefore: 120, retries: 0 });
+    const { tokens, clock, settled } = source({ refreshBefore: 120, retries: 0 });
     const first = await tokens.accessToken();
     f.server.inject({ path: TOKEN, times: ALWAYS, fault: { type: "reset" } });
     clock.ms = first.expiresAt.getTime() - 100_000;
     expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
+    await settled(2);
     expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
     expect(f.server.count(TOKEN)).toBe(2);
     clock.ms = first.expiresAt.getTime();
     await rejects(tokens.accessToken(), "NETWORK_ERROR");
+  });
+});
+
+describe("createTokenSource() never blocks a caller on a renewal while a valid JWT is cached", () => {
+  /** A fetch whose answers wait for `release()` once `hold()` was called (the runtime's fetch otherwise). */
+  function gated(): { fetch: typeof fetch; hold(): void; release(): void; held(): number } {
+    let gate: Promise<void> | undefined;
+    let open = (): void => {};
+    let waiting = 0;
+    return {
+      fetch: async (input, init) => {
+        const response = await fetch(input, init);
+        if (gate) {
+          waiting++;
+          await gate;
+        }
+        return response;
+      },
+      hold: () => void (gate = new Promise((resolve) => (open = resolve))),
+      release: () => {
+        gate = undefined;
+        open();
+      },
+      held: () => waiting,
+    };
+  }
+
+  test("1000 concurrent callers during a slow renewal get the cached JWT at once; one request renews it", async () => {
+    const gate = gated();
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60, fetch: gate.fetch });
+    const first = await tokens.jwt();
+    clock.ms = decodeJwt(first).exp! * 1000 - 30_000;
+    gate.hold();
+    const results = await Promise.all(Array.from({ length: 1000 }, () => tokens.jwt()));
+    expect(new Set(results)).toEqual(new Set([first]));
+    await vi.waitFor(() => expect(gate.held()).toBe(1)); // the renewal is answered, and held back
+    expect(f.server.count()).toBe(2);
+    f.server.advanceClock(1);
+    gate.release();
+    await settled(2);
+    expect(await tokens.jwt()).not.toBe(first);
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("a renewal that outlasts refreshBefore: callers get the cached JWT until it expires, then wait for the renewal", async () => {
+    const gate = gated();
+    const { tokens, clock, settled } = source({ validity: 600, refreshBefore: 60, fetch: gate.fetch });
+    const first = await tokens.jwt();
+    const exp = decodeJwt(first).exp! * 1000;
+    clock.ms = exp - 60_000;
+    gate.hold();
+    expect(await tokens.jwt()).toBe(first); // starts the renewal
+    await vi.waitFor(() => expect(gate.held()).toBe(1));
+    clock.ms = exp - 2000; // the renewal has taken all of refreshBefore but the JWT's last (whole) second or two
+    expect(await tokens.jwt()).toBe(first);
+    clock.ms = exp; // now nothing valid is cached: this caller waits for the renewal in flight
+    let waited: string | undefined;
+    const waiting = tokens.jwt().then((jwt) => (waited = jwt));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(waited).toBeUndefined();
+    f.server.advanceClock(1);
+    gate.release();
+    expect(await waiting).not.toBe(first);
+    await settled(2);
+    expect(f.server.count()).toBe(2);
+  });
+
+  test("accessToken(): a slow renewal does not hold up callers either", async () => {
+    const gate = gated();
+    const { tokens, clock, settled } = source({ refreshBefore: 120, fetch: gate.fetch });
+    const first = await tokens.accessToken();
+    clock.ms = first.expiresAt.getTime() - 60_000;
+    gate.hold();
+    const results = await Promise.all(Array.from({ length: 100 }, () => tokens.accessToken()));
+    expect(results.every((token) => token.accessToken === first.accessToken)).toBe(true);
+    gate.release();
+    await settled(2);
+    expect((await tokens.accessToken()).accessToken).not.toBe(first.accessToken);
   });
 });
 
@@ -271,12 +403,15 @@ describe("createTokenSource() times renewals on a monotonic clock", () => {
     "a wall-clock step of two hours %s neither renews early nor serves an expired JWT",
     async (_, step) => {
       vi.useFakeTimers({ toFake: ["Date", "performance"] });
-      const tokens = createTokenSource({ ...f.org, ...f.at, validity: 600, refreshBefore: 60 });
+      const { fetch, settled } = tracked();
+      const tokens = createTokenSource({ ...f.org, ...f.at, validity: 600, refreshBefore: 60, fetch });
       const first = await tokens.jwt();
       vi.setSystemTime(Date.now() + step); // the wall clock jumps; the monotonic clock does not
       expect(await tokens.jwt()).toBe(first);
       expect(f.server.count()).toBe(1);
       vi.advanceTimersByTime(545_000); // 55 s left by the monotonic clock
+      expect(await tokens.jwt()).toBe(first);
+      await settled(2);
       const second = await tokens.jwt();
       expect(second).not.toBe(first);
       expect(f.server.count()).toBe(2);
@@ -286,7 +421,7 @@ describe("createTokenSource() times renewals on a monotonic clock", () => {
 
 describe("createTokenSource().accessToken()", () => {
   test("caches until refreshBefore seconds before expiresAt, on the source's clock", async () => {
-    const { tokens, clock } = source({ refreshBefore: 120 });
+    const { tokens, clock, settled } = source({ refreshBefore: 120 });
     const first = await tokens.accessToken();
     expect(first.expiresAt.getTime()).toBe(clock.ms + 85_799_000);
     const all = await Promise.all(Array.from({ length: 50 }, () => tokens.accessToken()));
@@ -294,6 +429,8 @@ describe("createTokenSource().accessToken()", () => {
     clock.ms = first.expiresAt.getTime() - 120_000 - 1;
     expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
     clock.ms += 1;
+    expect((await tokens.accessToken()).accessToken).toBe(first.accessToken);
+    await settled(2);
     expect((await tokens.accessToken()).accessToken).not.toBe(first.accessToken);
     expect(f.server.count(TOKEN)).toBe(2);
   });

@@ -229,6 +229,106 @@ describe("a time bound that no fetch can defeat", () => {
     },
   );
 
+  /** The documented bound of a call: (retries + 1) × timeout plus the longest backoffs. */
+  const boundOf = (retries: number, timeout: number): number => {
+    let bound = (retries + 1) * timeout;
+    for (let attempt = 1; attempt <= retries; attempt++) bound += Math.min(5000, 200 * 2 ** (attempt - 1));
+    return bound;
+  };
+  /** Runs a call under fake timers and resolves to when it settled (ms after it started) and how. */
+  async function timed(
+    call: () => Promise<unknown>,
+    limit: number,
+  ): Promise<{ after: number; error: unknown }> {
+    const start = Date.now();
+    let after = Infinity;
+    let error: unknown;
+    void call().then(
+      () => (after = Date.now() - start),
+      (caught: unknown) => ((after = Date.now() - start), (error = caught)),
+    );
+    // Timers fire in order with the clock set to each one's time, and promises settle in between: `after` is exact.
+    await vi.advanceTimersByTimeAsync(limit + 1000);
+    return { after, error };
+  }
+  const reset = (): Promise<never> =>
+    Promise.reject(
+      new TypeError("fetch failed", { cause: Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }) }),
+    );
+  const silence = (): Promise<never> => new Promise(() => {});
+  const busy = (status: number, retryAfter?: string): Promise<Response> =>
+    Promise.resolve(
+      new Response("", { status, headers: retryAfter === undefined ? {} : { "retry-after": retryAfter } }),
+    );
+
+  test.each([
+    ["timeout 1000 ms, retries 3: a Retry-After that fits, then silence", 1000, 3, "2"],
+    ["the defaults (10 s, 3 retries): Retry-After 31, then silence", 10_000, 3, "31"],
+    ["timeout 10 s, retries 10: Retry-After 31, then silence", 10_000, 10, "31"],
+  ])("%s: ends within the bound", async (_, timeout, retries, retryAfter) => {
+    vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(1);
+    let calls = 0;
+    const script: FetchFunction = () => (calls++ === 0 ? busy(503, retryAfter) : silence());
+    const bound = boundOf(retries, timeout);
+    const { after, error } = await timed(
+      () => getAccessToken({ ...f.org, ...f.at, timeout, retries, fetch: script }),
+      bound,
+    );
+    expect(after).toBeLessThanOrEqual(bound);
+    expect(error).toBeInstanceOf(ItsYouOnlineError);
+    expect(calls).toBeGreaterThan(1); // the Retry-After was honoured, then the silence ran into the bound
+    vi.restoreAllMocks();
+  });
+
+  test("property: whatever mix of 429/503 with Retry-After (seconds, dates; tiny, fitting, huge), resets and silence, a call ends within its bound and fails only with an ItsYouOnlineError", async () => {
+    const retryAfter = fc.oneof(
+      fc.constant(undefined),
+      fc.integer({ min: 0, max: 3 }).map(String),
+      fc.integer({ min: 4, max: 60 }).map(String),
+      fc.constantFrom("99999999999999999999", "8640000000000", "-1", "1.5", "soon", ""),
+      fc.integer({ min: -5, max: 60 }).map((seconds) => new Date(Date.now() + seconds * 1000).toUTCString()),
+      fc.constant("Fri, 31 Dec 275759 23:59:59 GMT"),
+    );
+    const behaviour = fc.oneof(
+      fc.record({ kind: fc.constant("busy" as const), status: fc.constantFrom(429, 503), retryAfter }),
+      fc.constant({ kind: "reset" as const }),
+      fc.constant({ kind: "silence" as const }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(behaviour, { minLength: 1, maxLength: 12 }),
+        fc.integer({ min: 0, max: 5 }),
+        fc.integer({ min: 50, max: 3000 }),
+        async (script, retries, timeout) => {
+          vi.useFakeTimers();
+          try {
+            let calls = 0;
+            const scripted: FetchFunction = () => {
+              const next = script[Math.min(calls++, script.length - 1)];
+              return next.kind === "busy"
+                ? busy(next.status, next.retryAfter)
+                : next.kind === "reset"
+                ? reset()
+                : silence();
+            };
+            const bound = boundOf(retries, timeout);
+            const { after, error } = await timed(
+              () => getAccessToken({ ...f.org, ...f.at, timeout, retries, fetch: scripted }),
+              bound,
+            );
+            expect(after).toBeLessThanOrEqual(bound + 5);
+            expect(error).toBeInstanceOf(ItsYouOnlineError);
+            expect(calls).toBeLessThanOrEqual(retries + 1);
+          } finally {
+            vi.useRealTimers();
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   test("a caller's abort ends a fetch that ignores its signal at once", async () => {
     const controller = new AbortController();
     const pending = getAccessToken({ ...f.org, ...f.at, signal: controller.signal, fetch: never });
@@ -528,5 +628,91 @@ describe("bad input gets INVALID_ARGUMENT and sends nothing", () => {
     const spy = forbiddenFetch();
     await rejects(refreshJwt("abc", { fetch: spy }), "JWT_INVALID");
     expect(spy.calls).toBe(0);
+  });
+});
+
+describe("every number the server sends is bounded before use", () => {
+  const extreme = fc.oneof(
+    fc.integer(),
+    fc.double(),
+    fc.constantFrom(
+      0,
+      -1,
+      1e308,
+      -1e308,
+      Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER + 2,
+      8_640_000_000_000,
+      8_640_000_000_001,
+      1e21,
+      0.5,
+    ),
+    fc.constantFrom("1", "", "1e400", null, true, [], {}),
+  );
+  const httpDate = fc.oneof(
+    fc.constant(undefined),
+    fc.date({ noInvalidDate: true }).map((date) => date.toUTCString()),
+    fc.constantFrom("Fri, 31 Dec 275760 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "garbage"),
+  );
+  /** A fetch that answers every request with this body, content type and Date header. */
+  const answering = (body: string, contentType: string, date?: string): FetchFunction => () =>
+    Promise.resolve(
+      new Response(body, { status: 200, headers: { "content-type": contentType, ...(date ? { date } : {}) } }),
+    );
+  const unsigned = (claims: Record<string, unknown>): string =>
+    `${b64url('{"alg":"ES384","typ":"JWT"}')}.${b64url(JSON.stringify(claims))}.AAAA`;
+  /** Resolves, or rejects with an ItsYouOnlineError: never a RangeError, TypeError or a result holding NaN. */
+  async function bounded(call: () => Promise<unknown>): Promise<void> {
+    const outcome = await call().then((value) => ({ value }), (error: unknown) => ({ error }));
+    if ("error" in outcome) {
+      expect(outcome.error).toBeInstanceOf(ItsYouOnlineError);
+      return;
+    }
+    JSON.stringify(outcome.value, (_, value) => {
+      if (typeof value === "number") expect(Number.isFinite(value)).toBe(true);
+      if (value instanceof Date || (typeof value === "string" && /^\d{4}-\d\d-\d\dT/.test(value))) {
+        expect(Number.isNaN(new Date(value).getTime())).toBe(false);
+      }
+      return value;
+    });
+  }
+
+  test("property: expires_in and the Date header, through getAccessToken() and the token source", async () => {
+    await fc.assert(
+      fc.asyncProperty(extreme, httpDate, async (expiresIn, date) => {
+        const body = JSON.stringify({ access_token: "t".repeat(28), token_type: "bearer", expires_in: expiresIn });
+        const fetch = answering(body, "application/json", date);
+        await bounded(() => getAccessToken({ ...f.org, ...f.at, retries: 0, fetch }));
+        const tokens = createTokenSource({ ...f.org, ...f.at, retries: 0, fetch });
+        await bounded(() => tokens.accessToken());
+        await bounded(() => tokens.accessToken());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("property: exp, iat and nbf, through getJwt(), refreshJwt(), deriveJwt(), the token source and verifyJwt()", async () => {
+    await fc.assert(
+      fc.asyncProperty(extreme, extreme, extreme, httpDate, async (exp, iat, nbf, date) => {
+        const claims = { iss: "itsyouonline", azp: "acme", exp, iat, nbf, username: "alice", refresh_token: "r" };
+        const fetch = answering(unsigned(claims), "application/jwt", date);
+        await bounded(() => getJwt({ ...f.org }, { ...f.at, retries: 0, fetch }));
+        await bounded(() => refreshJwt(unsigned(claims), { ...f.at, retries: 0, fetch }));
+        await bounded(() => mod.deriveJwt(unsigned(claims), { ...f.at, retries: 0, fetch }));
+        const tokens = createTokenSource({ ...f.org, ...f.at, retries: 0, fetch });
+        await bounded(() => tokens.jwt());
+        await bounded(() => tokens.jwt());
+        await bounded(() => verifyJwt(unsigned(claims), { publicKey: f.server.publicKey }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("a Retry-After of 20 digits fails at once with the status, saying the server asked for more than a year", async () => {
+    const huge: FetchFunction = () =>
+      Promise.resolve(new Response("", { status: 503, headers: { "retry-after": "99999999999999999999" } }));
+    const error = await rejects(getAccessToken({ ...f.org, ...f.at, fetch: huge }), "HTTP_ERROR");
+    expect(error.status).toBe(503);
+    expect(error.message).toMatch(/asked to be called again in more than a year, which does not fit/);
   });
 });

@@ -192,6 +192,49 @@ export const CORE_CASES: CoreCase[] = [
     },
   },
   {
+    name:
+      "createTokenSource(): while a valid JWT is cached, callers get it at once during a slow renewal; only a caller with nothing valid waits",
+    async run(lib, s) {
+      let open = (): void => {};
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      let holding = false;
+      let answered = 0;
+      const gated: Mod.FetchFunction = async (input, init) => {
+        const response = await fetch(input, init);
+        answered++;
+        if (holding) await gate;
+        return response;
+      };
+      const clock = { ms: Date.now() };
+      const tokens = lib.createTokenSource({
+        ...s.org,
+        baseUrl: s.baseUrl,
+        validity: 600,
+        refreshBefore: 60,
+        fetch: gated,
+        now: () => clock.ms,
+      });
+      const first = await tokens.jwt();
+      const exp = lib.decodeJwt(first).exp! * 1000;
+      clock.ms = exp - 30_000;
+      holding = true;
+      const during = await Promise.all(Array.from({ length: 1000 }, () => tokens.jwt()));
+      check(during.every((jwt) => jwt === first), "every caller during the renewal gets the cached JWT");
+      for (let turn = 0; turn < 100 && answered < 2; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+      equal(answered, 2, "one renewal request, answered and held back");
+      clock.ms = exp + 1000; // nothing valid left: this caller waits for the renewal
+      const waiting = tokens.jwt();
+      let settled = false;
+      waiting.then(() => (settled = true), () => (settled = true));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      check(!settled, "a caller with nothing valid cached waits for the renewal");
+      open();
+      const renewed = await waiting;
+      check(lib.decodeJwt(renewed).exp! >= lib.decodeJwt(first).exp!, "the caller that waited gets the renewal's JWT");
+      equal(answered, 2, "still one renewal request");
+    },
+  },
+  {
     name: "the runtime's fetch passed as an option works (it is never called as a method)",
     async run(lib, s) {
       const token = await lib.getAccessToken({
