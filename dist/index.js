@@ -5,24 +5,33 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8479);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5081);
+/**
+ * What the runner runs (dist/index.js). The process ends by itself once stdout is written: no process.exit()
+ * drops lines that a slow reader of the log has not taken yet.
+ */
 
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
-// The step is over. End the process rather than wait for sockets nobody can close: a proxy that never
-// answers CONNECT holds one that @actions/http-client's tunnel agent keeps to itself.
-process.exit();
+await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .checkRunnerEnvironment */ .m);
+// A proxy that never answers CONNECT leaves a socket that @actions/http-client's tunnel agent keeps to itself;
+// once stdout has drained, nothing is left to wait for.
+setTimeout(() => {
+    if (process.stdout.writableLength === 0)
+        process.exit();
+    process.stdout.once("drain", () => process.exit());
+}, 1000).unref();
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 8479:
+/***/ 5081:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ checkRunnerEnvironment),
   e: () => (/* binding */ run)
 });
 
@@ -1631,61 +1640,6 @@ function renewingCache(clock, fetchValue) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/commands.ts
-/**
- * The runner's side of a step, as GitHub documents it ("Workflow commands for
- * GitHub Actions"): `::add-mask::`, `::debug::` and `::error::` lines on
- * stdout, and the GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY files.
- * The few lines the action needs of `@actions/core`, without loading it:
- * it and `undici`, which it imports, were most of the action's start (bench/).
- */
-
-
-/** A command's data: `%`, CR and LF escaped, which the runner reverses. */
-function escapeData(text) {
-    return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
-}
-function command(name, text) {
-    process.stdout.write(`::${name}::${escapeData(text)}\n`);
-}
-/** The runner replaces `value` by `***` in every later log line. */
-const setSecret = (value) => command("add-mask", value);
-/** Shown only when step debug logging is on. */
-const debug = (text) => command("debug", text);
-const info = (text) => void process.stdout.write(`${text}\n`);
-/** An error annotation, and the step fails. */
-function setFailed(text) {
-    process.exitCode = 1;
-    command("error", text);
-}
-/**
- * `name<<delimiter` / value / delimiter. The delimiter is new for each value and random (a v4 UUID, 122 bits), so
- * no value, whatever the server sent, can end its block early and set another output.
- */
-function appendKeyValue(variable, name, value) {
-    const file = process.env[variable];
-    if (!file)
-        throw new Error(`${variable} is not set: run this action as a step on a GitHub Actions runner.`);
-    const delimiter = `ghadelimiter_${(0,external_node_crypto_.randomUUID)()}`;
-    (0,external_node_fs_namespaceObject.appendFileSync)(file, `${name}<<${delimiter}\n${value}\n${delimiter}\n`);
-}
-const setOutput = (name, value) => appendKeyValue("GITHUB_OUTPUT", name, value);
-/** For the later steps of the job (and this process). */
-function exportVariable(name, value) {
-    process.env[name] = value;
-    appendKeyValue("GITHUB_ENV", name, value);
-}
-/** Appends HTML to the job summary, if the runner has one. */
-function appendSummary(html) {
-    const file = process.env.GITHUB_STEP_SUMMARY;
-    if (file)
-        (0,external_node_fs_namespaceObject.appendFileSync)(file, html);
-}
-
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
@@ -1733,25 +1687,30 @@ function checkProxyEnvironment(env) {
     }
 }
 /**
- * The agent for a URL. keepAlive: sequential requests (the code flow's exchange, then its JWT) share one
- * connection and one TLS handshake; src/index.ts ends the process when the step is done, so kept-alive sockets
- * hold nothing up. Without a proxy variable, Node's own agents; with one, `@actions/http-client`'s (proxy,
- * NO_PROXY, tunnel), a chunk of its own in dist/ loaded only then: it and `undici`, which it imports, would be
- * most of the action's start.
+ * The agent for a URL, and a `close` that ends its connections. keepAlive: sequential requests (the code flow's
+ * exchange, then its JWT) share one connection and one TLS handshake. Without a proxy variable, Node's own
+ * agents; with one, `@actions/http-client`'s (proxy, NO_PROXY, tunnel), a chunk of its own in dist/ loaded only
+ * then: it and `undici`, which it imports, would be most of the action's start.
  */
 function agents() {
     if (!PROXY_VARIABLES.some((name) => process.env[name]?.trim())) {
         const direct = { "https:": new external_node_https_namespaceObject.Agent({ keepAlive: true }), "http:": new external_node_http_.Agent({ keepAlive: true }) };
-        return (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]);
+        return {
+            agentFor: (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]),
+            close: () => Object.values(direct).forEach((agent) => agent.destroy()),
+        };
     }
     const client = Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4942))
         .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
-    return async (url) => (await client).getAgent(url.href);
+    return {
+        agentFor: async (url) => (await client).getAgent(url.href),
+        close: () => void client.then((loaded) => loaded.dispose(), () => { }),
+    };
 }
 /** `onResponse` sees each answer's method, path and status, for the step's debug log. */
 function createProxyAwareFetch(onResponse) {
-    const agentFor = agents();
-    return async (input, init) => {
+    const { agentFor, close } = agents();
+    const fetch = async (input, init) => {
         const url = new URL(input);
         const agent = await agentFor(url);
         return new Promise((resolve, reject) => {
@@ -1781,6 +1740,7 @@ function createProxyAwareFetch(onResponse) {
             request.end(init.body);
         });
     };
+    return { fetch, close };
 }
 /** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */
 function bodyOf(message) {
@@ -1914,36 +1874,12 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: ./src/main.ts
-/**
- * The action: inputs → masks → checks → mod.ts → masks → outputs, env, summary.
- * Nothing about the protocol lives here.
- */
-
 
 
 
 
 /** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
 const VERSION = package_namespaceObject.rE;
-/** Every value masked so far, so a debug log can redact them too. */
-const masked = [];
-/** An input as the runner passes it: `INPUT_<NAME>`, trimmed, "" when absent (as `@actions/core`'s `getInput`). */
-function input(name) {
-    return (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-}
-/** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
-function mask(value) {
-    if (!value)
-        return;
-    setSecret(value);
-    masked.push(value);
-    for (const line of value.split(/\r?\n/)) {
-        if (line.trim() && line !== value) {
-            setSecret(line.trim());
-            masked.push(line.trim());
-        }
-    }
-}
 /**
  * Server-controlled text made safe for one log line: no line break or other
  * control character, and no workflow-command marker (`::`, `##[`) the runner
@@ -1971,22 +1907,15 @@ async function runEvent() {
         return undefined;
     }
 }
-/** Reads and checks the inputs and makes the requests. */
-async function getTokens() {
-    checkProxyEnvironment(process.env);
-    if (!process.env.GITHUB_OUTPUT) {
-        throw new ItsYouOnlineError("INVALID_ARGUMENT", "The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner.");
-    }
-    const event = input("client-id") && input("client-secret") ? undefined : await runEvent();
-    const inputs = readInputs(input, () => emptySecretHint(event));
+/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
+function request(inputs, fetch) {
     const repository = process.env.GITHUB_REPOSITORY ?? "";
     const requestOptions = {
         baseUrl: inputs.baseUrl,
         timeout: inputs.timeout,
         retries: inputs.retries,
         userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
-        // Endpoints and statuses only (src/fetch.ts): nothing secret.
-        fetch: createProxyAwareFetch(debug),
+        fetch: fetch.fetch,
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
     const jwtOptions = {
@@ -2000,61 +1929,152 @@ async function getTokens() {
     // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
     // second request reuses the kept-alive connection.
     if (inputs.grantType === "client_credentials") {
-        const [token, jwt] = await Promise.all([
+        return Promise.all([
             getAccessToken({ ...credentials, ...requestOptions }),
             inputs.jwt ? getJwt(credentials, jwtOptions) : undefined,
-        ]);
-        return { inputs, token, jwt };
+        ]).then(([token, jwt]) => ({ token, jwt }));
     }
-    const token = await exchangeCode({
+    return exchangeCode({
         ...credentials,
         code: inputs.code,
         redirectUri: inputs.redirectUri,
         state: inputs.state,
         ...requestOptions,
-    });
-    return { inputs, token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined };
+    }).then(async (token) => ({ token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined }));
 }
-async function run() {
-    // Every secret is masked before anything is printed: the inputs first, then what the server sent.
-    mask(input("client-secret"));
-    mask(input("code"));
+/** An input as the runner passes it, before `@actions/core` is loaded: `INPUT_<NAME>`, trimmed, as `getInput`. */
+const fromEnvironment = (name) => (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+/**
+ * The requests, started before `@actions/core` is evaluated so that its
+ * evaluation overlaps their first round trip. On a runner every input is in
+ * the environment, defaults included; where it is not (local-action applies
+ * action.yml's defaults in its own `getInput`), nothing starts early.
+ */
+function startEarly(fetch, checkEnvironment) {
     try {
-        const { inputs, token, jwt } = await getTokens();
+        const inputs = readInputs(fromEnvironment);
+        checkEnvironment(inputs);
+        const tokens = request(inputs, fetch);
+        tokens.catch(() => { }); // reported, if it is used, where it is awaited
+        return { inputs, tokens };
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * The runner's environment, checked before any request: the proxy variables,
+ * and the runner's files this step writes (GITHUB_OUTPUT, and GITHUB_ENV with
+ * export-env), without which `@actions/core` would print the values, secrets
+ * included, on stdout as the commands the runner no longer accepts.
+ */
+function checkRunnerEnvironment(inputs) {
+    checkProxyEnvironment(process.env);
+    for (const variable of inputs.exportEnv ? ["GITHUB_OUTPUT", "GITHUB_ENV"] : ["GITHUB_OUTPUT"]) {
+        if (!process.env[variable]) {
+            throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${variable} is not set; run this action as a step on a GitHub Actions runner.`);
+        }
+    }
+}
+/**
+ * Runs the action. `checkEnvironment` runs before any request: dist/index.js, the runner's entry, passes
+ * {@linkcode checkRunnerEnvironment}; `@github/local-action`, which calls `run()` itself and keeps outputs in its
+ * own `@actions/core`, gets the default, which checks the proxy variables only.
+ */
+async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) {
+    const lines = [];
+    let debug = (line) => void lines.push(line);
+    const fetch = createProxyAwareFetch((line) => debug(line));
+    const early = startEarly(fetch, checkEnvironment);
+    // Node opens the connections on the next turn of the event loop: let it, then evaluate @actions/core.
+    await new Promise((resolve) => setImmediate(resolve));
+    const core = await Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(942), __nccwpck_require__.e(143)]).then(__nccwpck_require__.bind(__nccwpck_require__, 143));
+    /** Every value masked so far, so a debug log can redact them too. */
+    const masked = [];
+    /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
+    const mask = (value) => {
+        if (!value)
+            return;
+        for (const part of [value, ...value.split(/\r?\n/).map((line) => line.trim())]) {
+            if (part && !masked.includes(part)) {
+                core.setSecret(part);
+                masked.push(part);
+            }
+        }
+    };
+    // Every secret is masked before anything is printed: the inputs first, then what the server sent.
+    mask(core.getInput("client-secret"));
+    mask(core.getInput("code"));
+    try {
+        const getInput = (name) => core.getInput(name);
+        const event = getInput("client-id") && getInput("client-secret") ? undefined : await runEvent();
+        const inputs = readInputs(getInput, () => emptySecretHint(event));
+        checkEnvironment(inputs);
+        // What core reads is what counts: the early requests are used only if they were made for the same inputs.
+        const { token, jwt } = early && JSON.stringify(early.inputs) === JSON.stringify(inputs)
+            ? await early.tokens
+            : await request(inputs, fetch);
         const claims = jwt ? decodeJwt(jwt) : undefined;
         mask(token.idToken);
         mask(token.accessToken);
         mask(jwt);
         mask(claims?.refresh_token);
-        setOutput("access-token", token.accessToken);
-        setOutput("token-type", token.tokenType);
-        setOutput("expires-in", String(token.expiresIn));
-        setOutput("expires-at", token.expiresAt.toISOString());
-        setOutput("scope", token.scopes.join(","));
-        setOutput("username", token.username ?? "");
-        setOutput("id-token", token.idToken ?? "");
-        if (jwt && claims) {
-            setOutput("jwt", jwt);
-            setOutput("jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "");
-            setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
-        }
-        if (inputs.exportEnv) {
-            exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
-            if (jwt)
-                exportVariable("ITSYOU_JWT", jwt);
-        }
-        const server = resolveBaseUrl(inputs.baseUrl).host;
-        const subject = token.username ??
-            (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
-        info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-        // The run, for the summary: from the runner's variables, as @actions/github reads them.
-        const run = process.env.GITHUB_REPOSITORY
-            ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`
-            : "";
-        writeSummary(token, claims, server, run);
+        debug = core.debug;
+        lines.forEach((line) => core.debug(line));
+        await writeOutputs(core, inputs, token, jwt, claims);
     }
     catch (error) {
-        setFailed(`itsyou-token-action: ${main_describe(error)}`);
+        debug = core.debug;
+        lines.forEach((line) => core.debug(line));
+        core.setFailed(`itsyou-token-action: ${main_describe(core, error, masked)}`);
+    }
+    finally {
+        fetch.close();
+    }
+}
+async function writeOutputs(core, inputs, token, jwt, claims) {
+    const outputs = [
+        ["access-token", token.accessToken],
+        ["token-type", token.tokenType],
+        ["expires-in", String(token.expiresIn)],
+        ["expires-at", token.expiresAt.toISOString()],
+        ["scope", token.scopes.join(",")],
+        ["username", token.username ?? ""],
+        ["id-token", token.idToken ?? ""],
+    ];
+    if (jwt && claims) {
+        outputs.push(["jwt", jwt], ["jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : ""], ["globalid", typeof claims.globalid === "string" ? claims.globalid : ""]);
+    }
+    runnerFile("GITHUB_OUTPUT", () => outputs.forEach(([name, value]) => core.setOutput(name, value)));
+    if (inputs.exportEnv) {
+        runnerFile("GITHUB_ENV", () => {
+            core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
+            if (jwt)
+                core.exportVariable("ITSYOU_JWT", jwt);
+        });
+    }
+    const server = resolveBaseUrl(inputs.baseUrl).host;
+    const subject = token.username ??
+        (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+    core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
+    await writeSummary(core, token, claims, server);
+}
+/**
+ * Runs `write`, which appends to the runner's file `variable` names; a file
+ * that cannot be written is one error naming the variable and the path, not
+ * an unexpected one.
+ */
+function runnerFile(variable, write) {
+    try {
+        write();
+    }
+    catch (error) {
+        // An errno (EISDIR, EACCES…), or @actions/core's own check that the file exists.
+        const code = error.code ??
+            (/^Missing file at path/.test(error.message) ? "no such file" : undefined);
+        if (typeof code !== "string")
+            throw error;
+        throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot write the runner's file ${variable} (${forLog(process.env[variable] ?? "")}): ${code}. Check that the step runs on a GitHub Actions runner and that ${variable} names a writable file.`);
     }
 }
 /**
@@ -2062,14 +2082,17 @@ async function run() {
  * reported by name only, with the details in the debug log (masked values
  * redacted there too).
  */
-function main_describe(error) {
+function main_describe(core, error, masked) {
     if (error instanceof ItsYouOnlineError)
         return `${error.message} [${error.code}]`;
     const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
-    debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
+    core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
     return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
-function writeSummary(token, claims, server, run) {
+/** The job summary, where the runner has one; one that cannot be written is a warning, not a failed step. */
+async function writeSummary(core, token, claims, server) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
     const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
     const rows = [
         ["Subject", subject],
@@ -2084,11 +2107,19 @@ function writeSummary(token, claims, server, run) {
         rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
         rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
     }
-    if (run)
-        rows.push(["Workflow run", run]);
+    // The run, from the runner's variables, as @actions/github reads them.
+    if (process.env.GITHUB_REPOSITORY) {
+        rows.push(["Workflow run", `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`]);
+    }
     // Values from the server are data: one line each, escaped, since the summary is an HTML table.
     const cells = rows.map(([item, value]) => `<tr><td>${forHtml(item)}</td><td>${forHtml(value)}</td></tr>`).join("");
-    appendSummary(`<h3>ItsYou.online token</h3>\n<table><tr><th>Item</th><th>Value</th></tr>${cells}</table>\n`);
+    const html = `<h3>ItsYou.online token</h3>\n<table><tr><th>Item</th><th>Value</th></tr>${cells}</table>\n`;
+    try {
+        await core.summary.addRaw(html).write();
+    }
+    catch {
+        core.warning(`Cannot write the job summary (GITHUB_STEP_SUMMARY ${forLog(process.env.GITHUB_STEP_SUMMARY)}); the outputs are set. Check that GITHUB_STEP_SUMMARY names a writable file.`);
+    }
 }
 
 
@@ -2098,6 +2129,20 @@ function writeSummary(token, claims, server, run) {
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 
 /***/ }),
 
@@ -2283,10 +2328,24 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 
 /***/ }),
 
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
 /***/ 3193:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 3557:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 
 /***/ }),
 

@@ -88,10 +88,10 @@ export async function runAction(
   }
 }
 
-/** The runner's `name<<delimiter` file format (and plain `name=value` lines). */
+/** The runner's `name<<delimiter` file format (and plain `name=value` lines); a line ends at LF or CRLF. */
 export function parseFileCommands(text: string): Record<string, string> {
   const result: Record<string, string> = {};
-  const lines = text.split("\n");
+  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const heredoc = /^([^=<]+)<<(.+)$/.exec(lines[i]);
     if (heredoc) {

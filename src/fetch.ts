@@ -54,26 +54,37 @@ export function checkProxyEnvironment(env: Record<string, string | undefined>): 
 }
 
 /**
- * The agent for a URL. keepAlive: sequential requests (the code flow's exchange, then its JWT) share one
- * connection and one TLS handshake; src/index.ts ends the process when the step is done, so kept-alive sockets
- * hold nothing up. Without a proxy variable, Node's own agents; with one, `@actions/http-client`'s (proxy,
- * NO_PROXY, tunnel), a chunk of its own in dist/ loaded only then: it and `undici`, which it imports, would be
- * most of the action's start.
+ * The agent for a URL, and a `close` that ends its connections. keepAlive: sequential requests (the code flow's
+ * exchange, then its JWT) share one connection and one TLS handshake. Without a proxy variable, Node's own
+ * agents; with one, `@actions/http-client`'s (proxy, NO_PROXY, tunnel), a chunk of its own in dist/ loaded only
+ * then: it and `undici`, which it imports, would be most of the action's start.
  */
-function agents(): (url: URL) => Promise<HttpAgent> {
+function agents(): { agentFor(url: URL): Promise<HttpAgent>; close(): void } {
   if (!PROXY_VARIABLES.some((name) => process.env[name]?.trim())) {
     const direct = { "https:": new HttpsAgent({ keepAlive: true }), "http:": new HttpAgent({ keepAlive: true }) };
-    return (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]);
+    return {
+      agentFor: (url) => Promise.resolve(url.protocol === "https:" ? direct["https:"] : direct["http:"]),
+      close: () => Object.values(direct).forEach((agent) => agent.destroy()),
+    };
   }
   const client = import("@actions/http-client")
     .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
-  return async (url) => (await client).getAgent(url.href);
+  return {
+    agentFor: async (url) => (await client).getAgent(url.href),
+    close: () => void client.then((loaded) => loaded.dispose(), () => {}),
+  };
+}
+
+/** The action's `fetch`, and `close()` to end its kept-alive connections when the step is done. */
+export interface ProxyAwareFetch {
+  fetch: FetchFunction;
+  close(): void;
 }
 
 /** `onResponse` sees each answer's method, path and status, for the step's debug log. */
-export function createProxyAwareFetch(onResponse: (line: string) => void): FetchFunction {
-  const agentFor = agents();
-  return async (input, init) => {
+export function createProxyAwareFetch(onResponse: (line: string) => void): ProxyAwareFetch {
+  const { agentFor, close } = agents();
+  const fetch: FetchFunction = async (input, init) => {
     const url = new URL(input);
     const agent = await agentFor(url);
     return new Promise<FetchResponse>((resolve, reject) => {
@@ -103,6 +114,7 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Fetch
       request.end(init.body);
     });
   };
+  return { fetch, close };
 }
 
 /** The body as the chunk reader mod.ts reads; an abort or a reset rejects `read()`. */

@@ -1,38 +1,19 @@
 /**
- * The action: inputs → masks → checks → mod.ts → masks → outputs, env, summary.
- * Nothing about the protocol lives here.
+ * The action: inputs → masks → checks → mod.ts → masks → outputs, env, summary,
+ * every runner interaction through `@actions/core`. Nothing about the protocol
+ * lives here.
  */
+import type * as Core from "@actions/core";
 import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
-import * as runner from "./commands.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
+import type { ProxyAwareFetch } from "./fetch.ts";
 import { emptySecretHint, readInputs } from "./inputs.ts";
-import type { Inputs, RunEvent } from "./inputs.ts";
+import type { GetInput, Inputs, RunEvent } from "./inputs.ts";
 import packageJson from "../package.json" with { type: "json" };
 
 /** The one source of the version is package.json; tests hold deno.json and the npm package to it. */
 const VERSION = packageJson.version;
-
-/** Every value masked so far, so a debug log can redact them too. */
-const masked: string[] = [];
-
-/** An input as the runner passes it: `INPUT_<NAME>`, trimmed, "" when absent (as `@actions/core`'s `getInput`). */
-function input(name: string): string {
-  return (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
-}
-
-/** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
-function mask(value: string | undefined): void {
-  if (!value) return;
-  runner.setSecret(value);
-  masked.push(value);
-  for (const line of value.split(/\r?\n/)) {
-    if (line.trim() && line !== value) {
-      runner.setSecret(line.trim());
-      masked.push(line.trim());
-    }
-  }
-}
 
 /**
  * Server-controlled text made safe for one log line: no line break or other
@@ -68,22 +49,12 @@ async function runEvent(): Promise<RunEvent | undefined> {
 
 /** What the requests got; each secret in it is masked before anything is printed. */
 interface Tokens {
-  inputs: Inputs;
   token: AccessToken;
   jwt?: string;
 }
 
-/** Reads and checks the inputs and makes the requests. */
-async function getTokens(): Promise<Tokens> {
-  checkProxyEnvironment(process.env);
-  if (!process.env.GITHUB_OUTPUT) {
-    throw new ItsYouOnlineError(
-      "INVALID_ARGUMENT",
-      "The environment variable GITHUB_OUTPUT is not set; run this action as a step on a GitHub Actions runner.",
-    );
-  }
-  const event = input("client-id") && input("client-secret") ? undefined : await runEvent();
-  const inputs = readInputs(input, () => emptySecretHint(event));
+/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
+function request(inputs: Inputs, fetch: ProxyAwareFetch): Promise<Tokens> {
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const requestOptions = {
     baseUrl: inputs.baseUrl,
@@ -92,8 +63,7 @@ async function getTokens(): Promise<Tokens> {
     userAgent: `itsyou-token-action/${VERSION}${
       repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""
     }`,
-    // Endpoints and statuses only (src/fetch.ts): nothing secret.
-    fetch: createProxyAwareFetch(runner.debug),
+    fetch: fetch.fetch,
   };
   const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
   const jwtOptions = {
@@ -107,64 +77,175 @@ async function getTokens(): Promise<Tokens> {
   // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
   // second request reuses the kept-alive connection.
   if (inputs.grantType === "client_credentials") {
-    const [token, jwt] = await Promise.all([
+    return Promise.all([
       getAccessToken({ ...credentials, ...requestOptions }),
       inputs.jwt ? getJwt(credentials, jwtOptions) : undefined,
-    ]);
-    return { inputs, token, jwt };
+    ]).then(([token, jwt]) => ({ token, jwt }));
   }
-  const token = await exchangeCode({
+  return exchangeCode({
     ...credentials,
     code: inputs.code!,
     redirectUri: inputs.redirectUri!,
     state: inputs.state,
     ...requestOptions,
-  });
-  return { inputs, token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined };
+  }).then(async (token) => ({ token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined }));
 }
 
-export async function run(): Promise<void> {
-  // Every secret is masked before anything is printed: the inputs first, then what the server sent.
-  mask(input("client-secret"));
-  mask(input("code"));
+/** An input as the runner passes it, before `@actions/core` is loaded: `INPUT_<NAME>`, trimmed, as `getInput`. */
+const fromEnvironment: GetInput = (name) =>
+  (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
+
+/**
+ * The requests, started before `@actions/core` is evaluated so that its
+ * evaluation overlaps their first round trip. On a runner every input is in
+ * the environment, defaults included; where it is not (local-action applies
+ * action.yml's defaults in its own `getInput`), nothing starts early.
+ */
+function startEarly(
+  fetch: ProxyAwareFetch,
+  checkEnvironment: (inputs: Inputs) => void,
+): { inputs: Inputs; tokens: Promise<Tokens> } | undefined {
   try {
-    const { inputs, token, jwt } = await getTokens();
+    const inputs = readInputs(fromEnvironment);
+    checkEnvironment(inputs);
+    const tokens = request(inputs, fetch);
+    tokens.catch(() => {}); // reported, if it is used, where it is awaited
+    return { inputs, tokens };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The runner's environment, checked before any request: the proxy variables,
+ * and the runner's files this step writes (GITHUB_OUTPUT, and GITHUB_ENV with
+ * export-env), without which `@actions/core` would print the values, secrets
+ * included, on stdout as the commands the runner no longer accepts.
+ */
+export function checkRunnerEnvironment(inputs: Inputs): void {
+  checkProxyEnvironment(process.env);
+  for (const variable of inputs.exportEnv ? ["GITHUB_OUTPUT", "GITHUB_ENV"] : ["GITHUB_OUTPUT"]) {
+    if (!process.env[variable]) {
+      throw new ItsYouOnlineError(
+        "INVALID_ARGUMENT",
+        `The environment variable ${variable} is not set; run this action as a step on a GitHub Actions runner.`,
+      );
+    }
+  }
+}
+
+/**
+ * Runs the action. `checkEnvironment` runs before any request: dist/index.js, the runner's entry, passes
+ * {@linkcode checkRunnerEnvironment}; `@github/local-action`, which calls `run()` itself and keeps outputs in its
+ * own `@actions/core`, gets the default, which checks the proxy variables only.
+ */
+export async function run(
+  checkEnvironment: (inputs: Inputs) => void = () => checkProxyEnvironment(process.env),
+): Promise<void> {
+  const lines: string[] = [];
+  let debug = (line: string): void => void lines.push(line);
+  const fetch = createProxyAwareFetch((line) => debug(line));
+  const early = startEarly(fetch, checkEnvironment);
+  // Node opens the connections on the next turn of the event loop: let it, then evaluate @actions/core.
+  await new Promise((resolve) => setImmediate(resolve));
+  const core = await import("@actions/core");
+  /** Every value masked so far, so a debug log can redact them too. */
+  const masked: string[] = [];
+  /** Masks a value, and each of its lines, so a multi-line value cannot slip past the runner's masking. */
+  const mask = (value: string | undefined): void => {
+    if (!value) return;
+    for (const part of [value, ...value.split(/\r?\n/).map((line) => line.trim())]) {
+      if (part && !masked.includes(part)) {
+        core.setSecret(part);
+        masked.push(part);
+      }
+    }
+  };
+  // Every secret is masked before anything is printed: the inputs first, then what the server sent.
+  mask(core.getInput("client-secret"));
+  mask(core.getInput("code"));
+  try {
+    const getInput: GetInput = (name) => core.getInput(name);
+    const event = getInput("client-id") && getInput("client-secret") ? undefined : await runEvent();
+    const inputs = readInputs(getInput, () => emptySecretHint(event));
+    checkEnvironment(inputs);
+    // What core reads is what counts: the early requests are used only if they were made for the same inputs.
+    const { token, jwt } = early && JSON.stringify(early.inputs) === JSON.stringify(inputs)
+      ? await early.tokens
+      : await request(inputs, fetch);
     const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
     mask(token.idToken);
     mask(token.accessToken);
     mask(jwt);
     mask(claims?.refresh_token);
-
-    runner.setOutput("access-token", token.accessToken);
-    runner.setOutput("token-type", token.tokenType);
-    runner.setOutput("expires-in", String(token.expiresIn));
-    runner.setOutput("expires-at", token.expiresAt.toISOString());
-    runner.setOutput("scope", token.scopes.join(","));
-    runner.setOutput("username", token.username ?? "");
-    runner.setOutput("id-token", token.idToken ?? "");
-    if (jwt && claims) {
-      runner.setOutput("jwt", jwt);
-      runner.setOutput(
-        "jwt-expires-at",
-        typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "",
-      );
-      runner.setOutput("globalid", typeof claims.globalid === "string" ? claims.globalid : "");
-    }
-    if (inputs.exportEnv) {
-      runner.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
-      if (jwt) runner.exportVariable("ITSYOU_JWT", jwt);
-    }
-    const server = resolveBaseUrl(inputs.baseUrl).host;
-    const subject = token.username ??
-      (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
-    runner.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-    // The run, for the summary: from the runner's variables, as @actions/github reads them.
-    const run = process.env.GITHUB_REPOSITORY
-      ? `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`
-      : "";
-    writeSummary(token, claims, server, run);
+    debug = core.debug;
+    lines.forEach((line) => core.debug(line));
+    await writeOutputs(core, inputs, token, jwt, claims);
   } catch (error) {
-    runner.setFailed(`itsyou-token-action: ${describe(error)}`);
+    debug = core.debug;
+    lines.forEach((line) => core.debug(line));
+    core.setFailed(`itsyou-token-action: ${describe(core, error, masked)}`);
+  } finally {
+    fetch.close();
+  }
+}
+
+async function writeOutputs(
+  core: typeof Core,
+  inputs: Inputs,
+  token: AccessToken,
+  jwt: string | undefined,
+  claims: JwtClaims | undefined,
+): Promise<void> {
+  const outputs: [string, string][] = [
+    ["access-token", token.accessToken],
+    ["token-type", token.tokenType],
+    ["expires-in", String(token.expiresIn)],
+    ["expires-at", token.expiresAt.toISOString()],
+    ["scope", token.scopes.join(",")],
+    ["username", token.username ?? ""],
+    ["id-token", token.idToken ?? ""],
+  ];
+  if (jwt && claims) {
+    outputs.push(
+      ["jwt", jwt],
+      ["jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : ""],
+      ["globalid", typeof claims.globalid === "string" ? claims.globalid : ""],
+    );
+  }
+  runnerFile("GITHUB_OUTPUT", () => outputs.forEach(([name, value]) => core.setOutput(name, value)));
+  if (inputs.exportEnv) {
+    runnerFile("GITHUB_ENV", () => {
+      core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
+      if (jwt) core.exportVariable("ITSYOU_JWT", jwt);
+    });
+  }
+  const server = resolveBaseUrl(inputs.baseUrl).host;
+  const subject = token.username ??
+    (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
+  core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
+  await writeSummary(core, token, claims, server);
+}
+
+/**
+ * Runs `write`, which appends to the runner's file `variable` names; a file
+ * that cannot be written is one error naming the variable and the path, not
+ * an unexpected one.
+ */
+function runnerFile(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", write: () => void): void {
+  try {
+    write();
+  } catch (error) {
+    // An errno (EISDIR, EACCES…), or @actions/core's own check that the file exists.
+    const code = (error as NodeJS.ErrnoException).code ??
+      (/^Missing file at path/.test((error as Error).message) ? "no such file" : undefined);
+    if (typeof code !== "string") throw error;
+    throw new ItsYouOnlineError(
+      "INVALID_ARGUMENT",
+      `Cannot write the runner's file ${variable} (${
+        forLog(process.env[variable] ?? "")
+      }): ${code}. Check that the step runs on a GitHub Actions runner and that ${variable} names a writable file.`,
+    );
   }
 }
 
@@ -173,14 +254,21 @@ export async function run(): Promise<void> {
  * reported by name only, with the details in the debug log (masked values
  * redacted there too).
  */
-function describe(error: unknown): string {
+function describe(core: typeof Core, error: unknown, masked: string[]): string {
   if (error instanceof ItsYouOnlineError) return `${error.message} [${error.code}]`;
   const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
-  runner.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
+  core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 
-function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server: string, run: string): void {
+/** The job summary, where the runner has one; one that cannot be written is a warning, not a failed step. */
+async function writeSummary(
+  core: typeof Core,
+  token: AccessToken,
+  claims: JwtClaims | undefined,
+  server: string,
+): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return;
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
   const rows: [string, string][] = [
     ["Subject", subject],
@@ -195,8 +283,20 @@ function writeSummary(token: AccessToken, claims: JwtClaims | undefined, server:
     rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
     rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
   }
-  if (run) rows.push(["Workflow run", run]);
+  // The run, from the runner's variables, as @actions/github reads them.
+  if (process.env.GITHUB_REPOSITORY) {
+    rows.push(["Workflow run", `${process.env.GITHUB_REPOSITORY} run ${process.env.GITHUB_RUN_ID ?? ""}`]);
+  }
   // Values from the server are data: one line each, escaped, since the summary is an HTML table.
   const cells = rows.map(([item, value]) => `<tr><td>${forHtml(item)}</td><td>${forHtml(value)}</td></tr>`).join("");
-  runner.appendSummary(`<h3>ItsYou.online token</h3>\n<table><tr><th>Item</th><th>Value</th></tr>${cells}</table>\n`);
+  const html = `<h3>ItsYou.online token</h3>\n<table><tr><th>Item</th><th>Value</th></tr>${cells}</table>\n`;
+  try {
+    await core.summary.addRaw(html).write();
+  } catch {
+    core.warning(
+      `Cannot write the job summary (GITHUB_STEP_SUMMARY ${
+        forLog(process.env.GITHUB_STEP_SUMMARY)
+      }); the outputs are set. Check that GITHUB_STEP_SUMMARY names a writable file.`,
+    );
+  }
 }

@@ -3,7 +3,7 @@
  * runner's environment, against the local server (and through a proxy).
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { Server } from "node:http";
@@ -13,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
 import { closedPortUrl, startFixture } from "../support/fixture.ts";
-import { ACTION, maskingProblems, NODE_24, runAction } from "../support/action.ts";
+import { ACTION, maskingProblems, NODE_24, runAction, runnerEnvironment } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { findLeaks } from "../support/leaks.ts";
 import { useServerFixture } from "../support/expect.ts";
@@ -499,20 +499,111 @@ describe("outside a runner", () => {
   });
 });
 
+describe("the end of the step", () => {
+  test("a slow reader of stdout still gets every line: the process ends once its output is written, not before", async () => {
+    // A JWT of about 100 kB: its ::add-mask:: line alone is more than a pipe holds (64 kB), so the last lines wait.
+    const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+    const scope = Array.from({ length: 3200 }, (_, i) => `user:memberof:org-${i}`);
+    const jwt = `${b64({ alg: "ES384" })}.${
+      b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: "acme", scope })
+    }.AAAA`;
+    expect(jwt.length).toBeGreaterThan(100_000);
+    expect(jwt.length).toBeLessThan(128 * 1024);
+    f.server.inject({
+      path: "/v1/oauth/access_token",
+      body: /response_type=id_token/,
+      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
+    });
+    const dir = mkdtempSync(join(tmpdir(), "itsyou-slow-reader-"));
+    try {
+      const env = runnerEnvironment(orgInputs(), dir);
+      for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+      // The step's stdout is a pipe whose reader waits two seconds before it reads anything.
+      const script = `"$NODE" "$MAIN" | { sleep 2; cat; }; exit \${PIPESTATUS[0]}`;
+      const child = spawn("bash", ["-c", script], {
+        env: { ...env, NODE: NODE_24, MAIN: join(process.cwd(), ACTION.runs.main) },
+        cwd: dir,
+      });
+      let stdout = "";
+      child.stdout.on("data", (chunk) => (stdout += chunk));
+      expect(await new Promise((resolve) => child.on("close", resolve))).toBe(0);
+      expect(stdout).toContain(`::add-mask::${jwt}\n`);
+      expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+        `Got an access token and a JWT for acme from ${new URL(f.at.baseUrl).host}.`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("the runner's files", () => {
+  test("export-env without GITHUB_ENV: one error line naming the variable, before any request", async () => {
+    const run = await runAction(orgInputs({ "export-env": "true" }), { GITHUB_ENV: "" });
+    expectFailure(
+      run,
+      /The environment variable GITHUB_ENV is not set; run this action as a step on a GitHub Actions runner\. \[INVALID_ARGUMENT\]$/,
+      { clientSecret: f.org.clientSecret },
+    );
+    expect(f.server.count()).toBe(0);
+  });
+
+  test.each([
+    ["GITHUB_OUTPUT names a folder", { GITHUB_OUTPUT: tmpdir() }, {}, "GITHUB_OUTPUT", "EISDIR"],
+    [
+      "GITHUB_ENV is in a folder that does not exist",
+      {
+        GITHUB_ENV: join(tmpdir(), "no-such-dir", "env"),
+      },
+      { "export-env": "true" },
+      "GITHUB_ENV",
+      "no such file",
+    ],
+  ])(
+    "%s: one error line naming the variable, the path and what to check (not 'unexpected')",
+    async (_, env, inputs, variable, code) => {
+      const run = await runAction(orgInputs(inputs), env);
+      expect(run.status).toBe(1);
+      const errors = errorLines(run);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toContain(`Cannot write the runner's file ${variable} (${Object.values(env)[0]}): ${code}`);
+      expect(errors[0]).toMatch(/Check that the step runs on a GitHub Actions runner/);
+      expect(maskingProblems(run, { clientSecret: f.org.clientSecret }, ["clientSecret"])).toEqual([]);
+    },
+  );
+
+  test("a job summary that cannot be written is a warning; the step succeeds with its outputs", async () => {
+    const summary = join(tmpdir(), "no-such-dir", "summary");
+    const run = await runAction(orgInputs(), { GITHUB_STEP_SUMMARY: summary });
+    expect(run.status).toBe(0);
+    expect(errorLines(run)).toEqual([]);
+    expect(run.stdout).toContain(`::warning::Cannot write the job summary (GITHUB_STEP_SUMMARY ${summary})`);
+    expect(run.outputs.jwt).toEqual(expect.any(String));
+  });
+});
+
 describe("an unexpected failure", () => {
   test("says to enable step debug, and the debug log has its name, message and stack with secrets redacted", async () => {
-    const run = await runAction(orgInputs(), { GITHUB_STEP_SUMMARY: join(tmpdir(), "no-such-dir", "summary") });
-    expect(run.status).toBe(1);
-    expect(errorLines(run)).toEqual([
-      "::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details.",
-    ]);
-    const debug = run.stdout.split("\n").filter((line) => line.startsWith("::debug::"));
-    expect(debug.some((line) => /::debug::Error: ENOENT: no such file or directory.*%0A\s*at /.test(line))).toBe(true);
-    expect(
-      maskingProblems(run, { clientSecret: f.org.clientSecret, accessToken: run.outputs["access-token"] }, [
-        "clientSecret",
-      ]),
-    ).toEqual([]);
+    // A runner whose file writes fail in a way no runner does: a plain Error (no errno code) that quotes the secret.
+    const dir = mkdtempSync(join(tmpdir(), "itsyou-preload-"));
+    const preload = join(dir, "preload.cjs");
+    writeFileSync(
+      preload,
+      `const fs = require("node:fs");
+fs.appendFileSync = () => { throw new Error("broken runner " + process.env["INPUT_CLIENT-SECRET"]); };`,
+    );
+    try {
+      const run = await runAction(orgInputs(), { NODE_OPTIONS: `--require ${preload}` });
+      expect(run.status).toBe(1);
+      expect(errorLines(run)).toEqual([
+        "::error::itsyou-token-action: unexpected Error; run with ACTIONS_STEP_DEBUG for details.",
+      ]);
+      const debug = run.stdout.split("\n").filter((line) => line.startsWith("::debug::"));
+      expect(debug.some((line) => /::debug::Error: broken runner \*\*\*.*%0A\s*at /.test(line))).toBe(true);
+      expect(maskingProblems(run, { clientSecret: f.org.clientSecret }, ["clientSecret"])).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
