@@ -206,10 +206,10 @@ const coldStart = {
   ratios: { "A/F0": round(cold.A / cold.F0), "F1/F0": round(cold.F1 / cold.F0), "A/F1": round(cold.A / cold.F1) },
   distBytes: statSync(join(root, "dist/index.js")).size,
   floorBytes: statSync(join(tmp, "floor/index.js")).size,
-  budget: "A/F1 <= 1.00",
+  budget: "A/F1 <= 1.10",
   status: "",
 };
-coldStart.status = check(coldStart.ratios["A/F1"] <= 1, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.00`);
+coldStart.status = check(coldStart.ratios["A/F1"] <= 1.1, `cold start A/F1 ${coldStart.ratios["A/F1"]} > 1.10`);
 
 // ---------------------------------------------------------------------------
 // 2. Round trips and 3. concurrency, counted by an in-process server
@@ -381,7 +381,11 @@ function buildGoClient(): string {
 const goClient = buildGoClient();
 const hasCurl = spawnSync("curl", ["--version"]).status === 0 && spawnSync("jq", ["--version"]).status === 0;
 // The npm package's JavaScript, as Node users install it.
-const packageMod = join(buildPackage(process.env, join(tmp, "package")), "mod.js");
+// A package for timing only, never published: it needs a repository to name.
+const packageMod = join(
+  buildPackage({ GITHUB_REPOSITORY: "bench/itsyou-token-action", ...process.env }, join(tmp, "package")),
+  "mod.js",
+);
 
 interface Peer {
   name: string;
@@ -618,6 +622,17 @@ const peerRatios = RTTS.map((rttMs) => ({
   "action/curl recipe": peerRatio("the action, `node", "the ItsYou.online docs' curl", rttMs),
   "action/Go client": peerRatio("the action, `node", "the official Go client", rttMs),
 }));
+/** At 100 ms of round trip, what a user feels: the action at most 0.70 of the curl recipe, 1.05 of the Go client. */
+const atHundred = peerRatios.find((row) => row.rttMs === 100);
+const peerBudgets = [
+  ["action/curl recipe", 0.7],
+  ["action/Go client", 1.05],
+] as const;
+for (const [ratio, budget] of peerBudgets) {
+  const value = atHundred?.[ratio];
+  // The Go client row is absent only where Go is not installed (a skipped peer, listed): no ratio, no budget.
+  if (value !== null && value !== undefined) check(value <= budget, `${ratio} at 100 ms is ${value}, budget ${budget}`);
+}
 
 // ---------------------------------------------------------------------------
 // 6. Cost growth of decodeJwt and verifyJwt with the number of scopes
@@ -706,7 +721,7 @@ const lines = [
   `| A \`dist/index.js\`: access token + JWT from the local server, outputs written (${
     (coldStart.distBytes / 1024).toFixed(0)
   } KiB) | ${cold.A} |`,
-  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.00) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${
+  `| A/F0 · F1/F0 · **A/F1** (budget ≤ 1.10) | ${coldStart.ratios["A/F0"]} · ${coldStart.ratios["F1/F0"]} · **${
     coldStart.ratios["A/F1"]
   }** ${coldStart.status} |`,
   "",
@@ -732,7 +747,7 @@ const lines = [
   ),
   ...skippedPeers.map((line) => `| ${line} | | | | | | | |`),
   "",
-  "| The action's wall time against | at 0 ms | at 50 ms | at 100 ms |",
+  "| The action's wall time against (budget at 100 ms: curl ≤ 0.70, Go ≤ 1.05) | at 0 ms | at 50 ms | at 100 ms |",
   "|---|---:|---:|---:|",
   `| the curl recipe | ${peerRatios.map((row) => row["action/curl recipe"] ?? "–").join(" | ")} |`,
   `| the Go client | ${peerRatios.map((row) => row["action/Go client"] ?? "–").join(" | ")} |`,

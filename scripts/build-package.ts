@@ -15,16 +15,26 @@ export const PACKAGE_DIR = `${root}.package`;
 /** The Node versions the package supports, import and require() alike. */
 export const ENGINES = "^20.19.0 || >=22.12.0";
 
-/** Where this repository lives: the one the build runs in on GitHub (provenance must match it), else the placeholder the README uses. */
+/** A package that cannot be built as asked: one line that says what to set. */
+export class PackageError extends Error {}
+
+/**
+ * Where this repository lives, for the package's `repository`, `homepage` and `bugs`: GITHUB_REPOSITORY
+ * (`owner/name`; set on GitHub, where npm's provenance must match it; set it by hand elsewhere). A published
+ * version keeps these fields forever, so there is no placeholder.
+ */
 export function repositoryUrl(env: Record<string, string | undefined>): string {
-  if (env.GITHUB_REPOSITORY && /^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY)) {
-    return `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}`;
+  if (!env.GITHUB_REPOSITORY || !/^[\w.-]+\/[\w.-]+$/.test(env.GITHUB_REPOSITORY)) {
+    throw new PackageError(
+      "GITHUB_REPOSITORY must name the repository the package comes from (owner/name), as on GitHub: the package's repository, homepage and bugs fields name it, and npm provenance must match it.",
+    );
   }
-  return "https://github.com/org/itsyou-token-action";
+  return `${(env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "")}/${env.GITHUB_REPOSITORY}`;
 }
 
 /** Builds into `dir`; on GitHub, `env`'s GITHUB_REPOSITORY names the repository. */
 export function buildPackage(env: Record<string, string | undefined> = process.env, dir: string = PACKAGE_DIR): string {
+  const repository = repositoryUrl(env);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir);
   const tsc = spawnSync(`${root}node_modules/.bin/tsc`, [
@@ -50,7 +60,6 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
   ], { cwd: root, stdio: "inherit" });
   if (tsc.status !== 0) throw new Error("tsc failed to build the package");
   const { version, license } = JSON.parse(readFileSync(`${root}package.json`, "utf8"));
-  const repository = repositoryUrl(env);
   const manifest = {
     name: "@itsyou/token",
     version,
@@ -67,8 +76,9 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
     repository: { type: "git", url: `git+${repository}.git` },
     homepage: `${repository}#readme`,
     bugs: { url: `${repository}/issues` },
-    // npm publish with trusted publishing: public, with a provenance statement that must name `repository`.
-    publishConfig: { access: "public", provenance: true },
+    // Public; provenance comes from the workflow (npm publish --provenance), never forced: a first, bootstrap
+    // version published by hand could not make one (npm refuses with "provider: null").
+    publishConfig: { access: "public" },
     sideEffects: false,
     keywords: ["itsyou.online", "oauth2", "jwt", "es384", "client-credentials"],
   };
@@ -77,4 +87,12 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
   return dir;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(`built ${buildPackage()}`);
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  try {
+    console.log(`built ${buildPackage()}`);
+  } catch (error) {
+    if (!(error instanceof PackageError)) throw error;
+    console.error(`build:package: ${error.message}`);
+    process.exit(1);
+  }
+}

@@ -1,16 +1,19 @@
 /**
  * The release script the release workflow runs (and a maintainer can run):
  *
- *   node scripts/run.mjs scripts/release.ts X.Y.Z [--remote origin] [--notes FILE]
+ *   node scripts/run.mjs scripts/release.ts X.Y.Z [--remote origin] [--notes FILE] [--default-branch REF] [--check]
  *
  * It checks that package.json and deno.json say X.Y.Z, that CHANGELOG.md has a
- * "## X.Y.Z" section (written to --notes FILE for the GitHub Release) and that
- * the work tree is clean; then tags HEAD vX.Y.Z (or accepts that tag where it
- * already names HEAD, annotated or not, here or only on the remote, as when the
- * workflow runs on a pushed tag), moves the major tag vX to the same commit, and
- * pushes what the remote does not have yet: run twice, the second run pushes
- * nothing. Each failure is one line that says what to fix. Tested against a
- * local bare repository.
+ * "## X.Y.Z" section (written to --notes FILE for the GitHub Release), that the
+ * docs name the repository it runs in (GITHUB_REPOSITORY) as the action's owner,
+ * and that the work tree is clean (--check stops there); then tags HEAD vX.Y.Z
+ * (or accepts that tag where it already names HEAD, annotated or not, here or
+ * only on the remote, as when the workflow runs on a pushed tag), moves the
+ * major tag vX to it only forward (to a version newer than the one vX names)
+ * and only for a commit on the default branch (--default-branch, e.g.
+ * origin/main), and pushes what the remote does not have yet: run twice, the
+ * second run pushes nothing. Each failure is one line that says what to fix.
+ * Tested against a local bare repository.
  */
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -39,6 +42,62 @@ export interface ReleaseOptions {
   remote?: string;
   /** Where to write the release notes. */
   notesFile?: string;
+  /** The default branch's ref (e.g. `origin/main`): the major tag moves only to a commit on it. */
+  defaultBranch?: string;
+  /** `owner/name` of the repository it runs in (GITHUB_REPOSITORY): the docs must name it as the action's owner. */
+  repository?: string;
+}
+
+/** The files users copy the action's `owner/name` from. */
+const OWNER_FILES = ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml"];
+
+/**
+ * Where these files name the action's repository (`owner/itsyou-token-action`) as something other than
+ * `repository`: `file: owner/name` lines, empty when they all agree.
+ */
+export function ownerMismatches(cwd: string, repository: string): string[] {
+  const found: string[] = [];
+  for (const file of OWNER_FILES) {
+    let text: string;
+    try {
+      text = readFileSync(join(cwd, file), "utf8");
+    } catch {
+      continue;
+    }
+    const named = new Set([...text.matchAll(/\b([\w.-]+\/itsyou-token-action)\b/g)].map((match) => match[1]));
+    // OWNER/… is an instruction's placeholder ("your owner"), not a name users copy.
+    for (const name of named) if (name !== repository && !name.startsWith("OWNER/")) found.push(`${file}: ${name}`);
+  }
+  return found;
+}
+
+/** Checks what a release needs before it tags anything (and all that --check checks). */
+export function checkRelease(cwd: string, version: string, repository?: string): string {
+  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new ReleaseError(`${version} is not a version X.Y.Z.`);
+  for (const file of ["package.json", "deno.json"]) {
+    const found = JSON.parse(readFileSync(join(cwd, file), "utf8")).version;
+    if (found !== version) {
+      throw new ReleaseError(`${file} says version ${found}, not ${version}: set it, commit, and release again.`);
+    }
+  }
+  if (repository !== undefined) {
+    const wrong = ownerMismatches(cwd, repository);
+    if (wrong.length > 0) {
+      throw new ReleaseError(
+        `The docs name another repository than ${repository}, where this release runs (${wrong.slice(0, 5).join("; ")}${
+          wrong.length > 5 ? "; …" : ""
+        }): replace the owner in ${[...new Set(wrong.map((line) => line.split(":")[0]))].join(", ")} and commit.`,
+      );
+    }
+  }
+  return releaseNotes(readFileSync(join(cwd, "CHANGELOG.md"), "utf8"), version);
+}
+
+/** `a` is a newer X.Y.Z than `b`. */
+function newer(a: string, b: string): boolean {
+  const [x, y] = [a.split(".").map(Number), b.split(".").map(Number)];
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] > y[i];
+  return false;
 }
 
 export interface ReleaseResult {
@@ -55,17 +114,12 @@ export interface ReleaseResult {
  * HEAD (annotated or not, here or only on the remote) is kept and not pushed
  * again, and the major tag is moved only when it names another commit.
  */
-export function release({ cwd, version, remote = "origin", notesFile }: ReleaseOptions): ReleaseResult {
+export function release(
+  { cwd, version, remote = "origin", notesFile, defaultBranch, repository }: ReleaseOptions,
+): ReleaseResult {
   const git = (...args: string[]): string =>
     execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
-  if (!/^\d+\.\d+\.\d+$/.test(version)) throw new ReleaseError(`${version} is not a version X.Y.Z.`);
-  for (const file of ["package.json", "deno.json"]) {
-    const found = JSON.parse(readFileSync(join(cwd, file), "utf8")).version;
-    if (found !== version) {
-      throw new ReleaseError(`${file} says version ${found}, not ${version}: set it, commit, and release again.`);
-    }
-  }
-  const notes = releaseNotes(readFileSync(join(cwd, "CHANGELOG.md"), "utf8"), version);
+  const notes = checkRelease(cwd, version, repository);
   if (git("status", "--porcelain") !== "") {
     throw new ReleaseError("The work tree has uncommitted changes: commit or stash them first.");
   }
@@ -97,8 +151,28 @@ export function release({ cwd, version, remote = "origin", notesFile }: ReleaseO
     pushed.push(tag);
     log.push(`${tag} pushed to ${remote}`);
   }
-  if (remoteTags.get(major) === commit) {
+  const majorCommit = remoteTags.get(major);
+  /** The newest vX.Y.Z on the remote that names the commit the major tag names. */
+  const majorVersion = [...remoteTags].filter(([name, named]) => named === majorCommit && /^v\d+\.\d+\.\d+$/.test(name))
+    .map(([name]) => name.slice(1)).sort((a, b) => (newer(a, b) ? -1 : newer(b, a) ? 1 : 0))[0];
+  const onDefaultBranch = (): boolean => {
+    try {
+      git("merge-base", "--is-ancestor", commit, defaultBranch!);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (majorCommit === commit) {
     log.push(`${major} already names ${commit.slice(0, 12)} on ${remote}: kept`);
+  } else if (defaultBranch !== undefined && !onDefaultBranch()) {
+    log.push(`${major} left alone: ${tag} is not on ${defaultBranch} (a backport or a branch release)`);
+  } else if (majorCommit !== undefined && (majorVersion === undefined || !newer(version, majorVersion))) {
+    log.push(
+      `${major} left alone: it names ${
+        majorVersion ? `v${majorVersion}` : majorCommit.slice(0, 12)
+      }, not older than ${tag}`,
+    );
   } else {
     git("tag", "-f", "-a", major, "-m", `${major}: ${tag}`);
     git("push", "--force", remote, `refs/tags/${major}`);
@@ -122,12 +196,21 @@ function remoteTagCommits(git: (...args: string[]) => string, remote: string): M
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [version, ...rest] = process.argv.slice(2);
   const flag = (name: string): string | undefined => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
+  const cwd = fileURLToPath(new URL("..", import.meta.url));
+  const repository = process.env.GITHUB_REPOSITORY || undefined;
   try {
+    if (rest.includes("--check")) {
+      checkRelease(cwd, version ?? "", repository);
+      console.log(`release: ${version} is ready${repository ? `, and the docs name ${repository}` : ""}`);
+      process.exit(0);
+    }
     const { log } = release({
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      cwd,
       version: version ?? "",
       remote: flag("--remote"),
       notesFile: flag("--notes"),
+      defaultBranch: flag("--default-branch"),
+      repository,
     });
     for (const line of log) console.log(`release: ${line}`);
   } catch (error) {

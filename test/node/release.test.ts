@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ACTION } from "../support/action.ts";
-import { release, releaseNotes } from "../../scripts/release.ts";
+import { ownerMismatches, release, releaseNotes } from "../../scripts/release.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -124,6 +124,67 @@ describe("scripts/release.ts against a local bare repository", () => {
     expect(git(origin, "rev-parse", "v1^{commit}")).toBe(second.commit);
     expect(git(origin, "rev-parse", "v1.0.0^{commit}")).toBe(first.commit);
     expect(git(origin, "rev-parse", "v1.1.0^{commit}")).toBe(second.commit);
+  });
+
+  test("the major tag only moves forward: re-running 1.0.0 after 1.1.0 leaves v1 at 1.1.0 and says so", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    const branch = `origin/${git(work, "rev-parse", "--abbrev-ref", "HEAD")}`;
+    const first = release({ cwd: work, version: "1.0.0", defaultBranch: branch });
+    commitVersion(work, git, "1.1.0");
+    git(work, "push", "-q", "origin", "HEAD");
+    const second = release({ cwd: work, version: "1.1.0", defaultBranch: branch });
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(second.commit);
+    git(work, "checkout", "-q", "v1.0.0");
+    const rerun = release({ cwd: work, version: "1.0.0", defaultBranch: branch });
+    expect(rerun.commit).toBe(first.commit);
+    expect(rerun.tags).toEqual([]);
+    expect(rerun.log).toContain("v1 left alone: it names v1.1.0, not older than v1.0.0");
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(second.commit);
+  });
+
+  test("a backport (1.0.1 on a branch from 1.0.0, after 1.1.0) is tagged; v1 is left alone, off the default branch", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    const main = git(work, "rev-parse", "--abbrev-ref", "HEAD");
+    release({ cwd: work, version: "1.0.0", defaultBranch: `origin/${main}` });
+    commitVersion(work, git, "1.1.0");
+    git(work, "push", "-q", "origin", "HEAD");
+    const latest = release({ cwd: work, version: "1.1.0", defaultBranch: `origin/${main}` });
+    git(work, "checkout", "-q", "-b", "v1.0.x", "v1.0.0");
+    commitVersion(work, git, "1.0.1");
+    const backport = release({ cwd: work, version: "1.0.1", defaultBranch: `origin/${main}` });
+    expect(backport.tags).toEqual(["v1.0.1"]);
+    expect(backport.log).toContain(`v1 left alone: v1.0.1 is not on origin/${main} (a backport or a branch release)`);
+    expect(git(origin, "rev-parse", "v1.0.1^{commit}")).toBe(backport.commit);
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(latest.commit);
+  });
+
+  test("a newer version on a commit that is not on the default branch is tagged, and does not become v1", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    const main = git(work, "rev-parse", "--abbrev-ref", "HEAD");
+    const first = release({ cwd: work, version: "1.0.0", defaultBranch: `origin/${main}` });
+    git(work, "checkout", "-q", "-b", "experiment");
+    commitVersion(work, git, "1.2.0");
+    const offBranch = release({ cwd: work, version: "1.2.0", defaultBranch: `origin/${main}` });
+    expect(offBranch.tags).toEqual(["v1.2.0"]);
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(first.commit);
+  });
+
+  test("the docs must name the repository the release runs in: the placeholder owner is refused, saying which files", () => {
+    const { work, git } = repositories("1.0.0");
+    writeFileSync(join(work, "README.md"), "uses: org/itsyou-token-action@v1\n");
+    writeFileSync(join(work, "SECURITY.md"), "https://github.com/octo/itsyou-token-action/security\n");
+    git(work, "add", "-A");
+    git(work, "commit", "-q", "-m", "docs");
+    expect(ownerMismatches(work, "octo/itsyou-token-action")).toEqual(["README.md: org/itsyou-token-action"]);
+    expect(() => release({ cwd: work, version: "1.0.0", repository: "octo/itsyou-token-action" })).toThrow(
+      /The docs name another repository than octo\/itsyou-token-action, where this release runs \(README\.md: org\/itsyou-token-action\): replace the owner in README\.md and commit\./,
+    );
+    writeFileSync(join(work, "README.md"), "uses: octo/itsyou-token-action@v1\n");
+    git(work, "commit", "-q", "-am", "owner");
+    expect(release({ cwd: work, version: "1.0.0", repository: "octo/itsyou-token-action" }).tags).toEqual([
+      "v1.0.0",
+      "v1",
+    ]);
   });
 
   test("accepts a tag already at HEAD (the workflow runs on a pushed tag)", () => {

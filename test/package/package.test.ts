@@ -49,6 +49,7 @@ function child(
   return new Promise((resolve) => process.on("close", (status) => resolve({ status, stdout, stderr })));
 }
 
+const TEST_REPOSITORY = "itsyou-tests/itsyou-token-action";
 const f = useServerFixture();
 let scratch: string;
 let tarball: string;
@@ -56,7 +57,8 @@ const results = new Map<string, { name: string; error?: string }[]>();
 
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), "itsyou-package-"));
-  const packageDir = buildPackage();
+  // The repository a test build names (a published build names the one it runs in, GITHUB_REPOSITORY).
+  const packageDir = buildPackage({ ...process.env, GITHUB_REPOSITORY: TEST_REPOSITORY });
   execFileSync("npm", ["pack", packageDir, "--pack-destination", scratch, "--silent"], { cwd: root });
   tarball = join(scratch, readdirSync(scratch).find((name) => name.endsWith(".tgz"))!);
   writeFileSync(join(scratch, "package.json"), JSON.stringify({ name: "scratch", private: true, type: "module" }));
@@ -191,9 +193,9 @@ describe("what the tarball holds and who can load it", () => {
     }
   });
 
-  test("it is published public with provenance, and its engines hold both Node versions tested here", () => {
+  test("it is published public (provenance is the workflow's, never forced), and its engines hold both Node versions tested here", () => {
     const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
-    expect(manifest.publishConfig).toEqual({ access: "public", provenance: true });
+    expect(manifest.publishConfig).toEqual({ access: "public" });
     expect(manifest.engines).toEqual({ node: ENGINES });
     expect(ENGINES).toBe("^20.19.0 || >=22.12.0");
     // The range by hand: 20.19 and later in 20, or 22.12 and later.
@@ -221,27 +223,34 @@ describe("what the tarball holds and who can load it", () => {
 
 describe("the repository it names", () => {
   test(
-    "npm run build:package on GitHub names the repository it runs in (provenance must match it); elsewhere the placeholder",
+    "npm run build:package names the repository in GITHUB_REPOSITORY; without it, it fails with one line and writes no package",
     () => {
-      const build = (env: Record<string, string>): Record<string, unknown> => {
-        execFileSync("npm", ["run", "build:package", "--silent"], {
+      const build = (env: Record<string, string>): { status: number | null; stderr: string } => {
+        const run = spawnSync("npm", ["run", "build:package", "--silent"], {
           cwd: root,
           env: { PATH: process.env.PATH ?? "", ...env },
-          stdio: "ignore",
+          encoding: "utf8",
         });
-        return JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+        return { status: run.status, stderr: run.stderr };
       };
+      const manifest = (): Record<string, unknown> =>
+        JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
       try {
-        expect(build({ GITHUB_REPOSITORY: "someone/else", GITHUB_SERVER_URL: "https://github.com" })).toMatchObject({
+        expect(build({ GITHUB_REPOSITORY: "someone/else", GITHUB_SERVER_URL: "https://github.com" }).status).toBe(0);
+        expect(manifest()).toMatchObject({
           repository: { type: "git", url: "git+https://github.com/someone/else.git" },
           homepage: "https://github.com/someone/else#readme",
           bugs: { url: "https://github.com/someone/else/issues" },
         });
-        expect(build({})).toMatchObject({
-          repository: { type: "git", url: "git+https://github.com/org/itsyou-token-action.git" },
-        });
+        const without = build({});
+        expect(without.status).toBe(1);
+        expect(without.stderr.trim().split("\n")).toEqual([
+          expect.stringMatching(/^build:package: GITHUB_REPOSITORY must name the repository the package comes from/),
+        ]);
+        // The earlier build is still there, untouched: nothing was written.
+        expect(manifest()).toMatchObject({ homepage: "https://github.com/someone/else#readme" });
       } finally {
-        buildPackage({});
+        buildPackage({ GITHUB_REPOSITORY: TEST_REPOSITORY });
       }
     },
     60_000,
