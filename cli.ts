@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * A command line for ItsYou.online: prints a JWT (or an access token) for the
- * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET, or (--derive) a JWT
- * derived from the user's JWT in ITSYOU_JWT.
+ * credentials in ITSYOU_CLIENT_ID and ITSYOU_CLIENT_SECRET, a renewal of the
+ * refreshable JWT in ITSYOU_JWT (--refresh), or a JWT derived from it (--derive).
  *
  *   deno run --allow-net=itsyou.online --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
  *   npx @itsyou/token [flags]             (the npm package's bin)
@@ -16,7 +16,16 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { decodeJwt, deriveJwt, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl, verifyJwt } from "./mod.ts";
+import {
+  decodeJwt,
+  deriveJwt,
+  getAccessToken,
+  getJwt,
+  ItsYouOnlineError,
+  refreshJwt,
+  resolveBaseUrl,
+  verifyJwt,
+} from "./mod.ts";
 
 const USAGE =
   `Usage: deno run --allow-net=HOST --allow-env=ITSYOU_CLIENT_ID,ITSYOU_CLIENT_SECRET,ITSYOU_BASE_URL cli.ts [flags]
@@ -28,10 +37,12 @@ With --derive, prints a JWT derived from the user's refreshable JWT in ITSYOU_JW
 never refreshable). It asks only for user:memberof: scopes that JWT holds exactly:
 ItsYou.online does not check membership on delegation, and verifiers do not
 accept membership from a derived JWT.
+With --refresh, prints a renewal of the refreshable JWT in ITSYOU_JWT (its own
+scopes and audiences; 24 hours, or --validity), e.g. in a job that outlives it.
 
 Deno permissions, the narrowest that work: --allow-net=itsyou.online (or your
-server's host:port), --allow-env with the three variables above (for --derive:
---allow-env=ITSYOU_JWT,ITSYOU_BASE_URL), and --allow-read=FILE for --public-key FILE.
+server's host:port), --allow-env with the three variables above (for --derive
+and --refresh: --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL), and --allow-read=FILE for --public-key FILE.
 
 Flags:
   --scope LIST         JWT scopes, comma-separated (default: all granted; with --derive: none)
@@ -39,6 +50,7 @@ Flags:
   --validity SECONDS   JWT lifetime, 1 to 86400 (with --derive: at most the parent's remaining life)
   --refreshable        ask for a refreshable JWT (offline_access; not with --derive)
   --derive             derive from the JWT in ITSYOU_JWT instead of using the credentials
+  --refresh            renew the refreshable JWT in ITSYOU_JWT (with --validity, --json, --verify)
   --base-url URL       a self-hosted server (or ITSYOU_BASE_URL; default https://itsyou.online)
   --access-token       print the access token instead of a JWT
   --json               print the whole result as JSON (with the JWT's decoded claims)
@@ -101,6 +113,7 @@ async function main(args: string[]): Promise<number> {
         "base-url": { type: "string" },
         "access-token": { type: "boolean" },
         derive: { type: "boolean" },
+        refresh: { type: "boolean" },
         json: { type: "boolean" },
         verify: { type: "boolean" },
         "public-key": { type: "string" },
@@ -131,6 +144,16 @@ async function main(args: string[]): Promise<number> {
     if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
     if (values.derive && values["access-token"]) {
       throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
+    }
+    if (values.refresh) {
+      const given = { derive: values.derive, "access-token": values["access-token"], scope: values.scope } as const;
+      const other = Object.entries({ ...given, audience: values.audience, refreshable: values.refreshable })
+        .find(([, value]) => value)?.[0];
+      if (other) {
+        throw new UsageError(
+          `--refresh renews the JWT in ITSYOU_JWT with its own scopes and audiences; --${other} does not apply to it`,
+        );
+      }
     }
     if (values.derive && values.refreshable) {
       throw new UsageError(
@@ -176,8 +199,10 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
 
-  // Delegation: the parent JWT comes from the environment too, as it is a secret.
-  const jwt = values.derive
+  // Refresh and delegation: the JWT comes from the environment too, as it is a secret.
+  const jwt = values.refresh
+    ? await refreshJwt(secret("ITSYOU_JWT"), { baseUrl, validity: jwtOptions.validity })
+    : values.derive
     ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions)
     : await getJwt(credentials(), jwtOptions);
   let claims = decodeJwt(jwt);

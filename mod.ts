@@ -472,8 +472,12 @@ export interface JwtClaims {
  * ```
  */
 export interface VerifyJwtOptions {
-  /** PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} by default. */
-  publicKey?: string | CryptoKey;
+  /**
+   * PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY}
+   * by default. The key's type is what `crypto.subtle.importKey` returns, so it
+   * is `CryptoKey` with the DOM library and Node's `webcrypto.CryptoKey` without.
+   */
+  publicKey?: string | Awaited<ReturnType<typeof crypto.subtle.importKey>>;
   /** Expected `iss`, `"itsyouonline"` by default. */
   issuer?: string;
   /**

@@ -215,6 +215,45 @@ describe("--derive (delegation)", () => {
   });
 });
 
+describe("--refresh (jobs longer than the JWT)", () => {
+  test("renews the refreshable JWT in ITSYOU_JWT, with only --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL, keeping its refresh_token", async () => {
+    const jwt = await getJwt(f.org, { ...f.at, refreshable: true, audience: "deploy", validity: 60 });
+    const host = new URL(f.at.baseUrl).host;
+    f.server.reset();
+    f.server.advanceClock(1); // a new exp, so the renewal differs
+    const run = await cli(["--refresh", "--validity", "900", "--json"], {
+      ITSYOU_JWT: jwt,
+      ITSYOU_CLIENT_ID: "",
+      ITSYOU_CLIENT_SECRET: "",
+    }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const { jwt: renewed, claims } = JSON.parse(run.stdout);
+    expect(renewed).not.toBe(jwt);
+    expect(claims).toMatchObject({ aud: ["deploy"], refresh_token: decodeJwt(jwt).refresh_token });
+    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/jwt/refresh"]);
+    expect(new URLSearchParams(f.server.requests[0].body).get("validity")).toBe("900");
+  });
+
+  test("a JWT that is not refreshable: one line, exit 1, nothing sent", async () => {
+    const jwt = await getJwt(f.org, { ...f.at, validity: 60 });
+    f.server.reset();
+    expectError(await cli(["--refresh"], { ITSYOU_JWT: jwt }), "NOT_REFRESHABLE", /cannot be refreshed/, { jwt });
+    expect(f.server.count()).toBe(0);
+  });
+
+  test.each(["--derive", "--access-token", "--scope=a", "--audience=b", "--refreshable"])(
+    "--refresh with %s exits 2: a refresh keeps the JWT's own scopes and audiences",
+    async (flag) => {
+      const run = await cli(["--refresh", flag]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(
+        /^itsyou: --refresh renews the JWT in ITSYOU_JWT with its own scopes and audiences; --/,
+      );
+    },
+  );
+});
+
 describe("stdout and permissions", () => {
   test.each(RUNTIMES)("%s: a closed stdout (| head -c0) ends quietly, after the request", async (_, command) => {
     const run = await cliWithStdout(command, "closed");

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -149,6 +149,18 @@ describe("what the tarball holds and who can load it", () => {
     expect(decodeJwt(run.stdout.trim())).toMatchObject({ username: "alice", aud: ["billing"] });
   });
 
+  test("the bin renews the refreshable JWT in ITSYOU_JWT (--refresh) on the machine's Node", async () => {
+    const cli = join(scratch, "node_modules/@itsyou/token/cli.js");
+    const { getJwt, decodeJwt } = await import("../../mod.ts");
+    const jwt = await getJwt(f.org, { ...f.at, refreshable: true, validity: 60 });
+    const env = { PATH: process.env.PATH ?? "", ITSYOU_JWT: jwt, ITSYOU_BASE_URL: f.at.baseUrl };
+    f.server.reset();
+    const run = await child(machineNode(), [cli, "--refresh", "--validity", "600"], { env });
+    expect(run.stderr).toBe("");
+    expect(f.server.requests.map((request) => request.path)).toEqual(["/v1/oauth/jwt/refresh"]);
+    expect(decodeJwt(run.stdout.trim())).toMatchObject({ refresh_token: decodeJwt(jwt).refresh_token });
+  });
+
   test("TypeScript consumers type-check against the declarations (nodenext and bundler resolution)", () => {
     writeFileSync(
       join(scratch, "consumer.ts"),
@@ -177,6 +189,43 @@ describe("what the tarball holds and who can load it", () => {
         "consumer.ts",
       ], { cwd: scratch, encoding: "utf8" });
       expect(run.stdout + run.stderr).toBe("");
+    }
+  });
+
+  test("verifyJwt's key type works in Node projects without the DOM library and with it: a CryptoKey is accepted, a number refused", () => {
+    const types = join(scratch, "key-types");
+    mkdirSync(types, { recursive: true });
+    writeFileSync(join(types, "package.json"), JSON.stringify({ type: "module" }));
+    writeFileSync(
+      join(types, "consumer.ts"),
+      [
+        'import { verifyJwt } from "@itsyou/token";',
+        'const key = await crypto.subtle.importKey("raw", new Uint8Array(97), { name: "ECDSA", namedCurve: "P-384" }, false, ["verify"]);',
+        'export const accepted = verifyJwt("x", { publicKey: key });',
+        "// @ts-expect-error a number is not a key",
+        'export const refused = verifyJwt("x", { publicKey: 5 });',
+      ].join("\n"),
+    );
+    for (const lib of ["es2024", "es2024,dom"]) {
+      const run = spawnSync(bin("tsc"), [
+        "--ignoreConfig",
+        "--noEmit",
+        "--strict",
+        "--target",
+        "es2022",
+        "--module",
+        "nodenext",
+        "--moduleResolution",
+        "nodenext",
+        "--lib",
+        lib,
+        "--types",
+        "node",
+        "--typeRoots",
+        join(root, "node_modules/@types"),
+        "consumer.ts",
+      ], { cwd: types, encoding: "utf8" });
+      expect(run.stdout + run.stderr, lib).toBe("");
     }
   });
 
