@@ -1,10 +1,31 @@
 /**
  * A small, dependency-free client for ItsYou.online, the OAuth2 identity
  * server: get an access token (client credentials or authorization code),
- * trade it for an ES384 JWT, refresh and verify JWTs.
+ * trade it for an ES384 JWT, refresh, derive and verify JWTs, and keep one
+ * renewed in the background.
  *
  * One file, no imports, only web APIs (`fetch`, `URL`, `crypto.subtle`): Deno,
- * Bun and workers run it as it is, Node 20+ as the npm package's JavaScript.
+ * Bun and workers run it as it is, Node 20.19+ as the npm package's JavaScript
+ * (`npm install @itsyou/token`). Every call ends within its documented time
+ * bound; every failure is an {@linkcode ItsYouOnlineError} with a stable
+ * `code` and a message that says what to check, and never holds a secret.
+ *
+ * Reading order: constants and limits; the shared types; the error; the one
+ * request function (`send`: the time bound, retries, the body cap, the error
+ * mapping, redaction); the flows, each with its options just above it
+ * ({@linkcode getAccessToken}, {@linkcode exchangeCode},
+ * {@linkcode authorizeUrl}, {@linkcode parseCallback}, {@linkcode getJwt},
+ * {@linkcode refreshJwt}, {@linkcode deriveJwt}); JWTs
+ * ({@linkcode decodeJwt}, {@linkcode verifyJwt}, {@linkcode isDerivedJwt});
+ * and {@linkcode createTokenSource}.
+ *
+ * More: the library in depth
+ * (https://github.com/org/itsyou-token-action/blob/main/docs/library.md),
+ * every error message
+ * (https://github.com/org/itsyou-token-action/blob/main/docs/troubleshooting.md),
+ * the command line, `jsr:@itsyou/token@^1/cli`
+ * (https://github.com/org/itsyou-token-action/blob/main/docs/cli.md), and the
+ * GitHub Action built on it, `org/itsyou-token-action@v1`.
  *
  * @example Get a JWT for an organization in one round trip
  * ```ts

@@ -2,7 +2,7 @@
  * `npm run build:package`: builds the library's npm package, `@itsyou/token`,
  * into `.package/` (generated, never edited, not committed): mod.ts and cli.ts
  * compiled by tsc into JavaScript with declarations, a package.json whose
- * version is the repository's, README.md and LICENSE. `npm pack .package` makes
+ * version is the repository's, its README (docs/npm-package.md) and LICENSE. `npm pack .package` makes
  * the tarball; test/package/ installs that tarball and tests it as users get it.
  */
 import { spawnSync } from "node:child_process";
@@ -83,7 +83,9 @@ export function buildPackage(env: Record<string, string | undefined> = process.e
     keywords: ["itsyou.online", "oauth2", "jwt", "es384", "client-credentials"],
   };
   writeFileSync(`${dir}/package.json`, `${JSON.stringify(manifest, null, 2)}\n`);
-  for (const file of ["README.md", "LICENSE"]) copyFileSync(`${root}${file}`, `${dir}/${file}`);
+  // The package's own page, for the library's users (the repository's README is the action's page).
+  copyFileSync(`${root}docs/npm-package.md`, `${dir}/README.md`);
+  copyFileSync(`${root}LICENSE`, `${dir}/LICENSE`);
   return dir;
 }
 

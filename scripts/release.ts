@@ -49,7 +49,15 @@ export interface ReleaseOptions {
 }
 
 /** The files users copy the action's `owner/name` from. */
-const OWNER_FILES = ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml"];
+const OWNER_FILES = [
+  "README.md",
+  "SECURITY.md",
+  "CONTRIBUTING.md",
+  "CHANGELOG.md",
+  "action.yml",
+  "mod.ts",
+  ...["action", "cli", "library", "npm-package", "protocol", "security", "troubleshooting"].map((page) => `docs/${page}.md`),
+];
 
 /**
  * Where these files name the action's repository (`owner/itsyou-token-action`) as something other than

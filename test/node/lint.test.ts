@@ -1,9 +1,9 @@
 /** action.yml, the workflows and the README's workflow examples, checked offline. */
 import { describe, expect, test } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
@@ -58,7 +58,16 @@ function actionlint(file: string): string[] {
 
 describe("workflows (actionlint)", () => {
   const workflows = readdirSync(join(root, ".github/workflows")).filter((name) => /\.ya?ml$/.test(name));
-  const readmeExamples = [...read("README.md").matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]);
+  /** The YAML examples of the README and docs/; a list of steps is checked inside a minimal workflow. */
+  const readmeExamples = ["README.md", ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`)]
+    .flatMap((file) => [...read(file).matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => match[1]))
+    .map((example) =>
+      example.startsWith("- ")
+        ? `on: push\npermissions:\n  contents: read\njobs:\n  job:\n    runs-on: ubuntu-latest\n    steps:\n${
+          example.replace(/^/gm, "      ")
+        }`
+        : example
+    );
 
   test("there are the test, release, CodeQL and dist workflows and README examples to check", () => {
     expect(workflows.sort()).toEqual(["codeql.yml", "dist.yml", "release.yml", "test.yml"]);
@@ -81,7 +90,7 @@ describe("workflows (actionlint)", () => {
     expect(actionlint(join(root, ".github/workflows", name))).toEqual([]);
   });
 
-  test("each README workflow example has no findings", () => {
+  test("each workflow example of the README and docs/ has no findings", () => {
     const dir = mkdtempSync(join(tmpdir(), "readme-examples-"));
     try {
       for (const [i, example] of readmeExamples.entries()) {
@@ -306,7 +315,7 @@ describe("workflows (actionlint)", () => {
   });
 });
 
-describe("README: Troubleshooting has a row for every message the code can print", () => {
+describe("docs/troubleshooting.md has a row for every message the code can print", () => {
   /**
    * The messages of mod.ts, src/ and cli.ts: each string or template literal passed where a message is made
    * (ItsYouOnlineError, invalidArgument, jwtInvalid, invalid, UsageError, fatal, the HTTP advice, the CLI's and
@@ -316,7 +325,7 @@ describe("README: Troubleshooting has a row for every message the code can print
   function messages(): { file: string; text: string }[] {
     const found: { file: string; text: string }[] = [];
     const triggers =
-      /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice = |super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
+      /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice =|super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
     for (const file of ["mod.ts", "cli.ts", ...readdirSync(join(root, "src")).map((name) => `src/${name}`)]) {
       const source = read(file);
       for (const trigger of source.matchAll(triggers)) {
@@ -362,11 +371,12 @@ describe("README: Troubleshooting has a row for every message the code can print
     return literals;
   }
 
-  /** The backticked snippets of the first column of Troubleshooting, as patterns: `…` stands for anything. */
-  function rows(): RegExp[] {
-    const readme = read("README.md");
-    const start = readme.indexOf("## Troubleshooting");
-    const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  /** The backticked snippets of the first column of a troubleshooting table, as patterns: `…` stands for anything. */
+  function rows(file: string): RegExp[] {
+    const text = read(file);
+    const start = text.indexOf("Troubleshooting");
+    const end = text.indexOf("\n## ", start + 1);
+    const table = text.slice(start, end < 0 ? undefined : end);
     return table.split("\n").filter((line) => line.startsWith("| `")).flatMap((line) => {
       const cell = line.slice(1, line.indexOf(" | "));
       return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1])
@@ -379,6 +389,22 @@ describe("README: Troubleshooting has a row for every message the code can print
     });
   }
 
+  test("each row of the README's short table names a message the code prints", () => {
+    const texts = messages().map((message) => message.text.replace(/…/g, "x"));
+    const readme = read("README.md");
+    const start = readme.indexOf("## Troubleshooting");
+    const rowsOfReadme = readme.slice(start, readme.indexOf("\n## ", start + 1)).split("\n")
+      .filter((line) => line.startsWith("| `") && !line.includes("using: node24")); // that one is the runner's own
+    expect(rowsOfReadme.length).toBeGreaterThanOrEqual(5);
+    for (const row of rowsOfReadme) {
+      const snippets = [...row.slice(1, row.indexOf(" | ")).matchAll(/`([^`]+)`/g)].map((match) => match[1]);
+      const found = snippets.some((snippet) =>
+        texts.some((text) => snippet.split(/\s*…\s*/).filter(Boolean).every((part) => text.includes(part)))
+      );
+      expect(found, row.slice(0, 80)).toBe(true);
+    }
+  });
+
   test("the extraction finds the messages (a check that can fail)", () => {
     const texts = messages().map((message) => message.text);
     expect(texts.length).toBeGreaterThan(80);
@@ -388,21 +414,64 @@ describe("README: Troubleshooting has a row for every message the code can print
   });
 
   test("each message matches a row", () => {
-    const patterns = rows();
+    const patterns = rows("docs/troubleshooting.md");
     const uncovered = messages().filter(({ text }) => !patterns.some((pattern) => pattern.test(text)));
     expect(uncovered.map(({ file, text }) => `${file}: ${text}`)).toEqual([]);
   });
 });
 
-test("every command line the README shows for Deno grants narrow permissions (--allow-net=HOST, --allow-env=NAMES)", () => {
-  const readme = read("README.md").replace(/\\\n\s*/g, " ").replace(/`\n\s*/g, "` ");
-  const commands = [...readme.matchAll(/deno run [^`\n]*?(?:cli\.ts|jsr:@itsyou\/token\/cli)/g)].map((match) =>
-    match[0]
-  );
-  expect(commands.length).toBeGreaterThanOrEqual(4);
+test("every command line the README and docs/ show for Deno grants narrow permissions (--allow-net=HOST, --allow-env=NAMES)", () => {
+  const readme = ["README.md", ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`)].map(read).join("\n")
+    .replace(/\\\n\s*/g, " ").replace(/`\n\s*/g, "` ");
+  const commands = [...readme.matchAll(/deno run [^`\n]*?(?:cli\.ts|jsr:@itsyou\/token(?:@\^\d+)?\/cli)/g)].map((
+    match,
+  ) => match[0]);
+  expect(commands.length).toBeGreaterThanOrEqual(3);
   for (const command of commands) {
     expect(command, command).toMatch(/--allow-net=\S+/);
     expect(command, command).toMatch(/--allow-env=ITSYOU_[A-Z_,]+/);
     expect(command, command).not.toMatch(/--allow-(net|env)(\s|$)/);
   }
+});
+
+describe("the docs' links and tables", () => {
+  const markdown = (): string[] =>
+    readdirSync(root, { recursive: true, encoding: "utf8" })
+      .filter((name) =>
+        name.endsWith(".md") && !/(^|\/)(node_modules|\.package|bench\/tmp|\.test-results|dist)\//.test(name)
+      );
+
+  test("every relative link in the repository's Markdown resolves to a file, and every #anchor to a heading", () => {
+    const files = markdown();
+    expect(files).toEqual(expect.arrayContaining(["README.md", "docs/library.md", "docs/troubleshooting.md"]));
+    const anchorsOf = (file: string): string[] =>
+      [...read(file).matchAll(/^#+ (.+)$/gm)].map((match) =>
+        match[1].toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, "").replace(/ /g, "-")
+      );
+    const broken: string[] = [];
+    for (const file of files) {
+      for (const [, target] of read(file).matchAll(/\]\((?!https?:|mailto:)([^)\s]+)\)/g)) {
+        const [path, anchor] = target.split("#");
+        const resolved = path === "" ? file : join(dirname(file), path);
+        if (!existsSync(join(root, resolved))) broken.push(`${file}: ${target}`);
+        else if (anchor && resolved.endsWith(".md") && !anchorsOf(resolved).includes(anchor)) {
+          broken.push(`${file}: ${target} (no such heading)`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  test("the README's inputs table is action.yml's inputs, with their defaults", () => {
+    const readme = read("README.md");
+    const start = readme.indexOf("## Inputs");
+    const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
+    const rows = [...table.matchAll(/^\| `([a-z-]+)` +\| ([^|]*?) +\|/gm)].map(([, name, value]) => [name, value]);
+    const action = parse(read("action.yml")) as { inputs: Record<string, { default?: string; required?: boolean }> };
+    expect(rows.map(([name]) => name)).toEqual(Object.keys(action.inputs));
+    for (const [name, value] of rows) {
+      const spec = action.inputs[name];
+      expect(value, name).toBe(spec.required ? "(required)" : spec.default === undefined ? "" : `\`${spec.default}\``);
+    }
+  });
 });

@@ -280,23 +280,40 @@ describe("scripts/release.ts against a local bare repository", () => {
 });
 
 describe("the major version the docs promise is the one a release creates", () => {
-  test("every org/itsyou-token-action@vN, raw …/vN/ URL and @itsyou/token@^N names package.json's major", () => {
+  const docFiles = (): string[] => [
+    "README.md",
+    "SECURITY.md",
+    "CONTRIBUTING.md",
+    "CHANGELOG.md",
+    "action.yml",
+    "mod.ts",
+    ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`),
+    ...exampleFiles(),
+  ];
+
+  test("every org/itsyou-token-action@vN, jsr:@itsyou/token@^N and @itsyou/token@^N names package.json's major", () => {
     const major = version.split(".")[0];
     expect(Number(major)).toBeGreaterThanOrEqual(1);
     const found: string[] = [];
-    for (
-      const file of ["README.md", "SECURITY.md", "CONTRIBUTING.md", "CHANGELOG.md", "action.yml", ...exampleFiles()]
-    ) {
-      for (
-        const match of read(file).matchAll(
-          /itsyou-token-action@v(\d+)|itsyou-token-action\/v(\d+)\/|@itsyou\/token@\^(\d+)/g,
-        )
-      ) {
+    for (const file of docFiles()) {
+      for (const match of read(file).matchAll(/itsyou-token-action@v(\d+)|@itsyou\/token@\^(\d+)/g)) {
         found.push(`${file}: ${match[0]}`);
-        expect(match[1] ?? match[2] ?? match[3], `${file}: ${match[0]}`).toBe(major);
+        expect(match[1] ?? match[2], `${file}: ${match[0]}`).toBe(major);
       }
     }
     expect(found.length).toBeGreaterThanOrEqual(5);
+  });
+
+  test("no Deno import names a raw file at a moving tag (…/v1/mod.ts): Deno's lockfile refuses it once the tag moves", () => {
+    const moving: string[] = [];
+    for (const file of docFiles()) {
+      for (const match of read(file).matchAll(/itsyou-token-action\/(v\d+(?:\.\d+)?|main)\/(mod|cli)\.ts/g)) {
+        moving.push(`${file}: ${match[0]}`);
+      }
+    }
+    expect(moving).toEqual([]);
+    expect("…/itsyou-token-action/v1/mod.ts".match(/itsyou-token-action\/(v\d+(?:\.\d+)?|main)\/(mod|cli)\.ts/)).not
+      .toBeNull();
   });
 });
 

@@ -47,8 +47,8 @@ test("scripts/run.mjs runs a script on this Node, and on the machine's Node 20 s
   }
 });
 
-test("the README's runtime table names the versions the tests run on", () => {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
+test("docs/library.md's runtime table names the versions the tests run on", () => {
+  const readme = readFileSync(join(root, "docs/library.md"), "utf8");
   const start = readme.indexOf("## Runtimes");
   const table = readme.slice(start, readme.indexOf("\n## ", start + 1));
   const bin = (name: string): string => join(root, "node_modules/.bin", name);

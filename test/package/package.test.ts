@@ -229,6 +229,15 @@ describe("what the tarball holds and who can load it", () => {
     }
   });
 
+  test("its README is the library's own page, whose links all resolve where npm shows it (absolute)", () => {
+    const readme = readFileSync(join(PACKAGE_DIR, "README.md"), "utf8");
+    expect(readme).toBe(readFileSync(join(root, "docs/npm-package.md"), "utf8"));
+    expect(readme).toMatch(/^# @itsyou\/token\n/);
+    const links = [...readme.matchAll(/\]\(([^)]+)\)|(https?:\/\/\S+)/g)].map((match) => match[1] ?? match[2]);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) expect(link, link).toMatch(/^https:\/\//);
+  });
+
   test("package.json is as npm writes it: npm pkg fix changes nothing (a bin of ./cli.js would be 'invalid and removed')", () => {
     const dir = mkdtempSync(join(tmpdir(), "itsyou-pkg-fix-"));
     try {
