@@ -15,38 +15,58 @@ import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
 const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"] as const;
 
 /**
- * Checks the proxy variables before any request, and writes back each in the
- * form `@actions/http-client` reads: `host:port` without a scheme means
- * `http://host:port`, as curl reads it. A value the action cannot use (not a
- * URL, or a scheme other than http: and https:, such as socks5:) throws an
- * error naming the variable, never its value (it may hold a password).
+ * Checks the proxy variables before any request, so that a value the action
+ * accepts is one `@actions/http-client` uses as meant, and writes back each in
+ * the form it reads:
+ * - `host:port` without a scheme means `http://host:port`, as curl reads it;
+ * - a blank (whitespace-only) variable is removed, so that, as for an empty one,
+ *   `@actions/http-client` reads the other spelling (`https_proxy` is read
+ *   before `HTTPS_PROXY`);
+ * - refused, with an error naming the variable, never its value (it may hold a
+ *   password): a value that is not a URL, a scheme other than http: and
+ *   https: (socks5:), a path, query or fragment, a user name or password with a
+ *   `%` that does not start a percent-escape (`@actions/http-client` would then
+ *   silently connect without the proxy), and an IPv6 address (which its tunnel
+ *   cannot connect to).
  */
 export function checkProxyEnvironment(env: Record<string, string | undefined>): void {
   for (const name of PROXY_VARIABLES) {
-    const value = env[name]?.trim();
-    if (!value) continue;
+    if (env[name] === undefined) continue;
+    const value = env[name]!.trim();
+    if (!value) {
+      delete env[name];
+      continue;
+    }
+    const refuse = (message: string): never => {
+      throw new ItsYouOnlineError("INVALID_ARGUMENT", message);
+    };
+    const notAProxy = `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`;
     const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
     let url: URL;
     try {
       url = new URL(withScheme);
     } catch {
-      throw new ItsYouOnlineError(
-        "INVALID_ARGUMENT",
-        `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`,
-      );
+      return refuse(notAProxy);
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new ItsYouOnlineError(
-        "INVALID_ARGUMENT",
+      refuse(
         `The environment variable ${name} names a ${
           url.protocol.slice(0, -1)
         } proxy, which the action cannot use; set it to an http:// or https:// proxy (or unset it).`,
       );
     }
-    if (!url.hostname || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
-      throw new ItsYouOnlineError(
-        "INVALID_ARGUMENT",
-        `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`,
+    if (!url.hostname || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) refuse(notAProxy);
+    try {
+      decodeURIComponent(url.username);
+      decodeURIComponent(url.password);
+    } catch {
+      refuse(
+        `The environment variable ${name} has a user name or password with a % that does not start a percent-escape; write a literal % as %25 (the action would otherwise connect without the proxy).`,
+      );
+    }
+    if (url.hostname.startsWith("[")) {
+      refuse(
+        `The environment variable ${name} names its proxy by an IPv6 address, which the action's proxy support cannot connect to; use a host name or an IPv4 address.`,
       );
     }
     env[name] = withScheme;

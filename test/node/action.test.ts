@@ -612,6 +612,8 @@ describe("behind a proxy", () => {
   let proxy: Server;
   let tlsServer: Fixture;
   const tunnels: string[] = [];
+  /** The Proxy-Authorization header of each CONNECT, decoded ("" when none). */
+  const proxyAuthorizations: string[] = [];
   const open: Socket[] = [];
 
   beforeAll(async () => {
@@ -643,6 +645,8 @@ describe("behind a proxy", () => {
     proxy = createServer((_request, response) => response.writeHead(405).end());
     proxy.on("connect", (request, socket: Socket, head) => {
       tunnels.push(request.url ?? "");
+      const authorization = request.headers["proxy-authorization"] ?? "";
+      proxyAuthorizations.push(Buffer.from(authorization.replace(/^Basic /, ""), "base64").toString());
       open.push(socket);
       if (request.url !== "itsyou.test:443") return socket.end("HTTP/1.1 403 Forbidden\r\n\r\n");
       const upstream = connect(tlsServer.server.port, "127.0.0.1", () => {
@@ -739,6 +743,17 @@ describe("behind a proxy", () => {
     ],
     ["HTTP_PROXY", "http://proxy.example:8080/some/path?x=1", /The environment variable HTTP_PROXY is not a proxy URL/],
     ["HTTPS_PROXY", "http://[bad", /The environment variable HTTPS_PROXY is not a proxy URL/],
+    [
+      "HTTPS_PROXY",
+      "http://deploy:100%pure@127.0.0.1:3128",
+      // As the runner's command escaping writes it (%25 is a %; the log shows the message unescaped).
+      /The environment variable HTTPS_PROXY has a user name or password with a %25 that does not start a percent-escape; write a literal %25 as %2525/,
+    ],
+    [
+      "https_proxy",
+      "http://[::1]:3128",
+      /The environment variable https_proxy names its proxy by an IPv6 address, which the action's proxy support cannot connect to/,
+    ],
   ])(
     "%s=%j ends the step with one error line naming the variable, not its value, before any request",
     async (name, value, message) => {
@@ -751,6 +766,41 @@ describe("behind a proxy", () => {
       expect(f.server.count()).toBe(0);
     },
   );
+
+  test("percent-encoded credentials reach the proxy decoded (user@corp, p%ss): the request goes through it", async () => {
+    const port = (proxy.address() as AddressInfo).port;
+    const before = tunnels.length;
+    const inputs = {
+      "client-id": tlsServer.org.clientId,
+      "client-secret": tlsServer.org.clientSecret,
+      "base-url": "https://itsyou.test",
+    };
+    const run = await runAction(inputs, {
+      HTTPS_PROXY: `http://user%40corp:p%25ss@127.0.0.1:${port}`,
+      NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+    });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.status).toBe(0);
+    expect(tunnels.length).toBeGreaterThan(before);
+    expect(new Set(proxyAuthorizations.slice(before))).toEqual(new Set(["user@corp:p%ss"]));
+  });
+
+  test("a blank https_proxy next to a valid HTTPS_PROXY is read as unset, as @actions/http-client reads an empty one", async () => {
+    const before = tunnels.length;
+    const inputs = {
+      "client-id": tlsServer.org.clientId,
+      "client-secret": tlsServer.org.clientSecret,
+      "base-url": "https://itsyou.test",
+    };
+    const run = await runAction(inputs, {
+      https_proxy: "   ",
+      HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+      NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+    });
+    expect(run.stdout).not.toMatch(/::error::/);
+    expect(run.status).toBe(0);
+    expect(tunnels.length).toBeGreaterThan(before);
+  });
 
   test("NO_PROXY is honoured too: without the proxy, itsyou.test does not resolve", async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;

@@ -166,9 +166,14 @@ describe("checkProxyEnvironment()", () => {
     },
   );
 
-  test("empty and unset variables are left alone", () => {
-    const env: Record<string, string | undefined> = { HTTPS_PROXY: "", NO_PROXY: "not a url either" };
+  test("empty and blank proxy variables are removed (as @actions/http-client reads an empty one: unset); NO_PROXY is left alone", () => {
+    const env: Record<string, string | undefined> = {
+      HTTPS_PROXY: "",
+      https_proxy: " \t ",
+      HTTP_PROXY: "http://proxy.example:3128",
+      NO_PROXY: "not a url either",
+    };
     checkProxyEnvironment(env);
-    expect(env).toEqual({ HTTPS_PROXY: "", NO_PROXY: "not a url either" });
+    expect(env).toEqual({ HTTP_PROXY: "http://proxy.example:3128", NO_PROXY: "not a url either" });
   });
 });
