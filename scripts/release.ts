@@ -56,7 +56,9 @@ const OWNER_FILES = [
   "CHANGELOG.md",
   "action.yml",
   "mod.ts",
-  ...["action", "cli", "library", "npm-package", "protocol", "security", "troubleshooting"].map((page) => `docs/${page}.md`),
+  ...["action", "cli", "library", "npm-package", "protocol", "security", "troubleshooting"].map((page) =>
+    `docs/${page}.md`
+  ),
 ];
 
 /**
