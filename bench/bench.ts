@@ -362,7 +362,7 @@ async function freshCode(): Promise<string> {
 function buildGoClient(): string {
   const tarball = join(root, "../shared/identityserver/identityserver-333d788.tar.gz");
   if (spawnSync("go", ["version"]).status !== 0) {
-    return "skipped: no Go on PATH (../shared/identityserver/install.sh installs it)";
+    return "skipped: no Go on PATH (scripts/identityserver/install.sh installs it)";
   }
   if (!existsSync(tarball)) return `skipped: ${tarball} is missing`;
   const gopath = join(tmp, "gopath");

@@ -2,7 +2,7 @@
  * `npm run test:real`: the contract suite against the real ItsYou.online server
  * (itsyouonline/identityserver at 333d788), on Node 24 (vitest) and under Deno.
  *
- * It starts the server with ../shared/identityserver/start.sh and test/real/seed.ts
+ * It starts the server with scripts/identityserver/start.sh and test/real/seed.ts
  * (or uses a running one: ITSYOU_REAL_SERVER=path/to/server.json), trusts its
  * test CA the way users would (NODE_EXTRA_CA_CERTS, deno test --cert), runs the
  * suites, stops the server, and ends with "N passed, N failed". When no server
@@ -31,7 +31,8 @@ function fail(message: string): never {
 
 let serverFile = process.env[SERVER_ENV];
 let startedIn: string | undefined;
-const shared = process.env.ITSYOU_IDENTITYSERVER_DIR ?? join(root, "../shared/identityserver");
+/** This repository's scripts that install, build, start and stop the real server. */
+const shared = join(root, "scripts/identityserver");
 if (serverFile) {
   if (!existsSync(serverFile)) {
     fail(`${SERVER_ENV}=${serverFile}: no such file; point it at the server.json that start.sh wrote.`);
@@ -39,7 +40,7 @@ if (serverFile) {
 } else {
   if (!existsSync(join(shared, "start.sh"))) {
     fail(
-      `no real server: ${shared}/start.sh is missing. Set ITSYOU_IDENTITYSERVER_DIR to the folder of start.sh, or ${SERVER_ENV} to a running server's server.json.`,
+      `no real server: ${shared}/start.sh is missing. Set ${SERVER_ENV} to a running server's server.json.`,
     );
   }
   startedIn = mkdtempSync(join(tmpdir(), "itsyou-real-"));

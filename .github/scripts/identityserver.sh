@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds and starts the real ItsYou.online server (itsyouonline/identityserver, checked out in GOPATH mode
 # at $GOPATH/src/github.com/itsyouonline/identityserver) against a real MongoDB, for the workflow's
-# contract-suite job. It seeds what ../shared/identityserver/start.sh seeds on a developer's machine (the
+# contract-suite job. It seeds what scripts/identityserver/start.sh seeds on a developer's machine (the
 # JWT key, organization testorg with a client-credentials API key, user alice) plus test/real/seed.ts,
 # and writes $OUT/server.json in start.sh's format, for ITSYOU_REAL_SERVER.
 #

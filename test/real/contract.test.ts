@@ -416,10 +416,13 @@ describe("createTokenSource()", () => {
     });
     const first = await tokens.jwt();
     expect(await tokens.jwt()).toBe(first);
-    clock += 100_000;
+    clock += 100_000; // 20 s left: handed out at once, renewed behind the caller
+    expect(await tokens.jwt()).toBe(first);
+    clock += 30_000; // past its exp: this caller gets the renewal (waiting for it if it is still in flight)
     const renewed = await tokens.jwt();
+    expect(renewed).not.toBe(first);
     expect(decodeJwt(renewed).refresh_token).toBe(decodeJwt(first).refresh_token);
-    clock += 100_000;
+    clock += 300_000; // everything expired: the next call waits for its renewal, which the server refuses
     forgetRecord = true;
     const fallback = await tokens.jwt();
     expect(decodeJwt(fallback).refresh_token).not.toBe(decodeJwt(first).refresh_token);

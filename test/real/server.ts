@@ -1,6 +1,6 @@
 /**
  * The real ItsYou.online server (itsyouonline/identityserver, built and started by
- * ../shared/identityserver/start.sh with ./seed.ts), as the contract suites see it:
+ * scripts/identityserver/start.sh with ./seed.ts), as the contract suites see it:
  * its server.json, a login through its own /login API with a TOTP second factor,
  * and JWTs signed with its key for the cases a client cannot otherwise reach.
  * Runtime-neutral (Node and Deno): node:crypto, node:fs and fetch only.
