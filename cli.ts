@@ -21,7 +21,9 @@ import {
   deriveJwt,
   getAccessToken,
   getJwt,
+  hasControlCharacter,
   ItsYouOnlineError,
+  LIMITS,
   refreshJwt,
   resolveBaseUrl,
   verifyJwt,
@@ -122,15 +124,15 @@ async function main(args: string[]): Promise<number> {
     }));
     if (
       values.validity !== undefined &&
-      !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 && Number(values.validity) <= 86_400)
+      !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 &&
+        Number(values.validity) <= LIMITS.validitySeconds)
     ) {
-      throw new UsageError("--validity takes a whole number of seconds from 1 to 86400");
+      throw new UsageError(`--validity takes a whole number of seconds from 1 to ${LIMITS.validitySeconds}`);
     }
     const baseUrlFlag: string | undefined = values["base-url"];
     if (baseUrlFlag !== undefined) checkFlag("--base-url", () => resolveBaseUrl(baseUrlFlag));
     for (const flag of ["scope", "audience"] as const) {
-      // deno-lint-ignore no-control-regex
-      if (/[\u0000-\u001f\u007f]/.test(values[flag] ?? "")) {
+      if (hasControlCharacter(values[flag] ?? "")) {
         throw new UsageError(`--${flag} contains a control character`);
       }
     }

@@ -95,15 +95,61 @@ const JWT_PATH = "/v1/oauth/jwt";
 const REFRESH_PATH = "/v1/oauth/jwt/refresh";
 const AUTHORIZE_PATH = "/v1/oauth/authorize";
 
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRIES = 3;
-const MAX_RETRIES = 10;
-const MAX_TIMEOUT_MS = 3_600_000;
+/**
+ * The defaults of every request: `timeout` per attempt, in milliseconds, and
+ * `retries`. The action's inputs and the command line use these same values.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./mod.ts";
+ * console.log(`${DEFAULTS.timeoutMs} ms per attempt, ${DEFAULTS.retries} retries`);
+ * ```
+ */
+export const DEFAULTS: { readonly timeoutMs: number; readonly retries: number } = { timeoutMs: 10_000, retries: 3 };
+
+/**
+ * The limits of the options: `retries` at most `retries`, `timeout` (ms) at
+ * most `timeoutMs`, a JWT's `validity` in seconds from 1 to
+ * `validitySeconds` (the server caps every JWT at 24 hours), and text options
+ * at most `textLength` characters.
+ *
+ * @example
+ * ```ts
+ * import { LIMITS } from "./mod.ts";
+ * const validity = Math.min(7200, LIMITS.validitySeconds);
+ * ```
+ */
+export const LIMITS: {
+  readonly retries: number;
+  readonly timeoutMs: number;
+  readonly validitySeconds: number;
+  readonly textLength: number;
+} = { retries: 10, timeoutMs: 3_600_000, validitySeconds: 86_400, textLength: 4096 };
+
+/**
+ * Whether `text` holds a control character (C0, DEL, C1) or a Unicode line or
+ * paragraph separator: what no single-line value (an input, a flag, a user
+ * name) may hold.
+ *
+ * @example
+ * ```ts
+ * import { hasControlCharacter } from "./mod.ts";
+ * hasControlCharacter("secret\n"); // true
+ * ```
+ */
+export function hasControlCharacter(text: string): boolean {
+  // deno-lint-ignore no-control-regex
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text);
+}
+
+const DEFAULT_TIMEOUT_MS = DEFAULTS.timeoutMs;
+const DEFAULT_RETRIES = DEFAULTS.retries;
+const MAX_RETRIES = LIMITS.retries;
+const MAX_TIMEOUT_MS = LIMITS.timeoutMs;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JWT_LENGTH = 128 * 1024;
-const MAX_TEXT_LENGTH = 4096;
-/** The server caps every JWT at 24 hours. */
-const MAX_VALIDITY_SECONDS = 86_400;
+const MAX_TEXT_LENGTH = LIMITS.textLength;
+const MAX_VALIDITY_SECONDS = LIMITS.validitySeconds;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
 /** The least time worth another attempt; with less left of the call's bound, the call fails at once. */
@@ -633,11 +679,8 @@ function checkText(name: string, value: unknown, max = MAX_TEXT_LENGTH): string 
   if (value === undefined || value === null) throw invalidArgument(`${name} is missing.`);
   if (typeof value !== "string") throw invalidArgument(`${name} must be a string, not ${typeof value}.`);
   if (value.trim() === "") throw invalidArgument(`${name} is empty; pass a non-empty string.`);
-  // deno-lint-ignore no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) {
-    throw invalidArgument(
-      `${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`,
-    );
+  if (hasControlCharacter(value)) {
+    throw invalidArgument(`${name} contains a line break or another control character; remove it.`);
   }
   if (value.length > max) throw invalidArgument(`${name} is longer than ${max} characters.`);
   return value;
@@ -1389,8 +1432,7 @@ function parseTokenResponse(answer: Answer): AccessToken {
   const username = typeof info === "object" && info !== null ? (info as Record<string, unknown>).username : undefined;
   if (
     username !== undefined &&
-    // deno-lint-ignore no-control-regex
-    (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)
+    (typeof username !== "string" || hasControlCharacter(username) || username.length > 256)
   ) {
     throw invalidResponse(answer, "info.username is not a user name");
   }

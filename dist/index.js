@@ -127,15 +127,53 @@ const ACCESS_TOKEN_PATH = "/v1/oauth/access_token";
 const JWT_PATH = "/v1/oauth/jwt";
 const REFRESH_PATH = "/v1/oauth/jwt/refresh";
 const AUTHORIZE_PATH = "/v1/oauth/authorize";
-const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_RETRIES = 3;
-const MAX_RETRIES = 10;
-const MAX_TIMEOUT_MS = 3_600_000;
+/**
+ * The defaults of every request: `timeout` per attempt, in milliseconds, and
+ * `retries`. The action's inputs and the command line use these same values.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./mod.ts";
+ * console.log(`${DEFAULTS.timeoutMs} ms per attempt, ${DEFAULTS.retries} retries`);
+ * ```
+ */
+const DEFAULTS = { timeoutMs: 10_000, retries: 3 };
+/**
+ * The limits of the options: `retries` at most `retries`, `timeout` (ms) at
+ * most `timeoutMs`, a JWT's `validity` in seconds from 1 to
+ * `validitySeconds` (the server caps every JWT at 24 hours), and text options
+ * at most `textLength` characters.
+ *
+ * @example
+ * ```ts
+ * import { LIMITS } from "./mod.ts";
+ * const validity = Math.min(7200, LIMITS.validitySeconds);
+ * ```
+ */
+const LIMITS = { retries: 10, timeoutMs: 3_600_000, validitySeconds: 86_400, textLength: 4096 };
+/**
+ * Whether `text` holds a control character (C0, DEL, C1) or a Unicode line or
+ * paragraph separator: what no single-line value (an input, a flag, a user
+ * name) may hold.
+ *
+ * @example
+ * ```ts
+ * import { hasControlCharacter } from "./mod.ts";
+ * hasControlCharacter("secret\n"); // true
+ * ```
+ */
+function hasControlCharacter(text) {
+    // deno-lint-ignore no-control-regex
+    return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(text);
+}
+const DEFAULT_TIMEOUT_MS = DEFAULTS.timeoutMs;
+const DEFAULT_RETRIES = DEFAULTS.retries;
+const MAX_RETRIES = LIMITS.retries;
+const MAX_TIMEOUT_MS = LIMITS.timeoutMs;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_JWT_LENGTH = 128 * 1024;
-const MAX_TEXT_LENGTH = 4096;
-/** The server caps every JWT at 24 hours. */
-const MAX_VALIDITY_SECONDS = 86_400;
+const MAX_TEXT_LENGTH = LIMITS.textLength;
+const MAX_VALIDITY_SECONDS = LIMITS.validitySeconds;
 const BACKOFF_BASE_MS = 200;
 const BACKOFF_CAP_MS = 5_000;
 /** The least time worth another attempt; with less left of the call's bound, the call fails at once. */
@@ -214,9 +252,8 @@ function checkText(name, value, max = MAX_TEXT_LENGTH) {
         throw invalidArgument(`${name} must be a string, not ${typeof value}.`);
     if (value.trim() === "")
         throw invalidArgument(`${name} is empty; pass a non-empty string.`);
-    // deno-lint-ignore no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
-        throw invalidArgument(`${name} contains a line break or another control character; remove it (a pasted secret often ends with a newline).`);
+    if (hasControlCharacter(value)) {
+        throw invalidArgument(`${name} contains a line break or another control character; remove it.`);
     }
     if (value.length > max)
         throw invalidArgument(`${name} is longer than ${max} characters.`);
@@ -866,8 +903,7 @@ function parseTokenResponse(answer) {
         throw invalidResponse(answer, "scope is not a string");
     const username = typeof info === "object" && info !== null ? info.username : undefined;
     if (username !== undefined &&
-        // deno-lint-ignore no-control-regex
-        (typeof username !== "string" || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(username) || username.length > 256)) {
+        (typeof username !== "string" || hasControlCharacter(username) || username.length > 256)) {
         throw invalidResponse(answer, "info.username is not a user name");
     }
     const token = {
@@ -1845,12 +1881,12 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
                 throw invalid(`Input ${name} is empty. ${hint()}`);
             return undefined;
         }
-        // deno-lint-ignore no-control-regex
-        if (/[\u0000-\u001f\u007f]/.test(value)) {
+        if (hasControlCharacter(value)) {
             throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
         }
-        if (value.length > 4096)
-            throw invalid(`Input ${name} is longer than 4096 characters.`);
+        if (value.length > LIMITS.textLength) {
+            throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
+        }
         return value;
     };
     const boolean = (name) => {
@@ -1871,7 +1907,7 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
         return Number(value);
     };
     /** Seconds, decimals allowed, as milliseconds. */
-    const seconds = (name, min, max) => {
+    const secondsInMilliseconds = (name, min, max) => {
         const value = getInput(name);
         if (value === "")
             return undefined;
@@ -1891,7 +1927,7 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
     if (grantType === "authorization_code" && (!code || !redirectUri)) {
         throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
     }
-    const baseUrl = text("base-url") ?? "https://itsyou.online";
+    const baseUrl = text("base-url") ?? ITSYOU_ONLINE_URL;
     try {
         resolveBaseUrl(baseUrl);
     }
@@ -1908,11 +1944,11 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
         jwt: boolean("jwt"),
         scope: text("scope"),
         audience: text("audience"),
-        validity: integer("validity", 1, 86_400, "seconds"),
+        validity: integer("validity", 1, LIMITS.validitySeconds, "seconds"),
         refreshable: boolean("refreshable"),
         baseUrl,
-        timeout: seconds("timeout", 0.1, 600) ?? 10_000,
-        retries: integer("retries", 0, 10, "retries") ?? 3,
+        timeout: secondsInMilliseconds("timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
+        retries: integer("retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
         exportEnv: boolean("export-env"),
     };
 }
@@ -1932,8 +1968,8 @@ const VERSION = package_namespaceObject.rE;
  * could act on.
  */
 function forLog(text) {
-    // deno-lint-ignore no-control-regex
-    return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
+    const oneLine = [...text].map((char) => (hasControlCharacter(char) ? "\ufffd" : char)).join("");
+    return oneLine.replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
 }
 /** Text made safe for one cell of the job summary's HTML table: one line, escaped. */
 function forHtml(text) {

@@ -2,7 +2,7 @@
  * The action's inputs, read and checked before anything is sent. Messages name
  * the input and what it accepts, and never echo a secret.
  */
-import { ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
+import { DEFAULTS, hasControlCharacter, ITSYOU_ONLINE_URL, ItsYouOnlineError, LIMITS, resolveBaseUrl } from "../mod.ts";
 
 export interface Inputs {
   clientId: string;
@@ -70,11 +70,12 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
       if (required) throw invalid(`Input ${name} is empty. ${hint()}`);
       return undefined;
     }
-    // deno-lint-ignore no-control-regex
-    if (/[\u0000-\u001f\u007f]/.test(value)) {
+    if (hasControlCharacter(value)) {
       throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
     }
-    if (value.length > 4096) throw invalid(`Input ${name} is longer than 4096 characters.`);
+    if (value.length > LIMITS.textLength) {
+      throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
+    }
     return value;
   };
   const boolean = (name: string): boolean => {
@@ -97,7 +98,7 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
   };
 
   /** Seconds, decimals allowed, as milliseconds. */
-  const seconds = (name: string, min: number, max: number): number | undefined => {
+  const secondsInMilliseconds = (name: string, min: number, max: number): number | undefined => {
     const value = getInput(name);
     if (value === "") return undefined;
     if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
@@ -123,7 +124,7 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
   if (grantType === "authorization_code" && (!code || !redirectUri)) {
     throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
   }
-  const baseUrl = text("base-url") ?? "https://itsyou.online";
+  const baseUrl = text("base-url") ?? ITSYOU_ONLINE_URL;
   try {
     resolveBaseUrl(baseUrl);
   } catch (error) {
@@ -139,11 +140,11 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
     jwt: boolean("jwt"),
     scope: text("scope"),
     audience: text("audience"),
-    validity: integer("validity", 1, 86_400, "seconds"),
+    validity: integer("validity", 1, LIMITS.validitySeconds, "seconds"),
     refreshable: boolean("refreshable"),
     baseUrl,
-    timeout: seconds("timeout", 0.1, 600) ?? 10_000,
-    retries: integer("retries", 0, 10, "retries") ?? 3,
+    timeout: secondsInMilliseconds("timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
+    retries: integer("retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
     exportEnv: boolean("export-env"),
   };
 }

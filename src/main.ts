@@ -4,7 +4,15 @@
  * lives here.
  */
 import type * as Core from "@actions/core";
-import { decodeJwt, exchangeCode, getAccessToken, getJwt, ItsYouOnlineError, resolveBaseUrl } from "../mod.ts";
+import {
+  decodeJwt,
+  exchangeCode,
+  getAccessToken,
+  getJwt,
+  hasControlCharacter,
+  ItsYouOnlineError,
+  resolveBaseUrl,
+} from "../mod.ts";
 import type { AccessToken, JwtClaims } from "../mod.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
 import type { ProxyAwareFetch } from "./fetch.ts";
@@ -21,11 +29,8 @@ const VERSION = packageJson.version;
  * could act on.
  */
 function forLog(text: string): string {
-  // deno-lint-ignore no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, "\ufffd").replace(/::/g, ":\u200b:").replace(
-    /##\[/g,
-    "#\u200b#[",
-  );
+  const oneLine = [...text].map((char) => (hasControlCharacter(char) ? "\ufffd" : char)).join("");
+  return oneLine.replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
 }
 
 /** Text made safe for one cell of the job summary's HTML table: one line, escaped. */

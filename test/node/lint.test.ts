@@ -434,6 +434,16 @@ test("every command line the README and docs/ show for Deno grants narrow permis
   }
 });
 
+test("action.yml's defaults and limits are mod.ts's: base-url, timeout, retries, validity", async () => {
+  const { DEFAULTS, ITSYOU_ONLINE_URL, LIMITS } = await import("../../mod.ts");
+  const action = parse(read("action.yml")) as { inputs: Record<string, { default?: string; description: string }> };
+  expect(action.inputs["base-url"].default).toBe(ITSYOU_ONLINE_URL);
+  expect(Number(action.inputs.timeout.default) * 1000).toBe(DEFAULTS.timeoutMs);
+  expect(Number(action.inputs.retries.default)).toBe(DEFAULTS.retries);
+  expect(action.inputs.retries.description).toContain(`(0 to ${LIMITS.retries})`);
+  expect(action.inputs.validity.description).toContain(`1 to ${LIMITS.validitySeconds}`);
+});
+
 describe("the docs' links and tables", () => {
   const markdown = (): string[] =>
     readdirSync(root, { recursive: true, encoding: "utf8" })
