@@ -1611,10 +1611,10 @@ export async function getJwt(
 /** A JWT and what the token source needs to time its renewal. */
 interface IssuedJwt {
   jwt: string;
-  /** `exp`, in milliseconds since the epoch. */
-  expiresAt: number;
-  /** The server's clock when it answered (the end of its `Date` header's second), if it sent one. */
-  issuedAt?: number;
+  /** The JWT's `exp`, in milliseconds since the epoch. */
+  expMs: number;
+  /** The server's clock when it answered: the end of its `Date` header's second (ms since the epoch), if it sent one. */
+  serverDateEndMs?: number;
 }
 
 /** The `scope` (with `offline_access` when `refreshable`) and `aud` fields of a JWT request, checked. */
@@ -1841,9 +1841,9 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
       secrets: [parentJwt, parent.refresh_token as string],
     }).then(jwtFromAnswer);
   let issued = await derive(asked ?? left);
-  if (issued.expiresAt > parentExp && issued.issuedAt !== undefined) {
-    // The server's clock runs ahead of ours: ask again for what is left by its clock (issuedAt is the end of its Date's second).
-    const leftByServer = remaining(issued.issuedAt);
+  if (issued.expMs > parentExp && issued.serverDateEndMs !== undefined) {
+    // The server's clock runs ahead of ours: ask again for what is left by its clock (serverDateEndMs is the end of its Date's second).
+    const leftByServer = remaining(issued.serverDateEndMs);
     if (leftByServer < 1) {
       throw new ItsYouOnlineError(
         "JWT_EXPIRED",
@@ -1854,7 +1854,7 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
     }
     issued = await derive(Math.min(asked ?? leftByServer, leftByServer));
   }
-  if (issued.expiresAt > parentExp) {
+  if (issued.expMs > parentExp) {
     throw new ItsYouOnlineError(
       "INVALID_RESPONSE",
       "The derived JWT would outlive its parent (the server's clock differs from this one and its answer has no usable Date header); it was not used. Check the clocks, or pass a shorter validity.",
@@ -1885,8 +1885,8 @@ function jwtFromAnswer(answer: Answer): IssuedJwt {
   // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
   return {
     jwt,
-    expiresAt: claims.exp * 1000,
-    issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
+    expMs: claims.exp * 1000,
+    serverDateEndMs: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
   };
 }
 
@@ -2249,8 +2249,8 @@ interface Cached<T> {
   value: T;
   /** When to renew it, on the source's clock. */
   renewAt: number;
-  /** When it expires, on the source's clock: until then it is handed out if a renewal fails. */
-  expiresAt: number;
+  /** When it stops being valid, on the source's clock: until then it is handed out. */
+  validUntil: number;
 }
 
 /** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
@@ -2328,7 +2328,7 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
   /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
   const cached = <T>(value: T, life: number): Cached<T> => {
     const received = clock();
-    return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
+    return { value, renewAt: received + (life > margin ? life - margin : life / 2), validUntil: received + life };
   };
 
   async function newJwt(previous: string | undefined): Promise<Cached<string>> {
@@ -2369,8 +2369,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
  * clock; never more than was asked for, never less than 0.
  */
 function jwtLife(issued: IssuedJwt, localNow: number, asked: number): number {
-  const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
-  const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
+  const byServer = issued.serverDateEndMs === undefined ? NaN : issued.expMs - issued.serverDateEndMs;
+  const life = byServer > 0 && byServer <= asked ? byServer : issued.expMs - localNow;
   return Math.min(Math.max(life, 0), asked);
 }
 
@@ -2390,7 +2390,7 @@ function renewingCache<T>(
   let generation = 0;
   let failures = 0;
   let retryAt = -Infinity;
-  const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.expiresAt;
+  const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.validUntil;
   function renew(): Promise<T> {
     if (pending) return pending;
     const started = generation;

@@ -353,7 +353,7 @@ export function createItsYouHandler(
    * derive a JWT naming any organization; mod.ts's verifyJwt does not believe it (isDerivedJwt).
    */
   function jwtFromParent(parentJwt: string, form: Form): string {
-    const parent = verifyJwt(parentJwt, false);
+    const parent = checkPresentedJwt(parentJwt, false);
     const parentRefresh = typeof parent.refresh_token === "string" ? parent.refresh_token : undefined;
     const record = parentRefresh === undefined ? undefined : liveRefreshRecord(parentRefresh);
     if (parentRefresh !== undefined && !record) throw new HttpError(401);
@@ -421,7 +421,7 @@ export function createItsYouHandler(
     const form = parse();
     const header = request.headers.authorization ?? "";
     if (!header.startsWith("bearer ") && !header.startsWith("Bearer ")) throw new HttpError(401);
-    const old = verifyJwt(header.slice(7), true);
+    const old = checkPresentedJwt(header.slice(7), true);
     if (typeof old.refresh_token !== "string") throw new HttpError(401);
     const record = liveRefreshRecord(old.refresh_token);
     if (!record) throw new HttpError(401);
@@ -507,7 +507,7 @@ export function createItsYouHandler(
   }
 
   /** A JWT this server signed with ES384; 401 otherwise. Expiry is ignored only where the server ignores it. */
-  function verifyJwt(token: string, allowExpired: boolean): Claims {
+  function checkPresentedJwt(token: string, allowExpired: boolean): Claims {
     const [header, payload, signature, extra] = token.split(".");
     if (extra !== undefined || signature === undefined) throw new HttpError(401);
     try {

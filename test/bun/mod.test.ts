@@ -5,7 +5,7 @@
 import { afterAll, beforeEach, expect, test } from "bun:test";
 import * as mod from "../../mod.ts";
 import { CORE_CASES } from "../support/core-suite.ts";
-import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
+import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/classification.ts";
 import { coreSetting } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
 import { sequentialConnections } from "../support/connections.ts";

@@ -9,7 +9,7 @@ import * as mod from "../../mod.ts";
 import { CORE_CASES } from "../support/core-suite.ts";
 import { closedPortUrl, coreSetting, startFixture } from "../support/fixture.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
-import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
+import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/classification.ts";
 import { sequentialConnections } from "../support/connections.ts";
 
 const f = await startFixture();
@@ -193,10 +193,6 @@ it("createTokenSource(): refresh, fallback to the credentials on 401, failures n
   f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 400 } });
   await rejects(tokens.accessToken(), "HTTP_ERROR", { secret: f.org.clientSecret });
   assert.equal((await tokens.accessToken()).scopes[0], "organization:owner");
-});
-
-it("closes the server", async () => {
-  await f.server.close();
 });
 
 // Failure classification on Deno's own fetch: the same cases as the Node and Bun suites.

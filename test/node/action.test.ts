@@ -217,19 +217,19 @@ describe("authorization_code", () => {
 });
 
 describe("failures: one error line, nothing leaked", () => {
-  test("bad credentials", async () => {
+  test("a wrong client secret: HTTP_ERROR saying to check the credentials and the client credentials flow", async () => {
     const run = await runAction(orgInputs({ "client-secret": "wrong-secret-value-123" }));
     expectFailure(run, /client credentials flow enabled.*\[HTTP_ERROR\]$/, { clientSecret: "wrong-secret-value-123" });
   });
 
-  test("server down", async () => {
+  test("a server that refuses connections: NETWORK_ERROR after the retries, naming ECONNREFUSED", async () => {
     const run = await runAction(orgInputs({ "base-url": await closedPortUrl(), retries: "1" }));
     expectFailure(run, /Could not reach ItsYou\.online.*ECONNREFUSED.*\[NETWORK_ERROR\]$/, {
       clientSecret: f.org.clientSecret,
     });
   });
 
-  test("timeout", async () => {
+  test("a server slower than the timeout: TIMEOUT after the retries, both requests tried twice", async () => {
     f.server.inject({ path: "/v1/oauth/access_token", times: 4, fault: { type: "delay-headers", ms: 3000 } });
     const run = await runAction(orgInputs({ timeout: "1", retries: "1" }));
     expectFailure(run, /within 1000 ms.*gave up after 2 attempts.*\[TIMEOUT\]$/, { clientSecret: f.org.clientSecret });

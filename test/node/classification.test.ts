@@ -1,7 +1,7 @@
 /** Failure classification on Node's own fetch (the cases are shared with the Deno and Bun suites). */
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/failures.ts";
-import type { FailureSetting } from "../support/failures.ts";
+import { FAILURE_CASES, runFailureCase, startFailureSetting } from "../support/classification.ts";
+import type { FailureSetting } from "../support/classification.ts";
 import { rejects } from "../support/expect.ts";
 
 let s: FailureSetting;
