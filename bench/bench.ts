@@ -16,10 +16,10 @@ import { createTokenSource, decodeJwt, getAccessToken, getJwt, verifyJwt } from 
 import { get as httpsGet } from "node:https";
 import { createServer as createTcpServer } from "node:net";
 import { startServer } from "../server/serve.ts";
-import { runnerEnvironment } from "../scripts/runner.ts";
-import { makeCertificates } from "../test/support/tls.ts";
+import { runnerEnvironment } from "../harness/runner.ts";
+import { makeCertificates } from "../harness/tls.ts";
 import { buildPackage } from "../scripts/build-package.ts";
-import { startDelayProxy } from "./delay-proxy.ts";
+import { startDelayProxy } from "../harness/delay-proxy.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -362,7 +362,7 @@ async function freshCode(): Promise<string> {
 function buildGoClient(): string {
   const tarball = join(root, "../shared/identityserver/identityserver-333d788.tar.gz");
   if (spawnSync("go", ["version"]).status !== 0) {
-    return "skipped: no Go on PATH (scripts/identityserver/install.sh installs it)";
+    return "skipped: no Go on PATH (harness/identityserver/install.sh installs it)";
   }
   if (!existsSync(tarball)) return `skipped: ${tarball} is missing`;
   const gopath = join(tmp, "gopath");

@@ -1235,15 +1235,15 @@ async function deriveJwt(parentJwt, options = {}) {
         secrets: [parentJwt, parent.refresh_token],
     }).then(jwtFromAnswer);
     let issued = await derive(asked ?? left);
-    if (issued.expiresAt > parentExp && issued.issuedAt !== undefined) {
-        // The server's clock runs ahead of ours: ask again for what is left by its clock (issuedAt is the end of its Date's second).
-        const leftByServer = remaining(issued.issuedAt);
+    if (issued.expMs > parentExp && issued.serverDateEndMs !== undefined) {
+        // The server's clock runs ahead of ours: ask again for what is left by its clock (serverDateEndMs is the end of its Date's second).
+        const leftByServer = remaining(issued.serverDateEndMs);
         if (leftByServer < 1) {
             throw new ItsYouOnlineError("JWT_EXPIRED", `By the server's clock the parent JWT expired at ${new Date(parentExp).toISOString()}; refresh it first (refreshJwt).`);
         }
         issued = await derive(Math.min(asked ?? leftByServer, leftByServer));
     }
-    if (issued.expiresAt > parentExp) {
+    if (issued.expMs > parentExp) {
         throw new ItsYouOnlineError("INVALID_RESPONSE", "The derived JWT would outlive its parent (the server's clock differs from this one and its answer has no usable Date header); it was not used. Check the clocks, or pass a shorter validity.", { endpoint: JWT_PATH });
     }
     return issued.jwt;
@@ -1273,8 +1273,8 @@ function jwtFromAnswer(answer) {
     // A Date header counts whole seconds: take the end of its second, so the life is never overestimated.
     return {
         jwt,
-        expiresAt: claims.exp * 1000,
-        issuedAt: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
+        expMs: claims.exp * 1000,
+        serverDateEndMs: answer.serverTime === undefined ? undefined : answer.serverTime + 1000,
     };
 }
 const isString = (value) => typeof value === "string";
@@ -1597,7 +1597,7 @@ function createTokenSource(options) {
     /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
     const cached = (value, life) => {
         const received = clock();
-        return { value, renewAt: received + (life > margin ? life - margin : life / 2), expiresAt: received + life };
+        return { value, renewAt: received + (life > margin ? life - margin : life / 2), validUntil: received + life };
     };
     async function newJwt(previous) {
         let issued;
@@ -1636,8 +1636,8 @@ function createTokenSource(options) {
  * clock; never more than was asked for, never less than 0.
  */
 function jwtLife(issued, localNow, asked) {
-    const byServer = issued.issuedAt === undefined ? NaN : issued.expiresAt - issued.issuedAt;
-    const life = byServer > 0 && byServer <= asked ? byServer : issued.expiresAt - localNow;
+    const byServer = issued.serverDateEndMs === undefined ? NaN : issued.expMs - issued.serverDateEndMs;
+    const life = byServer > 0 && byServer <= asked ? byServer : issued.expMs - localNow;
     return Math.min(Math.max(life, 0), asked);
 }
 /**
@@ -1653,7 +1653,7 @@ function renewingCache(clock, fetchValue) {
     let generation = 0;
     let failures = 0;
     let retryAt = -Infinity;
-    const valid = (entry) => entry !== undefined && clock() < entry.expiresAt;
+    const valid = (entry) => entry !== undefined && clock() < entry.validUntil;
     function renew() {
         if (pending)
             return pending;

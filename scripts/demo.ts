@@ -5,7 +5,7 @@
  * the JWT with verifyJwt() against the server's key.
  */
 import { startServer } from "../server/serve.ts";
-import { runAction } from "./runner.ts";
+import { runAction } from "../harness/runner.ts";
 import { verifyJwt } from "../mod.ts";
 
 const server = await startServer();

@@ -49,7 +49,7 @@ export interface ReleaseOptions {
 }
 
 /** The files users copy the action's `owner/name` from. */
-const OWNER_FILES = [
+export const OWNER_FILES: readonly string[] = [
   "README.md",
   "SECURITY.md",
   "CONTRIBUTING.md",

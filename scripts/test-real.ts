@@ -2,7 +2,7 @@
  * `npm run test:real`: the contract suite against the real ItsYou.online server
  * (itsyouonline/identityserver at 333d788), on Node 24 (vitest) and under Deno.
  *
- * It starts the server with scripts/identityserver/start.sh and test/real/seed.ts
+ * It starts the server with harness/identityserver/start.sh and harness/real-seed.ts
  * (or uses a running one: ITSYOU_REAL_SERVER=path/to/server.json), trusts its
  * test CA the way users would (NODE_EXTRA_CA_CERTS, deno test --cert), runs the
  * suites, stops the server, and ends with "N passed, N failed". When no server
@@ -13,8 +13,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { SEED } from "../test/real/seed.ts";
-import { SERVER_ENV } from "../test/real/server.ts";
+import { SEED } from "../harness/real-seed.ts";
+import { SERVER_ENV } from "../harness/real-server.ts";
 import { junitReport, Steps, vitestReport } from "./results.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -32,7 +32,7 @@ function fail(message: string): never {
 let serverFile = process.env[SERVER_ENV];
 let startedIn: string | undefined;
 /** This repository's scripts that install, build, start and stop the real server. */
-const shared = join(root, "scripts/identityserver");
+const shared = join(root, "harness/identityserver");
 if (serverFile) {
   if (!existsSync(serverFile)) {
     fail(`${SERVER_ENV}=${serverFile}: no such file; point it at the server.json that start.sh wrote.`);

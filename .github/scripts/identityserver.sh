@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds and starts the real ItsYou.online server (itsyouonline/identityserver, checked out in GOPATH mode
 # at $GOPATH/src/github.com/itsyouonline/identityserver) against a real MongoDB, for the workflow's
-# contract-suite job. It seeds what scripts/identityserver/start.sh seeds on a developer's machine (the
-# JWT key, organization testorg with a client-credentials API key, user alice) plus test/real/seed.ts,
+# contract-suite job. It seeds what harness/identityserver/start.sh seeds on a developer's machine (the
+# JWT key, organization testorg with a client-credentials API key, user alice) plus harness/real-seed.ts,
 # and writes $OUT/server.json in start.sh's format, for ITSYOU_REAL_SERVER.
 #
 #   GOPATH=... identityserver.sh MONGO_HOST:PORT OUT_DIR
 #
-# Needs go, go-bindata, openssl, python3 with pymongo, and npm ci's Node (it reads test/real/seed.ts).
+# Needs go, go-bindata, openssl, python3 with pymongo, and npm ci's Node (it reads harness/real-seed.ts).
 set -euo pipefail
 mongo=${1:?usage: identityserver.sh MONGO_HOST:PORT OUT_DIR}
 out=${2:?usage: identityserver.sh MONGO_HOST:PORT OUT_DIR}
@@ -42,7 +42,7 @@ openssl ecparam -name secp384r1 -genkey -noout -out "$out/jwt_key.pem" 2>/dev/nu
 openssl ec -in "$out/jwt_key.pem" -pubout -out "$out/jwt_pub.pem" 2>/dev/null
 secret=$(openssl rand -base64 39 | tr '+/' '-_' | tr -d '=\n')
 "$repo/node_modules/.bin/node" --input-type=module -e '
-  import { SEED } from "'"$repo"'/test/real/seed.ts";
+  import { SEED } from "'"$repo"'/harness/real-seed.ts";
   process.stdout.write(JSON.stringify(SEED));
 ' >"$out/test-seed.json"
 python3 - "$mongo" "$out/jwt_key.pem" "$secret" "$out/test-seed.json" <<'PY'

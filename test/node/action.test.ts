@@ -612,6 +612,12 @@ describe("behind a proxy", () => {
   let proxy: Server;
   let tlsServer: Fixture;
   const tunnels: string[] = [];
+  /** The inputs of a step against https://itsyou.test, which only the proxy can reach. */
+  const proxiedInputs = (): Record<string, string> => ({
+    "client-id": tlsServer.org.clientId,
+    "client-secret": tlsServer.org.clientSecret,
+    "base-url": "https://itsyou.test",
+  });
   /** The Proxy-Authorization header of each CONNECT, decoded ("" when none). */
   const proxyAuthorizations: string[] = [];
   const open: Socket[] = [];
@@ -671,11 +677,7 @@ describe("behind a proxy", () => {
 
   test("HTTPS_PROXY is honoured: the action reaches https://itsyou.test only through the proxy", async () => {
     const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-    const inputs = {
-      "client-id": tlsServer.org.clientId,
-      "client-secret": tlsServer.org.clientSecret,
-      "base-url": "https://itsyou.test",
-    };
+    const inputs = proxiedInputs();
     const run = await runAction(inputs, { HTTPS_PROXY: proxyUrl, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") });
     expect(run.stdout).not.toMatch(/::error::/);
     expect(run.status).toBe(0);
@@ -715,11 +717,7 @@ describe("behind a proxy", () => {
 
   test("a scheme-less HTTPS_PROXY (host:port) is read as http://host:port, as curl reads it", async () => {
     const before = tunnels.length;
-    const inputs = {
-      "client-id": tlsServer.org.clientId,
-      "client-secret": tlsServer.org.clientSecret,
-      "base-url": "https://itsyou.test",
-    };
+    const inputs = proxiedInputs();
     // A host name, not an address: `localhost:PORT` also parses as a URL whose scheme is "localhost:".
     const run = await runAction(inputs, {
       HTTPS_PROXY: `localhost:${(proxy.address() as AddressInfo).port}`,
@@ -770,11 +768,7 @@ describe("behind a proxy", () => {
   test("percent-encoded credentials reach the proxy decoded (user@corp, p%ss): the request goes through it", async () => {
     const port = (proxy.address() as AddressInfo).port;
     const before = tunnels.length;
-    const inputs = {
-      "client-id": tlsServer.org.clientId,
-      "client-secret": tlsServer.org.clientSecret,
-      "base-url": "https://itsyou.test",
-    };
+    const inputs = proxiedInputs();
     const run = await runAction(inputs, {
       HTTPS_PROXY: `http://user%40corp:p%25ss@127.0.0.1:${port}`,
       NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
@@ -787,11 +781,7 @@ describe("behind a proxy", () => {
 
   test("a blank https_proxy next to a valid HTTPS_PROXY is read as unset, as @actions/http-client reads an empty one", async () => {
     const before = tunnels.length;
-    const inputs = {
-      "client-id": tlsServer.org.clientId,
-      "client-secret": tlsServer.org.clientSecret,
-      "base-url": "https://itsyou.test",
-    };
+    const inputs = proxiedInputs();
     const run = await runAction(inputs, {
       https_proxy: "   ",
       HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,

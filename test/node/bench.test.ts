@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "vitest";
 import { createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import { connect } from "node:net";
-import { startDelayProxy } from "../../bench/delay-proxy.ts";
+import { startDelayProxy } from "../../harness/delay-proxy.ts";
 
 let echo: Server | undefined;
 afterEach(async () => void (echo && (await new Promise((resolve) => echo!.close(resolve)))));
@@ -47,7 +47,7 @@ test.each([0, 20])(
 test.each([["P-384", 1], ["X25519", 0]] as const)(
   "the delay proxy counts a server's HelloRetryRequest: a server with only %s answers Node's ClientHello with %i",
   async (curve, expected) => {
-    const { makeCertificates } = await import("../support/tls.ts");
+    const { makeCertificates } = await import("../../harness/tls.ts");
     const { createServer: createTlsServer, connect: tlsConnect } = await import("node:tls");
     const { readFileSync } = await import("node:fs");
     const certificates = makeCertificates();

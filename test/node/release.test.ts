@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ACTION } from "../support/action.ts";
-import { ownerMismatches, release, releaseNotes } from "../../scripts/release.ts";
+import { OWNER_FILES, ownerMismatches, release, releaseNotes } from "../../scripts/release.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -280,16 +280,8 @@ describe("scripts/release.ts against a local bare repository", () => {
 });
 
 describe("the major version the docs promise is the one a release creates", () => {
-  const docFiles = (): string[] => [
-    "README.md",
-    "SECURITY.md",
-    "CONTRIBUTING.md",
-    "CHANGELOG.md",
-    "action.yml",
-    "mod.ts",
-    ...readdirSync(join(root, "docs")).map((name) => `docs/${name}`),
-    ...exampleFiles(),
-  ];
+  /** Where users copy names from: the files the release checks for the owner, and the examples. */
+  const docFiles = (): string[] => [...OWNER_FILES, ...exampleFiles()];
 
   test("every org/itsyou-token-action@vN, jsr:@itsyou/token@^N and @itsyou/token@^N names package.json's major", () => {
     const major = version.split(".")[0];

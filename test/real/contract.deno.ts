@@ -16,8 +16,8 @@ import {
 } from "../../mod.ts";
 import { createHandler } from "../../examples/deno-service.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
-import { logInAndAuthorize, realServer } from "./server.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "../../harness/real-seed.ts";
+import { logInAndAuthorize, realServer } from "../../harness/real-server.ts";
 
 const server = realServer();
 const at = { baseUrl: server.url };

@@ -22,9 +22,9 @@ import { maskingProblems, runAction } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { rejects } from "../support/expect.ts";
 import { findLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
-import { logInAndAuthorize, realServer, signWithServerKey } from "./server.ts";
-import type { RealServer } from "./server.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "../../harness/real-seed.ts";
+import { logInAndAuthorize, realServer, signWithServerKey } from "../../harness/real-server.ts";
+import type { RealServer } from "../../harness/real-server.ts";
 
 let server: RealServer;
 let at: { baseUrl: string };

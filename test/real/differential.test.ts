@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import { decodeJwt, getAccessToken, getJwt } from "../../mod.ts";
 import { startServer } from "../../server/serve.ts";
 import type { Registry, RunningServer } from "../../server/serve.ts";
-import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "./seed.ts";
-import { realServer } from "./server.ts";
+import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "../../harness/real-seed.ts";
+import { realServer } from "../../harness/real-server.ts";
 
 interface Entry {
   name: string;

@@ -1,9 +1,9 @@
 /** Checks on an action run's log: the masking order. */
 import { secretForms } from "./leaks.ts";
-import type { ActionRun } from "../../scripts/runner.ts";
+import type { ActionRun } from "../../harness/runner.ts";
 
-export { ACTION, NODE_24, parseFileCommands, runAction, runnerEnvironment } from "../../scripts/runner.ts";
-export type { ActionRun } from "../../scripts/runner.ts";
+export { ACTION, NODE_24, parseFileCommands, runAction, runnerEnvironment } from "../../harness/runner.ts";
+export type { ActionRun } from "../../harness/runner.ts";
 
 /**
  * The runner masks a value from its `::add-mask::` line on. So every line of

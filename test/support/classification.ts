@@ -12,7 +12,7 @@ import type { Server as TcpServer, Socket } from "node:net";
 import { createSecureServer } from "node:http2";
 import { closedPortUrl, startFixture } from "./fixture.ts";
 import type { Fixture } from "./fixture.ts";
-import { makeCertificates } from "./tls.ts";
+import { makeCertificates } from "../../harness/tls.ts";
 
 export interface FailureSetting {
   f: Fixture;

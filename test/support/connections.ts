@@ -3,7 +3,7 @@
  * server (no delay). Runtime-neutral (Node, Deno, Bun): each runtime's suite runs it on its own fetch.
  */
 import type * as Mod from "../../mod.ts";
-import { startDelayProxy } from "../../bench/delay-proxy.ts";
+import { startDelayProxy } from "../../harness/delay-proxy.ts";
 import type { Fixture } from "./fixture.ts";
 
 export async function sequentialConnections(

@@ -1,6 +1,6 @@
 /**
  * The real ItsYou.online server (itsyouonline/identityserver, built and started by
- * scripts/identityserver/start.sh with ./seed.ts), as the contract suites see it:
+ * harness/identityserver/start.sh with ./real-seed.ts), as the contract suites see it:
  * its server.json, a login through its own /login API with a TOTP second factor,
  * and JWTs signed with its key for the cases a client cannot otherwise reach.
  * Runtime-neutral (Node and Deno): node:crypto, node:fs and fetch only.
@@ -8,8 +8,8 @@
 import { createHmac, createPrivateKey, sign } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { authorizeUrl, randomState } from "../../mod.ts";
-import { CODE_CLIENT, USER } from "./seed.ts";
+import { authorizeUrl, randomState } from "../mod.ts";
+import { CODE_CLIENT, USER } from "./real-seed.ts";
 
 /** The environment variable that names a running server's server.json (npm run test:real sets it). */
 export const SERVER_ENV = "ITSYOU_REAL_SERVER";
@@ -28,7 +28,7 @@ export function realServer(): RealServer {
   if (!file || !existsSync(file)) {
     throw new Error(
       `${SERVER_ENV} must name the server.json of a running identityserver: run \`npm run test:real\`, which starts one, ` +
-        `or start.sh DIR test/real/seed.json yourself and set ${SERVER_ENV}=DIR/server.json.`,
+        `or start.sh DIR seed.json yourself and set ${SERVER_ENV}=DIR/server.json.`,
     );
   }
   return { ...JSON.parse(readFileSync(file, "utf8")), dir: dirname(file) };
