@@ -430,12 +430,15 @@ async function send(transport, call) {
         headers["user-agent"] = transport.userAgent;
     // The time bound: every attempt may take `timeout`, every retry its longest backoff. A `Retry-After` is
     // honoured only while the wait and a whole attempt still fit in it; after it, attempts get only what is left.
-    const started = performance.now();
+    // What is spent counts each attempt's time (at most its timeout) and each wait as planned, so that timers
+    // firing late on a busy machine do not eat into the attempts the bound promises.
     const bound = callBound(transport);
-    const left = () => bound - (performance.now() - started);
+    let spent = 0;
     for (let attempt = 1;; attempt++) {
-        const timeout = attempt === 1 ? transport.timeout : Math.min(transport.timeout, Math.max(1, Math.floor(left())));
+        const timeout = Math.min(transport.timeout, Math.max(1, Math.floor(bound - spent)));
+        const began = performance.now();
         const outcome = await attemptOnce(transport, call, url, headers, body.toString(), timeout);
+        spent += Math.min(performance.now() - began, timeout);
         if (outcome.kind === "answer") {
             await connectionReturned();
             return outcome.answer;
@@ -444,12 +447,14 @@ async function send(transport, call) {
             throw finalError(outcome, call, attempt);
         const backoff = Math.random() * backoffCap(attempt);
         const wait = Math.max(backoff, outcome.retryAfterMs ?? 0);
-        if (wait > backoff && wait + transport.timeout > left())
+        const left = bound - spent;
+        if (wait > backoff && wait + transport.timeout > left)
             throw retryAfterTooLong(outcome.error, call, wait, bound);
         // Nothing useful left for another attempt: the last failure is the answer.
-        if (wait + Math.min(MIN_ATTEMPT_MS, transport.timeout) > left())
+        if (wait + Math.min(MIN_ATTEMPT_MS, transport.timeout) > left)
             throw finalError(outcome, call, attempt);
         await sleep(wait, transport.signal, call.path);
+        spent += wait;
     }
 }
 /**
@@ -661,56 +666,59 @@ function finalError(outcome, call, attempts) {
         cause: error.cause instanceof Error ? error.cause : undefined,
     });
 }
+/**
+ * What to check for an HTTP status: the first row whose status (one, or a
+ * range) and purpose (when given) match the answer gives the advice.
+ */
+const HTTP_ADVICE = [
+    {
+        status: [300, 399],
+        advice: "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).",
+    },
+    {
+        status: 400,
+        purpose: "client_credentials",
+        advice: "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.",
+    },
+    {
+        status: 400,
+        purpose: "authorization_code",
+        advice: "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.",
+    },
+    {
+        status: 401,
+        purpose: "refresh",
+        advice: "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.",
+    },
+    {
+        status: 401,
+        purpose: "derive",
+        advice: "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.",
+    },
+    {
+        status: 500,
+        purpose: "derive",
+        advice: "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.",
+    },
+    {
+        status: 401,
+        purpose: "jwt",
+        advice: "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.",
+    },
+    { status: 401, advice: "The requested JWT scope is not covered by what the client was granted: check scope." },
+    { status: 404, advice: "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any)." },
+    { status: 429, advice: "The server or a proxy in front of it is rate limiting; try again later." },
+    {
+        status: 408,
+        advice: "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.",
+    },
+    { status: [500, 599], advice: "The server or a proxy in front of it failed; try again later." },
+];
 function httpError(call, status) {
     const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
-    let advice;
-    if (status >= 300 && status < 400) {
-        advice =
-            "The server answered with a redirect, which is never followed: check baseUrl (scheme, host and path prefix).";
-    }
-    else if (status === 400 && call.purpose === "client_credentials") {
-        advice =
-            "ItsYou.online refused the client credentials: check the client id and secret, and that the organization's API key has the client credentials flow enabled.";
-    }
-    else if (status === 400 && call.purpose === "authorization_code") {
-        advice =
-            "ItsYou.online refused the authorization code: codes are valid for 10 seconds, redirect_uri must equal the one sent to /v1/oauth/authorize, state must match when sent, and the client id and secret must be the organization's API key.";
-    }
-    else if (status === 401 && call.purpose === "refresh") {
-        advice =
-            "ItsYou.online refused to refresh the JWT: its refresh record is gone (30 days after last use) or another server signed it; get a new JWT from the credentials.";
-    }
-    else if (status === 401 && call.purpose === "derive") {
-        advice =
-            "ItsYou.online refused to derive a JWT: a derived JWT can only narrow the parent's scopes (ask only for scopes the parent JWT has), and the parent must be unexpired, signed by this server, and its refresh record alive.";
-    }
-    else if (status === 500 && call.purpose === "derive") {
-        advice =
-            "ItsYou.online failed on this parent JWT: the server answers 500 to a parent it cannot derive from (one without username, i.e. an organization's, or without refresh_token); derive only from a user's JWT asked for with refreshable: true.";
-    }
-    else if (status === 401 && call.purpose === "jwt") {
-        advice =
-            "ItsYou.online refused the access token or the scope: check that the token is not expired and that every requested scope is granted to it.";
-    }
-    else if (status === 401) {
-        advice = "The requested JWT scope is not covered by what the client was granted: check scope.";
-    }
-    else if (status === 404) {
-        advice = "Check that baseUrl is the root of an ItsYou.online server (with its path prefix, if any).";
-    }
-    else if (status === 429) {
-        advice = "The server or a proxy in front of it is rate limiting; try again later.";
-    }
-    else if (status === 408) {
-        advice =
-            "The server or a proxy in front of it gave up waiting for the request; check the network, or try again later.";
-    }
-    else if (status >= 500) {
-        advice = "The server or a proxy in front of it failed; try again later.";
-    }
-    else {
-        advice = "This status is not part of the ItsYou.online protocol; check baseUrl.";
-    }
+    const advice = HTTP_ADVICE.find((row) => (typeof row.status === "number" ? status === row.status : status >= row.status[0] && status <= row.status[1]) &&
+        (row.purpose === undefined || row.purpose === call.purpose))?.advice ??
+        "This status is not part of the ItsYou.online protocol; check baseUrl.";
     return new ItsYouOnlineError("HTTP_ERROR", `${what}. ${advice}`, { status, endpoint: call.path });
 }
 /** A `Retry-After` (seconds or an HTTP date) in ms, from 0 to a year; anything longer counts as a year. */
@@ -1436,10 +1444,6 @@ function checkExactList(name, value) {
  */
 async function verifyJwt(jwt, options = {}) {
     const checked = checkObject("options", options);
-    const issuer = checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer);
-    const audiences = checkExactList("audience", checked.audience);
-    const scopes = checkExactList("scope", checked.scope);
-    const trustDelegatedMembership = checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership);
     const tolerance = checked.clockTolerance ?? 30;
     if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
         throw invalidArgument("clockTolerance must be a number of seconds, 0 or more.");
@@ -1447,8 +1451,21 @@ async function verifyJwt(jwt, options = {}) {
     const now = checked.now ?? new Date();
     if (!(now instanceof Date) || Number.isNaN(now.getTime()))
         throw invalidArgument("now must be a valid Date.");
-    const { header, claims, signature, signingInput } = decodeParts(jwt);
-    const key = await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
+    const expected = {
+        issuer: checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer),
+        audiences: checkExactList("audience", checked.audience),
+        scopes: checkExactList("scope", checked.scope),
+        trustDelegatedMembership: checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership),
+        tolerance,
+        now,
+    };
+    const decoded = decodeParts(jwt);
+    await checkSignature(decoded, await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY));
+    checkClaims(decoded.claims, expected);
+    return decoded.claims;
+}
+/** ES384 only, no `crit`, and a raw 96-byte signature that `key` verifies. */
+async function checkSignature({ header, signature, signingInput }, key) {
     if (header.alg !== "ES384") {
         throw jwtInvalid(`The JWT's alg is ${JSON.stringify(header.alg)?.slice(0, 20)}; only ES384 is accepted, as ItsYou.online signs with it.`);
     }
@@ -1459,49 +1476,46 @@ async function verifyJwt(jwt, options = {}) {
     if (!valid) {
         throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
     }
-    if (claims.iss !== issuer) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's iss is not ${JSON.stringify(issuer)}; check issuer.`, {
-            claim: "iss",
-        });
+}
+/** RFC 7519's checks of `iss`, `exp`, `nbf` and `iat`, then the audience and the scopes asked for. */
+function checkClaims(claims, expected) {
+    const claimInvalid = (claim, message) => new ItsYouOnlineError("JWT_CLAIM_INVALID", message, { claim });
+    if (claims.iss !== expected.issuer) {
+        throw claimInvalid("iss", `The JWT's iss is not ${JSON.stringify(expected.issuer)}; check issuer.`);
     }
     if (!isJwtTime(claims.exp)) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's exp claim is missing, not a number, or out of range.", {
-            claim: "exp",
-        });
+        throw claimInvalid("exp", "The JWT's exp claim is missing, not a number, or out of range.");
     }
     for (const claim of ["nbf", "iat"]) {
         if (claims[claim] !== undefined && !isJwtTime(claims[claim])) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's ${claim} claim is not a number in range.`, { claim });
+            throw claimInvalid(claim, `The JWT's ${claim} claim is not a number in range.`);
         }
     }
-    const seconds = now.getTime() / 1000;
+    const seconds = expected.now.getTime() / 1000;
     // RFC 7519 §4.1.4: the current time must be before exp (plus the tolerance).
-    if (seconds >= claims.exp + tolerance) {
+    if (seconds >= claims.exp + expected.tolerance) {
         throw new ItsYouOnlineError("JWT_EXPIRED", `The JWT expired at ${new Date(claims.exp * 1000).toISOString()}; get a new one (or refresh it).`);
     }
-    if (claims.nbf !== undefined && seconds < claims.nbf - tolerance) {
-        throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT is not valid yet (nbf); check the clock.", {
-            claim: "nbf",
-        });
+    if (claims.nbf !== undefined && seconds < claims.nbf - expected.tolerance) {
+        throw claimInvalid("nbf", "The JWT is not valid yet (nbf); check the clock.");
     }
-    if (audiences) {
+    if (expected.audiences) {
         const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
-        if (!audiences.some((audience) => granted.includes(audience))) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", "The JWT's aud does not contain the expected audience; check audience.", { claim: "aud" });
+        if (!expected.audiences.some((audience) => granted.includes(audience))) {
+            throw claimInvalid("aud", "The JWT's aud does not contain the expected audience; check audience.");
         }
     }
-    if (scopes) {
+    if (expected.scopes) {
         const granted = isStringList(claims.scope) ? claims.scope : [];
-        const missing = scopes.find((scope) => !granted.includes(scope));
+        const missing = expected.scopes.find((scope) => !granted.includes(scope));
         if (missing !== undefined) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`, { claim: "scope" });
+            throw claimInvalid("scope", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
         }
-        const membership = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
-        if (membership !== undefined && isDerivedJwt(claims) && !trustDelegatedMembership) {
-            throw new ItsYouOnlineError("JWT_CLAIM_INVALID", `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${JSON.stringify(membership)} proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`, { claim: "scope" });
+        const membership = expected.scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
+        if (membership !== undefined && isDerivedJwt(claims) && !expected.trustDelegatedMembership) {
+            throw claimInvalid("scope", `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${JSON.stringify(membership)} proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`);
         }
     }
-    return claims;
 }
 /**
  * Whether ItsYou.online made this JWT by delegation (from another JWT, as

@@ -325,7 +325,7 @@ describe("docs/troubleshooting.md has a row for every message the code can print
   function messages(): { file: string; text: string }[] {
     const found: { file: string; text: string }[] = [];
     const triggers =
-      /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice =|\brefuse\(|super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
+      /(new ItsYouOnlineError\(\s*(?:"[A-Z_]+"|error\.code),|invalidArgument\(|jwtInvalid\(|\binvalid\(|new UsageError\(|fatal\(\s*"[A-Z_]+",|advice(?: =|:)|\brefuse\(|super\(|process\.stderr\.write\(|\breturn (?=["`]))\s*/g;
     for (const file of ["mod.ts", "cli.ts", ...readdirSync(join(root, "src")).map((name) => `src/${name}`)]) {
       const source = read(file);
       for (const trigger of source.matchAll(triggers)) {
