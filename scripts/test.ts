@@ -66,8 +66,9 @@ if (
 }
 rmSync(fresh, { recursive: true, force: true });
 
-steps.run("vitest (Node; workerd; the npm package)", bin("vitest"), [
+steps.run("vitest (Node; workerd; the npm package), with the coverage of mod.ts and src/", bin("vitest"), [
   "run",
+  "--coverage",
   "--reporter=default",
   "--reporter=json",
   `--outputFile=${results}/vitest.json`,
