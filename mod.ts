@@ -359,134 +359,6 @@ export interface AccessToken {
 }
 
 /**
- * Options of {@linkcode getAccessToken}.
- *
- * @example
- * ```ts
- * import { getAccessToken } from "./mod.ts";
- * import type { GetAccessTokenOptions } from "./mod.ts";
- * const options: GetAccessTokenOptions = { clientId: "myorg", clientSecret: "…", retries: 0 };
- * await getAccessToken(options);
- * ```
- */
-export interface GetAccessTokenOptions extends ClientCredentials, RequestOptions {}
-
-/**
- * Options of {@linkcode exchangeCode}.
- *
- * @example
- * ```ts
- * import { exchangeCode } from "./mod.ts";
- * import type { ExchangeCodeOptions } from "./mod.ts";
- * const options: ExchangeCodeOptions = {
- *   clientId: "myorg",
- *   clientSecret: "…",
- *   code: "code-from-the-callback",
- *   redirectUri: "https://app.example.com/callback",
- * };
- * await exchangeCode(options);
- * ```
- */
-export interface ExchangeCodeOptions extends ClientCredentials, RequestOptions {
-  /** The `code` from the callback; valid for 10 seconds. */
-  code: string;
-  /** Exactly the `redirectUri` given to {@linkcode authorizeUrl}. */
-  redirectUri: string;
-  /** The state from the callback; the server checks it when sent. */
-  state?: string;
-}
-
-/**
- * Options of {@linkcode authorizeUrl}.
- *
- * @example
- * ```ts
- * import { authorizeUrl, randomState } from "./mod.ts";
- * import type { AuthorizeUrlOptions } from "./mod.ts";
- * const options: AuthorizeUrlOptions = {
- *   clientId: "myorg",
- *   redirectUri: "https://app.example.com/callback",
- *   scope: "user:name",
- *   state: randomState(),
- * };
- * console.log(authorizeUrl(options).href);
- * ```
- */
-export interface AuthorizeUrlOptions {
-  /** The organization's globalid. */
-  clientId: string;
-  /** Where the user returns; must start with the API key's callback URL. */
-  redirectUri: string;
-  /** Scopes to ask the user for, e.g. `["user:name", "user:memberof:myorg"]`. */
-  scope?: string | string[];
-  /** An unguessable value, e.g. from {@linkcode randomState}. */
-  state: string;
-  /** The identity server; `https://itsyou.online` by default. */
-  baseUrl?: string | URL;
-}
-
-/**
- * What {@linkcode parseCallback} found in the redirect back from the server.
- *
- * @example
- * ```ts
- * import { parseCallback } from "./mod.ts";
- * import type { Callback } from "./mod.ts";
- * const callback: Callback = parseCallback("https://app.example.com/callback?code=c&state=s", "s");
- * console.log(callback.code);
- * ```
- */
-export interface Callback {
-  /** The authorization code, for {@linkcode exchangeCode}. */
-  code: string;
-  /** The state, equal to the expected one. */
-  state: string;
-}
-
-/**
- * What to put in a JWT.
- *
- * @example
- * ```ts
- * import { getJwt } from "./mod.ts";
- * import type { JwtOptions } from "./mod.ts";
- * const options: JwtOptions = { scope: ["user:memberof:myorg"], audience: "deploy-api", validity: 900 };
- * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, options);
- * ```
- */
-export interface JwtOptions extends RequestOptions {
-  /** Scopes to include, a list or a comma-separated string; all granted ones when absent. */
-  scope?: string | string[];
-  /** Audiences for the `aud` claim, a list or a comma-separated string. */
-  audience?: string | string[];
-  /** Lifetime in seconds (1 to 86400); the server can only shorten the default. */
-  validity?: number;
-  /** Ask for a refreshable JWT (the `offline_access` scope). */
-  refreshable?: boolean;
-  /** Store the values of user scopes in the JWT (`store_info`; user tokens only). */
-  storeInfo?: boolean;
-  /** Add the user's grants as `grant:` scopes (`add_grants`; user tokens only). */
-  addGrants?: boolean;
-}
-
-/**
- * Options of {@linkcode refreshJwt}.
- *
- * @example
- * ```ts
- * import { refreshJwt } from "./mod.ts";
- * import type { RefreshJwtOptions } from "./mod.ts";
- * declare const refreshableJwt: string;
- * const options: RefreshJwtOptions = { validity: 3600 };
- * const renewed = await refreshJwt(refreshableJwt, options);
- * ```
- */
-export interface RefreshJwtOptions extends RequestOptions {
-  /** Lifetime of the new JWT in seconds (1 to 86400); 24 hours by default. */
-  validity?: number;
-}
-
-/**
  * The claims of an ItsYou.online JWT. Other claims may be present.
  *
  * @example
@@ -524,59 +396,6 @@ export interface JwtClaims {
   refresh_token?: string;
   /** Any other claim. */
   [claim: string]: unknown;
-}
-
-/**
- * Options of {@linkcode verifyJwt}.
- *
- * @example
- * ```ts
- * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
- * import type { VerifyJwtOptions } from "./mod.ts";
- * declare const jwt: string;
- * const staging: VerifyJwtOptions = { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY, audience: "deploy-api" };
- * await verifyJwt(jwt, staging);
- * ```
- */
-export interface VerifyJwtOptions {
-  /**
-   * PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY}
-   * by default. The key's type is what `crypto.subtle.importKey` returns, so it
-   * is `CryptoKey` with the DOM library and Node's `webcrypto.CryptoKey` without.
-   */
-  publicKey?: string | Awaited<ReturnType<typeof crypto.subtle.importKey>>;
-  /** Expected `iss`, `"itsyouonline"` by default. */
-  issuer?: string;
-  /**
-   * When set, `aud` must contain this audience (a string, compared exactly)
-   * or one of these (a list).
-   */
-  audience?: string | string[];
-  /**
-   * When set, the JWT's `scope` claim must contain every one of these scopes,
-   * compared exactly as ItsYou.online writes them: `user:memberof:myorg`
-   * (the user is a member of myorg, or the organization's own JWT names a
-   * suborganization), `organization:owner` (an organization's JWT from its own
-   * credentials), `user:name`, `user:email`…
-   *
-   * A `user:memberof:` scope is not accepted from a JWT made by delegation
-   * ({@linkcode isDerivedJwt}): ItsYou.online does not check membership when
-   * it derives a JWT. See `trustDelegatedMembership`.
-   */
-  scope?: string | string[];
-  /**
-   * Accept `user:memberof:` scopes from JWTs made by delegation (default
-   * `false`). ItsYou.online (itsyouonline/identityserver up to at least
-   * 333d788, the last release) grants a derived JWT any `user:memberof:`
-   * scope its parent covers by prefix, without checking membership, so any
-   * user can derive a JWT naming any organization. Set it only for a server
-   * that checks membership on delegation.
-   */
-  trustDelegatedMembership?: boolean;
-  /** Seconds of clock skew allowed on `exp` (default 30). */
-  clockTolerance?: number;
-  /** The time to check against, now by default. */
-  now?: Date;
 }
 
 /**
@@ -1361,6 +1180,19 @@ function redact(text: string, secrets: string[]): string {
 // ---------------------------------------------------------------------------
 
 /**
+ * Options of {@linkcode getAccessToken}.
+ *
+ * @example
+ * ```ts
+ * import { getAccessToken } from "./mod.ts";
+ * import type { GetAccessTokenOptions } from "./mod.ts";
+ * const options: GetAccessTokenOptions = { clientId: "myorg", clientSecret: "…", retries: 0 };
+ * await getAccessToken(options);
+ * ```
+ */
+export interface GetAccessTokenOptions extends ClientCredentials, RequestOptions {}
+
+/**
  * Gets an access token by the client credentials flow, with an organization
  * API key (that has "client credentials" enabled) or a user API key.
  *
@@ -1385,6 +1217,31 @@ export async function getAccessToken(options: GetAccessTokenOptions): Promise<Ac
     secrets: [clientSecret],
   });
   return parseTokenResponse(answer);
+}
+
+/**
+ * Options of {@linkcode exchangeCode}.
+ *
+ * @example
+ * ```ts
+ * import { exchangeCode } from "./mod.ts";
+ * import type { ExchangeCodeOptions } from "./mod.ts";
+ * const options: ExchangeCodeOptions = {
+ *   clientId: "myorg",
+ *   clientSecret: "…",
+ *   code: "code-from-the-callback",
+ *   redirectUri: "https://app.example.com/callback",
+ * };
+ * await exchangeCode(options);
+ * ```
+ */
+export interface ExchangeCodeOptions extends ClientCredentials, RequestOptions {
+  /** The `code` from the callback; valid for 10 seconds. */
+  code: string;
+  /** Exactly the `redirectUri` given to {@linkcode authorizeUrl}. */
+  redirectUri: string;
+  /** The state from the callback; the server checks it when sent. */
+  state?: string;
 }
 
 /**
@@ -1517,6 +1374,35 @@ function checkRedirectUri(value: unknown): string {
 }
 
 /**
+ * Options of {@linkcode authorizeUrl}.
+ *
+ * @example
+ * ```ts
+ * import { authorizeUrl, randomState } from "./mod.ts";
+ * import type { AuthorizeUrlOptions } from "./mod.ts";
+ * const options: AuthorizeUrlOptions = {
+ *   clientId: "myorg",
+ *   redirectUri: "https://app.example.com/callback",
+ *   scope: "user:name",
+ *   state: randomState(),
+ * };
+ * console.log(authorizeUrl(options).href);
+ * ```
+ */
+export interface AuthorizeUrlOptions {
+  /** The organization's globalid. */
+  clientId: string;
+  /** Where the user returns; must start with the API key's callback URL. */
+  redirectUri: string;
+  /** Scopes to ask the user for, e.g. `["user:name", "user:memberof:myorg"]`. */
+  scope?: string | string[];
+  /** An unguessable value, e.g. from {@linkcode randomState}. */
+  state: string;
+  /** The identity server; `https://itsyou.online` by default. */
+  baseUrl?: string | URL;
+}
+
+/**
  * Builds the URL that sends a user to ItsYou.online to log in and consent.
  * The user comes back to `redirectUri` with `code` and `state`.
  *
@@ -1560,6 +1446,24 @@ export function authorizeUrl(options: AuthorizeUrlOptions): URL {
  */
 export function randomState(): string {
   return base64UrlEncode(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/**
+ * What {@linkcode parseCallback} found in the redirect back from the server.
+ *
+ * @example
+ * ```ts
+ * import { parseCallback } from "./mod.ts";
+ * import type { Callback } from "./mod.ts";
+ * const callback: Callback = parseCallback("https://app.example.com/callback?code=c&state=s", "s");
+ * console.log(callback.code);
+ * ```
+ */
+export interface Callback {
+  /** The authorization code, for {@linkcode exchangeCode}. */
+  code: string;
+  /** The state, equal to the expected one. */
+  state: string;
 }
 
 /**
@@ -1612,6 +1516,32 @@ function timingSafeEqual(a: string, b: string): boolean {
 // ---------------------------------------------------------------------------
 // JWTs from the server
 // ---------------------------------------------------------------------------
+
+/**
+ * What to put in a JWT.
+ *
+ * @example
+ * ```ts
+ * import { getJwt } from "./mod.ts";
+ * import type { JwtOptions } from "./mod.ts";
+ * const options: JwtOptions = { scope: ["user:memberof:myorg"], audience: "deploy-api", validity: 900 };
+ * const jwt = await getJwt({ clientId: "myorg", clientSecret: "…" }, options);
+ * ```
+ */
+export interface JwtOptions extends RequestOptions {
+  /** Scopes to include, a list or a comma-separated string; all granted ones when absent. */
+  scope?: string | string[];
+  /** Audiences for the `aud` claim, a list or a comma-separated string. */
+  audience?: string | string[];
+  /** Lifetime in seconds (1 to 86400); the server can only shorten the default. */
+  validity?: number;
+  /** Ask for a refreshable JWT (the `offline_access` scope). */
+  refreshable?: boolean;
+  /** Store the values of user scopes in the JWT (`store_info`; user tokens only). */
+  storeInfo?: boolean;
+  /** Add the user's grants as `grant:` scopes (`add_grants`; user tokens only). */
+  addGrants?: boolean;
+}
 
 /**
  * Gets a JWT. `from` is an access token (a string or an {@linkcode AccessToken})
@@ -1704,6 +1634,23 @@ async function requestJwt(from: string | AccessToken | ClientCredentials, option
     secrets: [accessToken],
   });
   return jwtFromAnswer(answer);
+}
+
+/**
+ * Options of {@linkcode refreshJwt}.
+ *
+ * @example
+ * ```ts
+ * import { refreshJwt } from "./mod.ts";
+ * import type { RefreshJwtOptions } from "./mod.ts";
+ * declare const refreshableJwt: string;
+ * const options: RefreshJwtOptions = { validity: 3600 };
+ * const renewed = await refreshJwt(refreshableJwt, options);
+ * ```
+ */
+export interface RefreshJwtOptions extends RequestOptions {
+  /** Lifetime of the new JWT in seconds (1 to 86400); 24 hours by default. */
+  validity?: number;
 }
 
 /**
@@ -2073,6 +2020,59 @@ function checkExactList(name: string, value: unknown): string[] | undefined {
   if (!Array.isArray(list)) throw invalidArgument(`${name} must be a string or an array of strings.`);
   if (list.length === 0) throw invalidArgument(`${name} is empty.`);
   return list.map((entry) => checkText(`each entry of ${name}`, entry, 1024));
+}
+
+/**
+ * Options of {@linkcode verifyJwt}.
+ *
+ * @example
+ * ```ts
+ * import { ITSYOU_ONLINE_STAGING_PUBLIC_KEY, verifyJwt } from "./mod.ts";
+ * import type { VerifyJwtOptions } from "./mod.ts";
+ * declare const jwt: string;
+ * const staging: VerifyJwtOptions = { publicKey: ITSYOU_ONLINE_STAGING_PUBLIC_KEY, audience: "deploy-api" };
+ * await verifyJwt(jwt, staging);
+ * ```
+ */
+export interface VerifyJwtOptions {
+  /**
+   * PEM (SPKI) or `CryptoKey` of the signer; {@linkcode ITSYOU_ONLINE_PUBLIC_KEY}
+   * by default. The key's type is what `crypto.subtle.importKey` returns, so it
+   * is `CryptoKey` with the DOM library and Node's `webcrypto.CryptoKey` without.
+   */
+  publicKey?: string | Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+  /** Expected `iss`, `"itsyouonline"` by default. */
+  issuer?: string;
+  /**
+   * When set, `aud` must contain this audience (a string, compared exactly)
+   * or one of these (a list).
+   */
+  audience?: string | string[];
+  /**
+   * When set, the JWT's `scope` claim must contain every one of these scopes,
+   * compared exactly as ItsYou.online writes them: `user:memberof:myorg`
+   * (the user is a member of myorg, or the organization's own JWT names a
+   * suborganization), `organization:owner` (an organization's JWT from its own
+   * credentials), `user:name`, `user:email`…
+   *
+   * A `user:memberof:` scope is not accepted from a JWT made by delegation
+   * ({@linkcode isDerivedJwt}): ItsYou.online does not check membership when
+   * it derives a JWT. See `trustDelegatedMembership`.
+   */
+  scope?: string | string[];
+  /**
+   * Accept `user:memberof:` scopes from JWTs made by delegation (default
+   * `false`). ItsYou.online (itsyouonline/identityserver up to at least
+   * 333d788, the last release) grants a derived JWT any `user:memberof:`
+   * scope its parent covers by prefix, without checking membership, so any
+   * user can derive a JWT naming any organization. Set it only for a server
+   * that checks membership on delegation.
+   */
+  trustDelegatedMembership?: boolean;
+  /** Seconds of clock skew allowed on `exp` (default 30). */
+  clockTolerance?: number;
+  /** The time to check against, now by default. */
+  now?: Date;
 }
 
 /**

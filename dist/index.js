@@ -812,9 +812,6 @@ function redact(text, secrets) {
     }
     return result;
 }
-// ---------------------------------------------------------------------------
-// Access tokens
-// ---------------------------------------------------------------------------
 /**
  * Gets an access token by the client credentials flow, with an organization
  * API key (that has "client credentials" enabled) or a user API key.
@@ -1050,9 +1047,6 @@ function timingSafeEqual(a, b) {
         difference |= left[i] ^ (right[i % (right.length || 1)] ?? 0);
     return difference === 0;
 }
-// ---------------------------------------------------------------------------
-// JWTs from the server
-// ---------------------------------------------------------------------------
 /**
  * Gets a JWT. `from` is an access token (a string or an {@linkcode AccessToken})
  * or client credentials; credentials get the JWT in a single request.
