@@ -2072,8 +2072,9 @@ function checkRunnerEnvironment(inputs) {
  * own `@actions/core`, gets the default, which checks the proxy variables only.
  */
 async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) {
-    const lines = [];
-    let debug = (line) => void lines.push(line);
+    /** Debug lines (method, path, status: nothing secret) are held until every value is masked. */
+    const held = [];
+    let debug = (line) => void held.push(line);
     const fetch = createProxyAwareFetch((line) => debug(line));
     const early = startEarly(fetch, checkEnvironment);
     // Node opens the connections on the next turn of the event loop: let it, then evaluate @actions/core.
@@ -2092,6 +2093,10 @@ async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) 
             }
         }
     };
+    const printDebug = () => {
+        debug = core.debug;
+        held.splice(0).forEach((line) => core.debug(line));
+    };
     // Every secret is masked before anything is printed: the inputs first, then what the server sent.
     mask(core.getInput("client-secret"));
     mask(core.getInput("code"));
@@ -2109,13 +2114,11 @@ async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) 
         mask(token.accessToken);
         mask(jwt);
         mask(claims?.refresh_token);
-        debug = core.debug;
-        lines.forEach((line) => core.debug(line));
+        printDebug();
         await writeOutputs(core, inputs, token, jwt, claims);
     }
     catch (error) {
-        debug = core.debug;
-        lines.forEach((line) => core.debug(line));
+        printDebug();
         core.setFailed(`itsyou-token-action: ${main_describe(core, error, masked)}`);
     }
     finally {

@@ -147,8 +147,9 @@ export function checkRunnerEnvironment(inputs: Inputs): void {
 export async function run(
   checkEnvironment: (inputs: Inputs) => void = () => checkProxyEnvironment(process.env),
 ): Promise<void> {
-  const lines: string[] = [];
-  let debug = (line: string): void => void lines.push(line);
+  /** Debug lines (method, path, status: nothing secret) are held until every value is masked. */
+  const held: string[] = [];
+  let debug = (line: string): void => void held.push(line);
   const fetch = createProxyAwareFetch((line) => debug(line));
   const early = startEarly(fetch, checkEnvironment);
   // Node opens the connections on the next turn of the event loop: let it, then evaluate @actions/core.
@@ -165,6 +166,10 @@ export async function run(
         masked.push(part);
       }
     }
+  };
+  const printDebug = (): void => {
+    debug = core.debug;
+    held.splice(0).forEach((line) => core.debug(line));
   };
   // Every secret is masked before anything is printed: the inputs first, then what the server sent.
   mask(core.getInput("client-secret"));
@@ -183,12 +188,10 @@ export async function run(
     mask(token.accessToken);
     mask(jwt);
     mask(claims?.refresh_token);
-    debug = core.debug;
-    lines.forEach((line) => core.debug(line));
+    printDebug();
     await writeOutputs(core, inputs, token, jwt, claims);
   } catch (error) {
-    debug = core.debug;
-    lines.forEach((line) => core.debug(line));
+    printDebug();
     core.setFailed(`itsyou-token-action: ${describe(core, error, masked)}`);
   } finally {
     fetch.close();
