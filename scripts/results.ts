@@ -12,6 +12,11 @@ interface Tally {
   skipped: number;
 }
 
+/** vitest's arguments that show its usual output and write the JSON report vitestReport(file) reads. */
+export function vitestReporters(file: string): string[] {
+  return ["--reporter=default", "--reporter=json", `--outputFile=${file}`];
+}
+
 /** vitest's JSON report (--reporter=json). */
 export function vitestReport(file: string): () => Tally {
   return () => {

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SEED } from "../harness/real-seed.ts";
 import { SERVER_ENV } from "../harness/real-server.ts";
-import { junitReport, Steps, vitestReport } from "./results.ts";
+import { junitReport, Steps, vitestReport, vitestReporters } from "./results.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string): string => join(root, "node_modules/.bin", name);
@@ -65,9 +65,7 @@ try {
   steps.run("vitest (Node 24): the contract suite and the differential corpus", bin("vitest"), [
     "run",
     "test/real/",
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile=${results}/vitest.json`,
+    ...vitestReporters(`${results}/vitest.json`),
   ], { cwd: root, env: { ...env, NODE_EXTRA_CA_CERTS: server.caFile } });
   steps.run("deno test (Deno): the contract suite", bin("deno"), [
     "test",

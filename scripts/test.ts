@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
-import { junitReport, Steps, vitestReport } from "./results.ts";
+import { junitReport, Steps, vitestReport, vitestReporters } from "./results.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const bin = (name: string): string => `${root}node_modules/.bin/${name}`;
@@ -69,9 +69,7 @@ rmSync(fresh, { recursive: true, force: true });
 steps.run("vitest (Node; workerd; the npm package), with the coverage of mod.ts and src/", bin("vitest"), [
   "run",
   "--coverage",
-  "--reporter=default",
-  "--reporter=json",
-  `--outputFile=${results}/vitest.json`,
+  ...vitestReporters(`${results}/vitest.json`),
 ], options);
 steps.run("deno test (Deno)", deno, [
   "test",

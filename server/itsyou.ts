@@ -1,7 +1,7 @@
 /**
  * An ItsYou.online-compatible identity server for tests, demos and benchmarks.
  *
- * It follows `itsyou-protocol.md` (read from the real server's source) byte for
+ * It follows `docs/protocol.md` (read from the real server's source) byte for
  * byte on the OAuth endpoints, in that document's order: one handler per
  * endpoint. State lives in memory; time comes from a clock the tests can move.
  * Faults are not here: `faults.ts` wraps these handlers.

@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
-import { closedPortUrl, startFixture } from "../support/fixture.ts";
+import { authorizationCode, closedPortUrl, startFixture } from "../support/fixture.ts";
 import { ACTION, maskingProblems, NODE_24, runAction, runnerEnvironment } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { findLeaks } from "../support/leaks.ts";
@@ -27,6 +27,23 @@ const orgInputs = (extra: Record<string, string> = {}): Record<string, string> =
   "base-url": f.at.baseUrl,
   ...extra,
 });
+
+/** A JWT of ItsYou.online's with these claims, valid for ten minutes, its signature a placeholder. */
+function unsignedJwt(claims: Record<string, unknown>): string {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+  return `${b64({ alg: "ES384" })}.${
+    b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, ...claims })
+  }.AAAA`;
+}
+
+/** The server answers the action's next JWT request (client credentials with response_type=id_token) with `jwt`. */
+function answerJwtRequestWith(jwt: string): void {
+  f.server.inject({
+    path: "/v1/oauth/access_token",
+    body: /response_type=id_token/,
+    fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
+  });
+}
 
 /** The error lines the runner shows as annotations. */
 const errorLines = (run: ActionRun): string[] => run.stdout.split("\n").filter((line) => line.startsWith("::error::"));
@@ -146,16 +163,7 @@ describe("client_credentials", () => {
 
 describe("authorization_code", () => {
   test("exchanges a code from /v1/oauth/authorize, masking it first", async () => {
-    const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-    url.search = new URLSearchParams({
-      response_type: "code",
-      client_id: "acme",
-      redirect_uri: f.callbackUrl,
-      scope: "user:name",
-      state: "st8",
-    }).toString();
-    const location = (await fetch(url, { redirect: "manual" })).headers.get("location")!;
-    const code = new URL(location).searchParams.get("code")!;
+    const code = await authorizationCode(f, "user:name", "st8");
     const run = await runAction(
       orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }),
     );
@@ -171,15 +179,7 @@ describe("authorization_code", () => {
   });
 
   test("with openid authorized, outputs the id_token as id-token, masked before anything else", async () => {
-    const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-    url.search = new URLSearchParams({
-      response_type: "code",
-      client_id: "acme",
-      redirect_uri: f.callbackUrl,
-      scope: "user:name,openid",
-      state: "st8",
-    }).toString();
-    const code = new URL((await fetch(url, { redirect: "manual" })).headers.get("location")!).searchParams.get("code")!;
+    const code = await authorizationCode(f, "user:name,openid", "st8");
     const run = await runAction(
       orgInputs({ "grant-type": "authorization_code", code, "redirect-uri": f.callbackUrl, state: "st8" }),
     );
@@ -287,18 +287,11 @@ describe("failures: one error line, nothing leaked", () => {
 });
 
 describe("server-controlled text is data", () => {
-  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
   const hostile = "x\n::warning title=Injected::pwned\n::stop-commands::halt\n<img src=x onerror=alert(1)>";
 
   test("a JWT's globalid with line breaks, workflow commands and HTML reaches neither the log nor the summary raw", async () => {
-    const jwt = `${b64({ alg: "ES384" })}.${
-      b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: hostile, scope: [] })
-    }.AAAA`;
-    f.server.inject({
-      path: "/v1/oauth/access_token",
-      body: /response_type=id_token/,
-      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
-    });
+    const jwt = unsignedJwt({ globalid: hostile, scope: [] });
+    answerJwtRequestWith(jwt);
     const run = await runAction(orgInputs());
     expect(run.status).toBe(0);
     const lines = run.stdout.split("\n");
@@ -352,23 +345,10 @@ describe("server-controlled text is data", () => {
 });
 
 describe("the job summary is one HTML table, whatever the claims hold", () => {
-  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
-
   test("line breaks in globalid, scope and aud are collapsed: no blank line ends the table, no Markdown after it", async () => {
     const breakout = "x\n\n# Injected heading\n\n[a link](https://evil.example)\r\n";
-    const claims = {
-      iss: "itsyouonline",
-      exp: Math.floor(Date.now() / 1000) + 600,
-      globalid: breakout,
-      scope: [breakout],
-      aud: [breakout, "api"],
-    };
-    const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
-    f.server.inject({
-      path: "/v1/oauth/access_token",
-      body: /response_type=id_token/,
-      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
-    });
+    const jwt = unsignedJwt({ globalid: breakout, scope: [breakout], aud: [breakout, "api"] });
+    answerJwtRequestWith(jwt);
     const run = await runAction(orgInputs());
     expect(run.status).toBe(0);
     const table = run.summary.slice(
@@ -384,26 +364,14 @@ describe("the job summary is one HTML table, whatever the claims hold", () => {
 });
 
 describe("a JWT whose claims have the wrong types is a bad response", () => {
-  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
   test.each([
     ["refresh_token", 12345, /refresh_token claim is not a string/],
     ["scope", "organization:owner", /scope claim is not a list of strings/],
     ["aud", [1], /aud claim is not a string or a list of strings/],
     ["globalid", { org: "acme" }, /globalid claim is not a string or null/],
   ])("%s = %j: one INVALID_RESPONSE line naming the claim", async (claim, value, message) => {
-    const claims = {
-      iss: "itsyouonline",
-      exp: Math.floor(Date.now() / 1000) + 600,
-      globalid: "acme",
-      scope: [],
-      [claim]: value,
-    };
-    const jwt = `${b64({ alg: "ES384" })}.${b64(claims)}.AAAA`;
-    f.server.inject({
-      path: "/v1/oauth/access_token",
-      body: /response_type=id_token/,
-      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
-    });
+    const jwt = unsignedJwt({ globalid: "acme", scope: [], [claim]: value });
+    answerJwtRequestWith(jwt);
     const run = await runAction(orgInputs({ refreshable: "true" }));
     expectFailure(run, new RegExp(`${message.source}.*\\[INVALID_RESPONSE\\]$`), { clientSecret: f.org.clientSecret });
     expect(errorLines(run)[0]).not.toMatch(/unexpected/);
@@ -502,18 +470,11 @@ describe("outside a runner", () => {
 describe("the end of the step", () => {
   test("a slow reader of stdout still gets every line: the process ends once its output is written, not before", async () => {
     // A JWT of about 100 kB: its ::add-mask:: line alone is more than a pipe holds (64 kB), so the last lines wait.
-    const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
     const scope = Array.from({ length: 3200 }, (_, i) => `user:memberof:org-${i}`);
-    const jwt = `${b64({ alg: "ES384" })}.${
-      b64({ iss: "itsyouonline", exp: Math.floor(Date.now() / 1000) + 600, globalid: "acme", scope })
-    }.AAAA`;
+    const jwt = unsignedJwt({ globalid: "acme", scope });
     expect(jwt.length).toBeGreaterThan(100_000);
     expect(jwt.length).toBeLessThan(128 * 1024);
-    f.server.inject({
-      path: "/v1/oauth/access_token",
-      body: /response_type=id_token/,
-      fault: { type: "respond", status: 200, body: jwt, headers: { "content-type": "application/jwt" } },
-    });
+    answerJwtRequestWith(jwt);
     const dir = mkdtempSync(join(tmpdir(), "itsyou-slow-reader-"));
     try {
       const env = runnerEnvironment(orgInputs(), dir);

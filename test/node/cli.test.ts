@@ -32,6 +32,18 @@ interface CliRun {
   stderr: string;
 }
 
+/** The CLI's environment: the fixture's organization key and server, no colours, and nothing else of this process's. */
+function cliEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    ITSYOU_CLIENT_ID: f.org.clientId,
+    ITSYOU_CLIENT_SECRET: f.org.clientSecret,
+    ITSYOU_BASE_URL: f.at.baseUrl,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
 /** `deno run --allow-net --allow-env cli.ts ARGS` from the repository root, as the README shows. */
 function cli(
   args: string[],
@@ -40,20 +52,22 @@ function cli(
 ): Promise<CliRun> {
   const child = spawn(DENO, ["run", ...permissions, "cli.ts", ...args], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ITSYOU_CLIENT_ID: f.org.clientId,
-      ITSYOU_CLIENT_SECRET: f.org.clientSecret,
-      ITSYOU_BASE_URL: f.at.baseUrl,
-      NO_COLOR: "1",
-      ...env,
-    },
+    env: cliEnvironment(env),
   });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
   child.stderr.on("data", (chunk) => (stderr += chunk));
   return new Promise((resolve) => child.on("close", (status) => resolve({ status, stdout, stderr })));
+}
+
+/** The CLI with `jwt` in ITSYOU_JWT, no client credentials, and leave to read ITSYOU_JWT and ITSYOU_BASE_URL only. */
+function cliWithJwtOnly(args: string[], jwt: string): Promise<CliRun> {
+  const host = new URL(f.at.baseUrl).host;
+  return cli(args, { ITSYOU_JWT: jwt, ITSYOU_CLIENT_ID: "", ITSYOU_CLIENT_SECRET: "" }, [
+    `--allow-net=${host}`,
+    "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL",
+  ]);
 }
 
 const NODE_24 = join(root, "node_modules/.bin/node");
@@ -66,13 +80,7 @@ const RUNTIMES: [string, string[]][] = [["Deno", [DENO, "run", "--allow-net", "-
 function cliWithStdout(command: string[], stdout: "closed" | number, args: string[] = []): Promise<CliRun> {
   const child = spawn(command[0], [...command.slice(1), ...args], {
     cwd: root,
-    env: {
-      PATH: process.env.PATH ?? "",
-      ITSYOU_CLIENT_ID: f.org.clientId,
-      ITSYOU_CLIENT_SECRET: f.org.clientSecret,
-      ITSYOU_BASE_URL: f.at.baseUrl,
-      NO_COLOR: "1",
-    },
+    env: cliEnvironment(),
     stdio: ["ignore", stdout === "closed" ? "pipe" : stdout, "pipe"],
   });
   child.stdout?.destroy(); // like `| head -c0`: nobody reads
@@ -162,12 +170,7 @@ describe("--derive (delegation)", () => {
 
   test("derives a JWT from ITSYOU_JWT for another audience, with only --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL", async () => {
     const parent = await userJwt();
-    const host = new URL(f.at.baseUrl).host;
-    const run = await cli(["--derive", "--audience", "billing", "--scope", "user:name", "--json"], {
-      ITSYOU_JWT: parent,
-      ITSYOU_CLIENT_ID: "",
-      ITSYOU_CLIENT_SECRET: "",
-    }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
+    const run = await cliWithJwtOnly(["--derive", "--audience", "billing", "--scope", "user:name", "--json"], parent);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const { jwt, claims } = JSON.parse(run.stdout);
@@ -218,14 +221,9 @@ describe("--derive (delegation)", () => {
 describe("--refresh (jobs longer than the JWT)", () => {
   test("renews the refreshable JWT in ITSYOU_JWT, with only --allow-env=ITSYOU_JWT,ITSYOU_BASE_URL, keeping its refresh_token", async () => {
     const jwt = await getJwt(f.org, { ...f.at, refreshable: true, audience: "deploy", validity: 60 });
-    const host = new URL(f.at.baseUrl).host;
     f.server.reset();
     f.server.advanceClock(1); // a new exp, so the renewal differs
-    const run = await cli(["--refresh", "--validity", "900", "--json"], {
-      ITSYOU_JWT: jwt,
-      ITSYOU_CLIENT_ID: "",
-      ITSYOU_CLIENT_SECRET: "",
-    }, [`--allow-net=${host}`, "--allow-env=ITSYOU_JWT,ITSYOU_BASE_URL"]);
+    const run = await cliWithJwtOnly(["--refresh", "--validity", "900", "--json"], jwt);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const { jwt: renewed, claims } = JSON.parse(run.stdout);

@@ -1,12 +1,13 @@
 // deno-lint-ignore-file require-await -- async wrappers here turn a synchronous throw into the rejection the test awaits
 /**
- * The local server against itsyou-protocol.md, byte for byte, with plain fetch:
+ * The local server against docs/protocol.md, byte for byte, with plain fetch:
  * it is the only stand-in for the real server, so its answers are tested too.
  */
 import { describe, expect, test } from "vitest";
 import { decodeJwt } from "../../mod.ts";
 import { demoRegistry, startServer } from "../../server/serve.ts";
 import { useServerFixture } from "../support/expect.ts";
+import { authorizationCode } from "../support/fixture.ts";
 
 const f = useServerFixture();
 
@@ -37,19 +38,14 @@ async function expectGoError(response: Response, status: number, text: string, c
   expect(await response.text()).toBe(text);
 }
 
-/** Goes through /v1/oauth/authorize and returns the code. */
-async function codeFor(scope: string, state = "st"): Promise<string> {
-  const url = new URL(`${f.server.url}/v1/oauth/authorize`);
-  url.search = new URLSearchParams({
-    response_type: "code",
-    client_id: "acme",
-    redirect_uri: f.callbackUrl,
-    scope,
-    state,
-  }).toString();
-  const response = await fetch(url, { redirect: "manual" });
-  await response.body?.cancel();
-  return new URL(response.headers.get("location")!).searchParams.get("code")!;
+/** The client credentials form of alice's user API key. */
+function userForm(extra: Record<string, string> = {}): Record<string, string> {
+  return { grant_type: "client_credentials", client_id: f.user.clientId, client_secret: f.user.clientSecret, ...extra };
+}
+
+/** The form that trades a code of alice's for client acme's token. */
+function codeForm(code: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl, ...extra };
 }
 
 describe("§1 and §2.8: errors, methods and slashes", () => {
@@ -169,8 +165,8 @@ describe("§2.5 the token response", () => {
 
 describe("§2.4 codes", () => {
   test("a code is reusable within its 10 seconds, then refused", async () => {
-    const code = await codeFor("user:name");
-    const form = { client_id: f.org.clientId, client_secret: f.org.clientSecret, code, redirect_uri: f.callbackUrl };
+    const code = await authorizationCode(f, "user:name");
+    const form = codeForm(code);
     for (let i = 0; i < 2; i++) {
       const response = await post(TOKEN, form);
       expect(response.status).toBe(200);
@@ -181,14 +177,8 @@ describe("§2.4 codes", () => {
   });
 
   test('an authorization without scopes gives a JWT whose scope is [""]', async () => {
-    const code = await codeFor("");
-    const response = await post(TOKEN, {
-      client_id: f.org.clientId,
-      client_secret: f.org.clientSecret,
-      code,
-      redirect_uri: f.callbackUrl,
-      response_type: "id_token",
-    });
+    const code = await authorizationCode(f, "");
+    const response = await post(TOKEN, codeForm(code, { response_type: "id_token" }));
     expect(decodeJwt(await response.text()).scope).toEqual([""]);
   });
 });
@@ -233,12 +223,7 @@ describe("§2.6 and §3.3 JWTs", () => {
   });
 
   test("§3.4: a parent JWT without refresh_token panics: 500 with an empty body", async () => {
-    const user = await post(TOKEN, {
-      grant_type: "client_credentials",
-      client_id: f.user.clientId,
-      client_secret: f.user.clientSecret,
-      response_type: "id_token",
-    });
+    const user = await post(TOKEN, userForm({ response_type: "id_token" }));
     const response = await fetch(`${f.server.url}/v1/oauth/jwt`, {
       headers: { authorization: `bearer ${await user.text()}` },
     });
@@ -248,13 +233,7 @@ describe("§2.6 and §3.3 JWTs", () => {
   });
 
   test("§3.4: a user parent JWT with refresh_token gives a child with globalid null", async () => {
-    const parent = await post(TOKEN, {
-      grant_type: "client_credentials",
-      client_id: f.user.clientId,
-      client_secret: f.user.clientSecret,
-      response_type: "id_token",
-      scope: "user:name,offline_access",
-    });
+    const parent = await post(TOKEN, userForm({ response_type: "id_token", scope: "user:name,offline_access" }));
     const response = await fetch(`${f.server.url}/v1/oauth/jwt?scope=user:name`, {
       headers: { authorization: `Bearer ${await parent.text()}` },
     });
@@ -331,13 +310,8 @@ describe("§5 authorize", () => {
   });
 
   test("memberof scopes for organizations the user is not in are dropped", async () => {
-    const code = await codeFor("user:memberof:acme,user:memberof:other");
-    const response = await post(TOKEN, {
-      client_id: f.org.clientId,
-      client_secret: f.org.clientSecret,
-      code,
-      redirect_uri: f.callbackUrl,
-    });
+    const code = await authorizationCode(f, "user:memberof:acme,user:memberof:other");
+    const response = await post(TOKEN, codeForm(code));
     expect((await response.json()).scope).toBe("user:memberof:acme,grant:deployer");
   });
 });

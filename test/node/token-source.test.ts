@@ -47,6 +47,18 @@ function source(
   return { tokens, clock, settled };
 }
 
+/** The next jwt() still hands out `first` (renewing behind the caller); once the renewal has answered, a new JWT. */
+async function renewsBehind(
+  { tokens, settled }: { tokens: ReturnType<typeof createTokenSource>; settled(answers: number): Promise<void> },
+  first: string,
+): Promise<string> {
+  expect(await tokens.jwt()).toBe(first);
+  await settled(2);
+  const next = await tokens.jwt();
+  expect(next).not.toBe(first);
+  return next;
+}
+
 describe("createTokenSource().jwt()", () => {
   test("fetches once in one round trip, then serves the cache", async () => {
     const { tokens } = source({ audience: "deploy", validity: 600 });
@@ -66,10 +78,7 @@ describe("createTokenSource().jwt()", () => {
     expect(f.server.count()).toBe(1);
     clock.ms = exp - 60_000;
     f.server.advanceClock(1); // a new exp, so the renewed JWT differs
-    expect(await tokens.jwt()).toBe(first); // still valid: handed out at once, renewed behind the caller
-    await settled(2);
-    const second = await tokens.jwt();
-    expect(second).not.toBe(first);
+    await renewsBehind({ tokens, settled }, first); // still valid: handed out at once, renewed behind the caller
     expect(f.server.count()).toBe(2);
   });
 
@@ -159,10 +168,7 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
       // 91 s later by both clocks: 29 s left, fewer than refreshBefore.
       clock.ms += 91_000;
       f.server.advanceClock(91);
-      expect(await tokens.jwt()).toBe(first);
-      await settled(2);
-      const second = await tokens.jwt();
-      expect(second).not.toBe(first);
+      const second = await renewsBehind({ tokens, settled }, first);
       expect(f.server.count()).toBe(2);
       expect(decodeJwt(second).exp! * 1000).toBeGreaterThan(f.server.now());
     },
@@ -182,9 +188,7 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).toBe(first);
     clock.ms = exp - 60_000;
     f.server.advanceClock(1);
-    expect(await tokens.jwt()).toBe(first);
-    await settled(2);
-    expect(await tokens.jwt()).not.toBe(first);
+    await renewsBehind({ tokens, settled }, first);
   });
 
   /** The runtime's fetch, with the answer's Date header replaced by `date(serverNow)`. */
@@ -207,9 +211,7 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
       expect(await tokens.jwt()).toBe(first);
       clock.ms += 1000; // 60 s left
       f.server.advanceClock(240);
-      expect(await tokens.jwt()).toBe(first);
-      await settled(2);
-      expect(await tokens.jwt()).not.toBe(first);
+      await renewsBehind({ tokens, settled }, first);
       expect(f.server.count()).toBe(2);
     },
   );
@@ -237,9 +239,7 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).toBe(first);
     clock.ms = exp - 59_000; // 59 s left: fewer than refreshBefore, so renewed (behind this caller)
     f.server.advanceClock(41);
-    expect(await tokens.jwt()).toBe(first);
-    await settled(2);
-    expect(await tokens.jwt()).not.toBe(first);
+    await renewsBehind({ tokens, settled }, first);
     expect(f.server.count()).toBe(2);
   });
 
@@ -253,9 +253,7 @@ describe("createTokenSource() times the JWT by the server's clock", () => {
     expect(await tokens.jwt()).toBe(first);
     clock.ms += 2000;
     f.server.advanceClock(1);
-    expect(await tokens.jwt()).toBe(first);
-    await settled(2);
-    expect(await tokens.jwt()).not.toBe(first);
+    await renewsBehind({ tokens, settled }, first);
     expect(f.server.count()).toBe(2);
   });
 });
@@ -410,10 +408,7 @@ describe("createTokenSource() times renewals on a monotonic clock", () => {
       expect(await tokens.jwt()).toBe(first);
       expect(f.server.count()).toBe(1);
       vi.advanceTimersByTime(545_000); // 55 s left by the monotonic clock
-      expect(await tokens.jwt()).toBe(first);
-      await settled(2);
-      const second = await tokens.jwt();
-      expect(second).not.toBe(first);
+      await renewsBehind({ tokens, settled }, first);
       expect(f.server.count()).toBe(2);
     },
   );

@@ -9,7 +9,6 @@ import {
   getAccessToken,
   getJwt,
   ItsYouOnlineError,
-  parseCallback,
   refreshJwt,
   resolveBaseUrl,
   verifyJwt,
@@ -358,22 +357,22 @@ describe("connections", () => {
 });
 
 describe("secrets are redacted before a message is shortened", () => {
-  const secretFetch = (text: string): FetchFunction => () => Promise.reject(new TypeError(text));
+  /** getAccessToken() with `clientSecret`, on a fetch that fails with a TypeError whose message is `text`. */
+  const failingWith = (clientSecret: string, text: string) =>
+    getAccessToken({
+      clientId: "acme",
+      clientSecret,
+      ...f.at,
+      retries: 0,
+      fetch: () => Promise.reject(new TypeError(text)),
+    });
 
   test("a secret that crosses the 500-character cut leaves no prefix behind", async () => {
     const clientSecret = "s3cr3t-prefix-" + "x".repeat(40);
     for (let padding = 470; padding < 500; padding += 3) {
-      const error = await rejects(
-        getAccessToken({
-          clientId: "acme",
-          clientSecret,
-          ...f.at,
-          retries: 0,
-          fetch: secretFetch(`${"p".repeat(padding)}${clientSecret}`),
-        }),
-        "FETCH_ERROR",
-        { clientSecret },
-      );
+      const error = await rejects(failingWith(clientSecret, `${"p".repeat(padding)}${clientSecret}`), "FETCH_ERROR", {
+        clientSecret,
+      });
       expect(error.message).not.toMatch(/s3cr3t/);
       expect(String((error.cause as Error).message)).not.toMatch(/s3cr3t/);
     }
@@ -382,16 +381,7 @@ describe("secrets are redacted before a message is shortened", () => {
   test.each([["a double space", "two  spaces-in-this-secret"], ["a no-break space", "no\u00a0break-space-secret"]])(
     "a secret with %s is redacted in the message and its cause, not normalised into it",
     async (_, clientSecret) => {
-      const error = await rejects(
-        getAccessToken({
-          clientId: "acme",
-          clientSecret,
-          ...f.at,
-          retries: 0,
-          fetch: secretFetch(`bad ${clientSecret} here`),
-        }),
-        "FETCH_ERROR",
-      );
+      const error = await rejects(failingWith(clientSecret, `bad ${clientSecret} here`), "FETCH_ERROR");
       for (const text of [error.message, (error.cause as Error).message]) {
         expect(text).toContain("bad [redacted] here");
         expect(text).not.toContain(clientSecret.replace(/\s+/g, " "));
@@ -599,10 +589,13 @@ describe("bad input gets INVALID_ARGUMENT and sends nothing", () => {
       "authorizeUrl with a scope holding a newline",
       async () => authorizeUrl({ clientId: "a", redirectUri: "https://a.example/cb", state: "s", scope: ["a\nb"] }),
     ],
-    ["parseCallback with an empty expected state", async () => parseCallback("https://a.example/cb?code=c&state=", "")],
+    [
+      "parseCallback with an empty expected state",
+      async () => mod.parseCallback("https://a.example/cb?code=c&state=", ""),
+    ],
     [
       "parseCallback with a 100 kB URL",
-      async () => parseCallback(`https://a.example/cb?code=${"c".repeat(100_000)}`, "s"),
+      async () => mod.parseCallback(`https://a.example/cb?code=${"c".repeat(100_000)}`, "s"),
     ],
     ["refreshJwt with a huge validity", () => refreshJwt(REFRESHABLE, { validity: 1e9 })],
     ["refreshJwt with options that are not an object", () => refreshJwt(REFRESHABLE, "x" as never)],

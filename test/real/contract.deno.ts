@@ -22,6 +22,12 @@ import { logInAndAuthorize, realServer } from "../../harness/real-server.ts";
 const server = realServer();
 const at = { baseUrl: server.url };
 
+/** bob's refreshable JWT for orders-api (user:name, 10 minutes), from his user key: what a frontend sends on. */
+async function ordersApiJwt(): Promise<string> {
+  const user = await getAccessToken({ ...USER_KEY, ...at });
+  return getJwt(user, { ...at, scope: "user:name", audience: "orders-api", refreshable: true, validity: 600 });
+}
+
 function it(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, fn, sanitizeOps: false, sanitizeResources: false });
 }
@@ -65,14 +71,7 @@ it("a wrong secret is HTTP_ERROR 400, the secret nowhere in the error", async ()
 });
 
 it("deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it", async () => {
-  const user = await getAccessToken({ ...USER_KEY, ...at });
-  const parent = await getJwt(user, {
-    ...at,
-    scope: "user:name",
-    audience: "orders-api",
-    refreshable: true,
-    validity: 600,
-  });
+  const parent = await ordersApiJwt();
   const child = await deriveJwt(parent, { ...at, audience: "billing-api", scope: "user:name" });
   const claims = await verifyJwt(child, { publicKey: server.publicKey, audience: "billing-api", scope: "user:name" });
   assert.equal(claims.username, USER.username);
@@ -119,14 +118,7 @@ it("examples/deno-service.ts: verifies a user's JWT with the server's key, deriv
       baseUrl: server.url,
       next: { url: `http://127.0.0.1:${next.addr.port}`, audience: "billing-api" },
     });
-    const user = await getAccessToken({ ...USER_KEY, ...at });
-    const jwt = await getJwt(user, {
-      ...at,
-      scope: "user:name",
-      audience: "orders-api",
-      refreshable: true,
-      validity: 600,
-    });
+    const jwt = await ordersApiJwt();
     const response = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${jwt}` } }));
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), {
@@ -134,12 +126,10 @@ it("examples/deno-service.ts: verifies a user's JWT with the server's key, deriv
       user: USER.username,
       next: { status: 200, body: { service: "billing-api", user: USER.username } },
     });
+    const user = await getAccessToken({ ...USER_KEY, ...at });
+    const withoutScope = await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" });
     const missing = await orders(
-      new Request("http://orders.test/", {
-        headers: {
-          authorization: `bearer ${await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" })}`,
-        },
-      }),
+      new Request("http://orders.test/", { headers: { authorization: `bearer ${withoutScope}` } }),
     );
     assert.equal(missing.status, 403);
   } finally {

@@ -35,6 +35,17 @@ beforeAll(() => {
 
 const now = (): number => Math.floor(Date.now() / 1000);
 
+/** testorg's JWT, signed with the server's key, whose refresh_token has no record on the server. */
+const withUnknownRefreshToken = (refreshToken: string, scope: string[]): string =>
+  signWithServerKey(server, {
+    azp: "testorg",
+    exp: now() + 60,
+    globalid: "testorg",
+    iss: "itsyouonline",
+    refresh_token: refreshToken,
+    scope,
+  });
+
 describe("access tokens", () => {
   test("an organization API key: organization:owner, 85799 seconds, no username", async () => {
     const token = await getAccessToken({ ...server.org, ...at });
@@ -143,14 +154,7 @@ describe("every error the real server gives these flows", () => {
   });
 
   test("an unknown refresh token (its record gone): HTTP_ERROR 401 saying to get a new JWT", async () => {
-    const jwt = signWithServerKey(server, {
-      azp: "testorg",
-      exp: now() + 60,
-      globalid: "testorg",
-      iss: "itsyouonline",
-      refresh_token: "goneRefreshToken0123456789ab",
-      scope: ["organization:owner"],
-    });
+    const jwt = withUnknownRefreshToken("goneRefreshToken0123456789ab", ["organization:owner"]);
     const error = await rejects(refreshJwt(jwt, at), "HTTP_ERROR", { jwt });
     expect(error.status).toBe(401);
     expect(error.message).toMatch(/refresh record is gone/);
@@ -393,14 +397,7 @@ describe("createTokenSource()", () => {
       paths.push(new URL(input).pathname);
       if (forgetRecord && input.endsWith("/refresh")) {
         // The record is gone: present a JWT whose refresh_token the server does not know (it answers 401 itself).
-        const gone = signWithServerKey(server, {
-          azp: "testorg",
-          exp: now() + 60,
-          globalid: "testorg",
-          iss: "itsyouonline",
-          refresh_token: "forgottenRefreshToken0123456",
-          scope: [],
-        });
+        const gone = withUnknownRefreshToken("forgottenRefreshToken0123456", []);
         init = { ...init, headers: { ...init.headers, authorization: `bearer ${gone}` } };
       }
       return fetch(input, init);

@@ -4,6 +4,7 @@
  */
 import type * as Mod from "../../mod.ts";
 import { startDelayProxy } from "../../harness/delay-proxy.ts";
+import { authorizationCode } from "./fixture.ts";
 import type { Fixture } from "./fixture.ts";
 
 export async function sequentialConnections(
@@ -23,16 +24,7 @@ export async function sequentialConnections(
   const tokenThenJwt = await through(async (at) => lib.getJwt(await lib.getAccessToken({ ...f.org, ...at }), at));
   // A code from the server directly (alice is logged in there), then the exchange and the JWT through the proxy.
   const state = lib.randomState();
-  const url = lib.authorizeUrl({
-    clientId: f.org.clientId,
-    redirectUri: f.callbackUrl,
-    scope: "user:name",
-    state,
-    baseUrl: f.at.baseUrl,
-  });
-  const response = await fetch(url.href, { redirect: "manual" });
-  await response.body?.cancel();
-  const { code } = lib.parseCallback(response.headers.get("location") ?? "", state);
+  const code = await authorizationCode(f, "user:name", state);
   const codeThenJwt = await through(async (at) =>
     lib.getJwt(await lib.exchangeCode({ ...f.org, code, state, redirectUri: f.callbackUrl, ...at }), at)
   );

@@ -34,6 +34,12 @@ function equal(actual: unknown, expected: unknown, what: string): void {
   );
 }
 
+/** A refreshable JWT of alice's (what delegation needs as its parent), from her user key's access token. */
+async function refreshableUserJwt(lib: typeof Mod, s: CoreSetting, options: Mod.JwtOptions): Promise<string> {
+  const token = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
+  return lib.getJwt(token, { baseUrl: s.baseUrl, refreshable: true, ...options });
+}
+
 /** The call must reject with an ItsYouOnlineError of `code` that leaks none of `secrets`. */
 async function rejects(
   lib: typeof Mod,
@@ -128,14 +134,7 @@ export const CORE_CASES: CoreCase[] = [
     name:
       "deriveJwt(): a JWT for another audience from a user's refreshable JWT, never outliving it; verifyJwt({ scope })",
     async run(lib, s) {
-      const userToken = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
-      const parent = await lib.getJwt(userToken, {
-        baseUrl: s.baseUrl,
-        scope: "user:name",
-        audience: "orders",
-        refreshable: true,
-        validity: 600,
-      });
+      const parent = await refreshableUserJwt(lib, s, { scope: "user:name", audience: "orders", validity: 600 });
       await lib.verifyJwt(parent, { publicKey: s.publicKey, audience: "orders", scope: "user:name" });
       const child = await lib.deriveJwt(parent, { baseUrl: s.baseUrl, audience: "billing", scope: "user:name" });
       const claims = await lib.verifyJwt(child, { publicKey: s.publicKey, audience: "billing", scope: ["user:name"] });
@@ -163,12 +162,7 @@ export const CORE_CASES: CoreCase[] = [
     name:
       "delegation cannot forge membership: deriveJwt() asks for none the parent lacks and never for a refreshable JWT; verifyJwt() does not take membership from a derived JWT",
     async run(lib, s) {
-      const userToken = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
-      const parent = await lib.getJwt(userToken, {
-        baseUrl: s.baseUrl,
-        scope: "user:memberof:acme",
-        refreshable: true,
-      });
+      const parent = await refreshableUserJwt(lib, s, { scope: "user:memberof:acme" });
       const direct = await lib.verifyJwt(parent, { publicKey: s.publicKey, scope: "user:memberof:acme" });
       check(!lib.isDerivedJwt(direct), "a JWT from the key itself is not derived");
       for (const options of [{ scope: "user:memberof:acme-prod" }, { scope: "user:memberof:acme,offline_access" }]) {

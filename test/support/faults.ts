@@ -34,40 +34,22 @@ export interface Case {
 }
 
 export const ALWAYS = 100;
+
+/** A fault on the first request only (the retry succeeds), and the same fault on every request (`code` after the retries). */
+function onceAndAlways(name: string, fault: Fault, code: ItsYouOnlineErrorCode): Case[] {
+  return [
+    { name: `${name}, once`, fault, times: 1, expect: "ok", requests: 2 },
+    { name: `${name}, always`, fault, expect: code, requests: 4 },
+  ];
+}
 const html = { "content-type": "text/html" };
 const json = { "content-type": "application/json" };
 const jwtType = { "content-type": "application/jwt" };
 export const CASES: Case[] = [
-  { name: "reset before the answer, once", fault: { type: "reset" }, times: 1, expect: "ok", requests: 2 },
-  { name: "reset before the answer, always", fault: { type: "reset" }, expect: "NETWORK_ERROR", requests: 4 },
-  { name: "reset during the body, once", fault: { type: "reset-during-body" }, times: 1, expect: "ok", requests: 2 },
-  { name: "reset during the body, always", fault: { type: "reset-during-body" }, expect: "NETWORK_ERROR", requests: 4 },
-  {
-    name: "headers slower than the timeout, once",
-    fault: { type: "delay-headers", ms: 2000 },
-    times: 1,
-    expect: "ok",
-    requests: 2,
-  },
-  {
-    name: "headers slower than the timeout, always",
-    fault: { type: "delay-headers", ms: 2000 },
-    expect: "TIMEOUT",
-    requests: 4,
-  },
-  {
-    name: "body slower than the timeout, once",
-    fault: { type: "delay-body", ms: 2000 },
-    times: 1,
-    expect: "ok",
-    requests: 2,
-  },
-  {
-    name: "body slower than the timeout, always",
-    fault: { type: "delay-body", ms: 2000 },
-    expect: "TIMEOUT",
-    requests: 4,
-  },
+  ...onceAndAlways("reset before the answer", { type: "reset" }, "NETWORK_ERROR"),
+  ...onceAndAlways("reset during the body", { type: "reset-during-body" }, "NETWORK_ERROR"),
+  ...onceAndAlways("headers slower than the timeout", { type: "delay-headers", ms: 2000 }, "TIMEOUT"),
+  ...onceAndAlways("body slower than the timeout", { type: "delay-body", ms: 2000 }, "TIMEOUT"),
   {
     name: "500 with an empty body, always",
     fault: { type: "respond", status: 500 },

@@ -30,6 +30,21 @@ export async function startFixture(options: ServerOptions = {}): Promise<Fixture
   };
 }
 
+/** Goes through the fixture's /v1/oauth/authorize as alice for client acme and returns the code it sends back. */
+export async function authorizationCode(f: Fixture, scope: string, state = "st"): Promise<string> {
+  const url = new URL(`${f.server.url}/v1/oauth/authorize`);
+  url.search = new URLSearchParams({
+    response_type: "code",
+    client_id: f.org.clientId,
+    redirect_uri: f.callbackUrl,
+    scope,
+    state,
+  }).toString();
+  const response = await fetch(url, { redirect: "manual" });
+  await response.body?.cancel();
+  return new URL(response.headers.get("location")!).searchParams.get("code")!;
+}
+
 /** A port on 127.0.0.1 where nothing listens: connections are refused. */
 export async function closedPortUrl(): Promise<string> {
   const server = await startServer();
