@@ -791,6 +791,47 @@ type Outcome =
 const TIMED_OUT = Symbol("timed out");
 const ABORTED_BY_CALLER = Symbol("aborted");
 
+/** One attempt's deadline: its timeout or the caller's abort, whichever comes first. */
+interface Deadline {
+  /** Aborted when the deadline passes: the signal given to `fetch`. */
+  signal: AbortSignal;
+  /** `promise`, or a rejection with the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
+  within<T>(promise: Promise<T>): Promise<T>;
+  /** TIMED_OUT or ABORTED_BY_CALLER once the deadline has passed. */
+  readonly reason: symbol | undefined;
+  /** Stops the timer and stops listening to the caller's signal. */
+  clear(): void;
+}
+
+function deadline(timeout: number, callerSignal: AbortSignal | undefined): Deadline {
+  const controller = new AbortController();
+  let reason: symbol | undefined;
+  let expire: (reason: symbol) => void = () => {};
+  const passed = new Promise<never>((_, reject) => (expire = reject));
+  const end = (why: symbol): void => {
+    reason = why;
+    expire(why);
+    controller.abort();
+  };
+  const timer = setTimeout(() => end(TIMED_OUT), timeout);
+  const onAbort = (): void => end(ABORTED_BY_CALLER);
+  callerSignal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    within<T>(promise: Promise<T>): Promise<T> {
+      promise.catch(() => {});
+      return Promise.race([promise, passed]);
+    },
+    get reason() {
+      return reason;
+    },
+    clear(): void {
+      clearTimeout(timer);
+      callerSignal?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /**
  * One attempt. The timeout does not rely on `fetch` honouring its signal: the
  * call to `fetch` and every body read race a deadline, so the attempt ends at
@@ -806,59 +847,20 @@ async function attemptOnce(
 ): Promise<Outcome> {
   const { signal } = transport;
   if (signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
-  const controller = new AbortController();
-  let ended: symbol | undefined;
-  let expire: (reason: symbol) => void = () => {};
-  const deadline = new Promise<never>((_, reject) => (expire = reject));
-  const end = (reason: symbol): void => {
-    ended = reason;
-    expire(reason);
-    controller.abort();
-  };
-  const timer = setTimeout(() => end(TIMED_OUT), timeout);
-  const onAbort = (): void => end(ABORTED_BY_CALLER);
-  signal?.addEventListener("abort", onAbort, { once: true });
-  /** `promise`, or the deadline's reason if that comes first; a late rejection of `promise` is ignored. */
-  const within = <T>(promise: Promise<T>): Promise<T> => {
-    promise.catch(() => {});
-    return Promise.race([promise, deadline]);
-  };
+  const time = deadline(timeout, signal);
   let response: FetchResponse | undefined;
   try {
-    response = await within(
+    response = await time.within(
       new Promise<FetchResponse>((resolve) =>
-        resolve(
-          transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: controller.signal }),
-        )
+        resolve(transport.fetch(url.href, { method: "POST", headers, body, redirect: "manual", signal: time.signal }))
       ),
     );
-    const status = response.status;
-    if (status >= 200 && status < 300) {
-      const text = await readCapped(response, call.path, within);
-      const date = Date.parse(response.headers.get("date") ?? "");
-      return {
-        kind: "answer",
-        answer: {
-          url,
-          path: call.path,
-          contentType: response.headers.get("content-type") ?? "",
-          body: text,
-          serverTime: Number.isNaN(date) ? undefined : date,
-        },
-      };
-    }
-    void cancel(response);
-    const error = httpError(call, status);
-    // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
-    if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
-      return { kind: "fatal", error };
-    }
-    return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
+    return await responseOutcome(response, call, url, time);
   } catch (error) {
     if (response) void cancel(response);
     if (error instanceof ItsYouOnlineError) return { kind: "fatal", error };
-    if (ended === ABORTED_BY_CALLER || signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
-    if (ended === TIMED_OUT) {
+    if (time.reason === ABORTED_BY_CALLER || signal?.aborted) return { kind: "fatal", error: aborted(call.path) };
+    if (time.reason === TIMED_OUT) {
       return {
         kind: "retry",
         error: new ItsYouOnlineError(
@@ -870,9 +872,34 @@ async function attemptOnce(
     }
     return classifyFailure(error, call, transport, url);
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    time.clear();
   }
+}
+
+/** What a response means: a 2xx is an answer (its body read within the deadline); any other status a retry or not. */
+async function responseOutcome(response: FetchResponse, call: Call, url: URL, time: Deadline): Promise<Outcome> {
+  const status = response.status;
+  if (status >= 200 && status < 300) {
+    const text = await readCapped(response, call.path, time.within);
+    const date = Date.parse(response.headers.get("date") ?? "");
+    return {
+      kind: "answer",
+      answer: {
+        url,
+        path: call.path,
+        contentType: response.headers.get("content-type") ?? "",
+        body: text,
+        serverTime: Number.isNaN(date) ? undefined : date,
+      },
+    };
+  }
+  void cancel(response);
+  const error = httpError(call, status);
+  // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
+  if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
+    return { kind: "fatal", error };
+  }
+  return { kind: "retry", error, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) };
 }
 
 /** Error codes (Node, Bun, undici) of connection failures that can heal. */
@@ -1592,6 +1619,7 @@ function scopeAndAudience(checked: Record<string, unknown>): { scope?: string; a
   };
 }
 
+/** A JWT from client credentials or from an access token, the one function behind getJwt() and the token source. */
 async function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
   const checked = checkObject("options", options);
   const form = {
@@ -1600,32 +1628,42 @@ async function requestJwt(from: string | AccessToken | ClientCredentials, option
     store_info: checkBoolean("storeInfo", checked.storeInfo) ? "true" : undefined,
     add_grants: checkBoolean("addGrants", checked.addGrants) ? "true" : undefined,
   };
-
   if (typeof from === "object" && from !== null && "clientId" in from) {
-    const { clientId, clientSecret } = checkCredentials(from);
-    const transport = checkRequestOptions(checked);
-    const answer = await send(transport, {
-      purpose: "client_credentials",
-      path: ACCESS_TOKEN_PATH,
-      form: {
-        grant_type: "client_credentials",
-        client_id: clientId,
-        client_secret: clientSecret,
-        response_type: "id_token",
-        ...form,
-      },
-      accept: "application/jwt",
-      secrets: [clientSecret],
-    });
-    return jwtFromAnswer(answer);
+    return jwtFromCredentials(checkCredentials(from), checked, form);
   }
-  const accessToken = checkHeaderText(
-    "the access token",
-    typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from,
-    MAX_TEXT_LENGTH,
-  );
-  const transport = checkRequestOptions(checked);
-  const answer = await send(transport, {
+  const accessToken = typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from;
+  return jwtFromAccessToken(checkHeaderText("the access token", accessToken, MAX_TEXT_LENGTH), checked, form);
+}
+
+/** One round trip: client credentials with `response_type=id_token` answer with a JWT instead of an access token. */
+async function jwtFromCredentials(
+  { clientId, clientSecret }: ClientCredentials,
+  options: Record<string, unknown>,
+  form: Record<string, string | undefined>,
+): Promise<IssuedJwt> {
+  const answer = await send(checkRequestOptions(options), {
+    purpose: "client_credentials",
+    path: ACCESS_TOKEN_PATH,
+    form: {
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      response_type: "id_token",
+      ...form,
+    },
+    accept: "application/jwt",
+    secrets: [clientSecret],
+  });
+  return jwtFromAnswer(answer);
+}
+
+/** `/v1/oauth/jwt` with the access token in the `Authorization: token` header. */
+async function jwtFromAccessToken(
+  accessToken: string,
+  options: Record<string, unknown>,
+  form: Record<string, string | undefined>,
+): Promise<IssuedJwt> {
+  const answer = await send(checkRequestOptions(options), {
     purpose: "jwt",
     path: JWT_PATH,
     form,
@@ -1763,18 +1801,44 @@ export interface DeriveJwtOptions extends RequestOptions {
  */
 export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {}): Promise<string> {
   const checked = checkObject("options", options);
-  const parent = decodeJwt(parentJwt);
-  if (typeof parent.username !== "string" || parent.username === "") {
+  const parent = checkParent(parentJwt);
+  const fields = derivedScopeAndAudience(checked, parent);
+  const asked = checkValidity(checked.validity);
+  const transport = checkRequestOptions(checked);
+  return (await deriveWithinParent(transport, parent, fields, asked)).jwt;
+}
+
+/** A JWT delegation can start from: a user's, refreshable, with an `exp`. */
+interface Parent {
+  jwt: string;
+  refreshToken: string;
+  /** Its `exp`, in milliseconds since the epoch. */
+  expMs: number;
+  scope: string[];
+}
+
+function checkParent(jwt: string): Parent {
+  const claims = decodeJwt(jwt);
+  if (typeof claims.username !== "string" || claims.username === "") {
     throw invalidArgument(
       "The parent JWT is not a user's (it has no username; an organization's JWT, say): ItsYou.online derives JWTs only from a user's JWT. For an organization, get a new JWT from its credentials with the audience you need: getJwt({ clientId, clientSecret }, { audience }).",
     );
   }
-  if (typeof parent.refresh_token !== "string" || parent.refresh_token === "") {
+  if (typeof claims.refresh_token !== "string" || claims.refresh_token === "") {
     throw invalidArgument(
       "The parent JWT has no refresh_token: ItsYou.online derives JWTs only from a refreshable parent (it answers 500 otherwise). Ask for the parent JWT with refreshable: true (the offline_access scope).",
     );
   }
-  if (!isJwtTime(parent.exp)) throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
+  if (!isJwtTime(claims.exp)) throw jwtInvalid("The parent JWT's exp claim is missing or out of range.");
+  const scope = isStringList(claims.scope) ? claims.scope : [];
+  return { jwt, refreshToken: claims.refresh_token, expMs: claims.exp * 1000, scope };
+}
+
+/**
+ * The `scope` and `aud` a derived JWT is asked for. The server grants any scope to a derived JWT, so this refuses
+ * a `user:memberof:` scope the parent does not hold exactly, and a refreshable JWT, which would outlive its parent.
+ */
+function derivedScopeAndAudience(checked: Record<string, unknown>, parent: Parent): { scope?: string; aud?: string } {
   const fields = scopeAndAudience({ ...checked, refreshable: undefined });
   const scopes = fields.scope?.split(",") ?? [];
   if (checkBoolean("refreshable", checked.refreshable) || scopes.includes("offline_access")) {
@@ -1782,8 +1846,7 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
       "deriveJwt does not make refreshable JWTs (refreshable, offline_access): whoever holds one can renew it for 30 days, after its parent expired. Derive a short JWT for each service instead.",
     );
   }
-  const held = isStringList(parent.scope) ? parent.scope : [];
-  const notHeld = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE) && !held.includes(scope));
+  const notHeld = scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE) && !parent.scope.includes(scope));
   if (notHeld !== undefined) {
     throw invalidArgument(
       `The parent JWT does not hold ${
@@ -1791,18 +1854,27 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
       }: ItsYou.online does not check membership when it derives a JWT, so deriveJwt asks only for user:memberof: scopes the parent holds exactly. Leave it out, or get a JWT with it from the user's own credentials or login (getJwt).`,
     );
   }
-  const asked = checkValidity(checked.validity);
-  const transport = checkRequestOptions(checked);
-  const parentExp = parent.exp * 1000;
+  return fields;
+}
+
+/**
+ * The derived JWT, for `asked` seconds or what the parent has left; asked again for what is left by the server's
+ * clock when that runs ahead of ours, and refused if it would still outlive its parent.
+ */
+async function deriveWithinParent(
+  transport: Transport,
+  parent: Parent,
+  fields: { scope?: string; aud?: string },
+  asked: number | undefined,
+): Promise<IssuedJwt> {
   /** Whole seconds the parent has left at `now` (ms). */
-  const remaining = (now: number): number => Math.floor((parentExp - now) / 1000);
+  const remaining = (now: number): number => Math.floor((parent.expMs - now) / 1000);
+  const expiredAt = new Date(parent.expMs).toISOString();
   const left = remaining(Date.now());
   if (left < 1) {
     throw new ItsYouOnlineError(
       "JWT_EXPIRED",
-      `The parent JWT expired at ${
-        new Date(parentExp).toISOString()
-      }; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
+      `The parent JWT expired at ${expiredAt}; refresh it first (refreshJwt), then derive from the refreshed JWT.`,
     );
   }
   if (asked !== undefined && asked > left) {
@@ -1815,32 +1887,30 @@ export async function deriveJwt(parentJwt: string, options: DeriveJwtOptions = {
       purpose: "derive",
       path: JWT_PATH,
       form: { ...fields, validity: String(validity) },
-      authorization: `bearer ${parentJwt}`,
+      authorization: `bearer ${parent.jwt}`,
       accept: "application/jwt",
-      secrets: [parentJwt, parent.refresh_token as string],
+      secrets: [parent.jwt, parent.refreshToken],
     }).then(jwtFromAnswer);
   let issued = await derive(asked ?? left);
-  if (issued.expMs > parentExp && issued.serverDateEndMs !== undefined) {
+  if (issued.expMs > parent.expMs && issued.serverDateEndMs !== undefined) {
     // The server's clock runs ahead of ours: ask again for what is left by its clock (serverDateEndMs is the end of its Date's second).
     const leftByServer = remaining(issued.serverDateEndMs);
     if (leftByServer < 1) {
       throw new ItsYouOnlineError(
         "JWT_EXPIRED",
-        `By the server's clock the parent JWT expired at ${
-          new Date(parentExp).toISOString()
-        }; refresh it first (refreshJwt).`,
+        `By the server's clock the parent JWT expired at ${expiredAt}; refresh it first (refreshJwt).`,
       );
     }
     issued = await derive(Math.min(asked ?? leftByServer, leftByServer));
   }
-  if (issued.expMs > parentExp) {
+  if (issued.expMs > parent.expMs) {
     throw new ItsYouOnlineError(
       "INVALID_RESPONSE",
       "The derived JWT would outlive its parent (the server's clock differs from this one and its answer has no usable Date header); it was not used. Check the clocks, or pass a shorter validity.",
       { endpoint: JWT_PATH },
     );
   }
-  return issued.jwt;
+  return issued;
 }
 
 function jwtFromAnswer(answer: Answer): IssuedJwt {
@@ -2337,44 +2407,16 @@ const RENEWAL_BACKOFF_CAP_MS = 60_000;
  * ```
  */
 export function createTokenSource(options: TokenSourceOptions): TokenSource {
-  const checked = checkObject("options", options);
-  const credentials = checkCredentials(checked);
-  checkRequestOptions(checked);
-  if (checked.now !== undefined && typeof checked.now !== "function") {
-    throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
-  }
-  const given = checked.now as (() => number) | undefined;
-  /** Times renewals: monotonic unless a test gives a clock. */
-  const clock = given ?? (() => performance.now());
-  /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
-  const wallClock = given ?? Date.now;
-  const refreshBefore = checked.refreshBefore ?? 60;
-  if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
-    throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
-  }
-  const validity = checkValidity(checked.validity);
-  if (validity !== undefined && validity <= refreshBefore) {
-    throw invalidArgument(
-      `validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`,
-    );
-  }
-  const { baseUrl, fetch, signal, timeout, retries, userAgent } = options;
-  const requestOptions: RequestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
-  const jwtOptions: JwtOptions = {
-    ...requestOptions,
-    scope: checkList("scope", checked.scope),
-    audience: checkList("audience", checked.audience),
-    validity,
-    refreshable: checkBoolean("refreshable", checked.refreshable),
-  };
-  const margin = refreshBefore * 1000;
+  const { credentials, requestOptions, jwtOptions, validity, marginMs, clock, wallClock } = checkTokenSourceOptions(
+    options,
+  );
   /** The longest life a JWT can have: what was asked for, or the server's 24 hours. */
   const asked = (validity ?? MAX_VALIDITY_SECONDS) * 1000;
 
   /** Something that lives `life` ms from now: renewed `refreshBefore` ahead, or at half-life when it lives no longer. */
   const cached = <T>(value: T, life: number): Cached<T> => {
     const received = clock();
-    return { value, renewAt: received + (life > margin ? life - margin : life / 2), validUntil: received + life };
+    return { value, renewAt: received + (life > marginMs ? life - marginMs : life / 2), validUntil: received + life };
   };
 
   async function newJwt(previous: string | undefined): Promise<Cached<string>> {
@@ -2406,6 +2448,58 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
       jwt.drop();
       accessToken.drop();
     },
+  };
+}
+
+/** {@linkcode TokenSourceOptions}, checked once: what the token source's two caches work from. */
+interface TokenSourceSettings {
+  credentials: ClientCredentials;
+  requestOptions: RequestOptions;
+  jwtOptions: JwtOptions;
+  validity?: number;
+  /** `refreshBefore`, in ms. */
+  marginMs: number;
+  /** Times renewals: monotonic unless a test gives a clock. */
+  clock: () => number;
+  /** The wall clock, for what must be compared with a JWT's `exp` or shown as a date. */
+  wallClock: () => number;
+}
+
+function checkTokenSourceOptions(options: TokenSourceOptions): TokenSourceSettings {
+  const checked = checkObject("options", options);
+  const credentials = checkCredentials(checked);
+  checkRequestOptions(checked);
+  if (checked.now !== undefined && typeof checked.now !== "function") {
+    throw invalidArgument("now must be a function returning milliseconds, like Date.now.");
+  }
+  const given = checked.now as (() => number) | undefined;
+  const refreshBefore = checked.refreshBefore ?? 60;
+  if (typeof refreshBefore !== "number" || !Number.isFinite(refreshBefore) || refreshBefore < 0) {
+    throw invalidArgument("refreshBefore must be a number of seconds, 0 or more.");
+  }
+  const validity = checkValidity(checked.validity);
+  if (validity !== undefined && validity <= refreshBefore) {
+    throw invalidArgument(
+      `validity (${validity} s) must be longer than refreshBefore (${refreshBefore} s), or every call would fetch a new JWT.`,
+    );
+  }
+  const { baseUrl, fetch, signal, timeout, retries, userAgent } = checked as RequestOptions;
+  const requestOptions: RequestOptions = { baseUrl, fetch, signal, timeout, retries, userAgent };
+  const jwtOptions: JwtOptions = {
+    ...requestOptions,
+    scope: checkList("scope", checked.scope),
+    audience: checkList("audience", checked.audience),
+    validity,
+    refreshable: checkBoolean("refreshable", checked.refreshable),
+  };
+  return {
+    credentials,
+    requestOptions,
+    jwtOptions,
+    validity,
+    marginMs: refreshBefore * 1000,
+    clock: given ?? (() => performance.now()),
+    wallClock: given ?? Date.now,
   };
 }
 
