@@ -101,121 +101,132 @@ function checkFlag(flag: string, check: () => unknown): void {
   }
 }
 
+const FLAGS = {
+  scope: { type: "string" },
+  audience: { type: "string" },
+  validity: { type: "string" },
+  refreshable: { type: "boolean" },
+  "base-url": { type: "string" },
+  "access-token": { type: "boolean" },
+  derive: { type: "boolean" },
+  refresh: { type: "boolean" },
+  json: { type: "boolean" },
+  verify: { type: "boolean" },
+  "public-key": { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+type Flags = ReturnType<typeof parseArgs<{ args: string[]; strict: true; options: typeof FLAGS }>>["values"];
+
 async function main(args: string[]): Promise<number> {
-  let values;
+  let flags: Flags;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        scope: { type: "string" },
-        audience: { type: "string" },
-        validity: { type: "string" },
-        refreshable: { type: "boolean" },
-        "base-url": { type: "string" },
-        "access-token": { type: "boolean" },
-        derive: { type: "boolean" },
-        refresh: { type: "boolean" },
-        json: { type: "boolean" },
-        verify: { type: "boolean" },
-        "public-key": { type: "string" },
-        help: { type: "boolean" },
-      },
-    }));
-    if (
-      values.validity !== undefined &&
-      !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 &&
-        Number(values.validity) <= LIMITS.validitySeconds)
-    ) {
-      throw new UsageError(`--validity takes a whole number of seconds from 1 to ${LIMITS.validitySeconds}`);
-    }
-    const baseUrlFlag: string | undefined = values["base-url"];
-    if (baseUrlFlag !== undefined) checkFlag("--base-url", () => resolveBaseUrl(baseUrlFlag));
-    for (const flag of ["scope", "audience"] as const) {
-      if (hasControlCharacter(values[flag] ?? "")) {
-        throw new UsageError(`--${flag} contains a control character`);
-      }
-    }
-    if (
-      values["access-token"] &&
-      (values.verify || values["public-key"] || values.scope || values.audience || values.validity ||
-        values.refreshable)
-    ) {
-      throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");
-    }
-    if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
-    if (values.derive && values["access-token"]) {
-      throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
-    }
-    if (values.refresh) {
-      const given = { derive: values.derive, "access-token": values["access-token"], scope: values.scope } as const;
-      const other = Object.entries({ ...given, audience: values.audience, refreshable: values.refreshable })
-        .find(([, value]) => value)?.[0];
-      if (other) {
-        throw new UsageError(
-          `--refresh renews the JWT in ITSYOU_JWT with its own scopes and audiences; --${other} does not apply to it`,
-        );
-      }
-    }
-    if (values.derive && values.refreshable) {
-      throw new UsageError(
-        "--derive never makes a refreshable JWT (whoever holds one can renew it for 30 days); leave out --refreshable",
-      );
-    }
+    flags = parseFlags(args);
   } catch (error) {
     process.stderr.write(`itsyou: ${error instanceof Error ? error.message : error}. Try --help.\n`);
     return 2;
   }
-  if (values.help) {
+  if (flags.help) {
     await print(USAGE);
     return 0;
   }
+  await print(await obtain(flags));
+  return 0;
+}
 
-  const secret = (name: string): string => {
-    const value = process.env[name] ?? "";
-    if (value === "") {
-      throw new ItsYouOnlineError(
-        "INVALID_ARGUMENT",
-        `${name} is not set; export it (secrets are never taken as arguments).`,
+/** The command line, each flag's value and their combination checked; anything wrong is a UsageError. */
+function parseFlags(args: string[]): Flags {
+  const { values } = parseArgs({ args, strict: true, options: FLAGS });
+  if (
+    values.validity !== undefined &&
+    !(/^\d+$/.test(values.validity) && Number(values.validity) >= 1 &&
+      Number(values.validity) <= LIMITS.validitySeconds)
+  ) {
+    throw new UsageError(`--validity takes a whole number of seconds from 1 to ${LIMITS.validitySeconds}`);
+  }
+  const baseUrlFlag: string | undefined = values["base-url"];
+  if (baseUrlFlag !== undefined) checkFlag("--base-url", () => resolveBaseUrl(baseUrlFlag));
+  for (const flag of ["scope", "audience"] as const) {
+    if (hasControlCharacter(values[flag] ?? "")) {
+      throw new UsageError(`--${flag} contains a control character`);
+    }
+  }
+  checkCombination(values);
+  return values;
+}
+
+/** Refuses flags that do not apply together. */
+function checkCombination(values: Flags): void {
+  if (
+    values["access-token"] &&
+    (values.verify || values["public-key"] || values.scope || values.audience || values.validity ||
+      values.refreshable)
+  ) {
+    throw new UsageError("--access-token prints the access token; JWT flags do not apply to it");
+  }
+  if (values["public-key"] && !values.verify) throw new UsageError("--public-key needs --verify");
+  if (values.derive && values["access-token"]) {
+    throw new UsageError("--derive prints a derived JWT; --access-token does not apply to it");
+  }
+  if (values.refresh) {
+    const given = { derive: values.derive, "access-token": values["access-token"], scope: values.scope } as const;
+    const other = Object.entries({ ...given, audience: values.audience, refreshable: values.refreshable })
+      .find(([, value]) => value)?.[0];
+    if (other) {
+      throw new UsageError(
+        `--refresh renews the JWT in ITSYOU_JWT with its own scopes and audiences; --${other} does not apply to it`,
       );
     }
-    return value;
-  };
-  const baseUrl = values["base-url"] ?? (process.env.ITSYOU_BASE_URL || undefined);
-  const jwtOptions = {
-    baseUrl,
-    scope: values.scope,
-    audience: values.audience,
-    validity: values.validity === undefined ? undefined : Number(values.validity),
-    refreshable: values.refreshable,
-  };
+  }
+  if (values.derive && values.refreshable) {
+    throw new UsageError(
+      "--derive never makes a refreshable JWT (whoever holds one can renew it for 30 days); leave out --refreshable",
+    );
+  }
+}
 
+/** A secret from the environment: never an argument, where `ps` and shell history would show it. */
+function secret(name: string): string {
+  const value = process.env[name] ?? "";
+  if (value === "") {
+    throw new ItsYouOnlineError(
+      "INVALID_ARGUMENT",
+      `${name} is not set; export it (secrets are never taken as arguments).`,
+    );
+  }
+  return value;
+}
+
+/** What the flags ask for (an access token, or a JWT got, derived or refreshed, then verified), as the text to print. */
+async function obtain(flags: Flags): Promise<string> {
+  const baseUrl = flags["base-url"] ?? (process.env.ITSYOU_BASE_URL || undefined);
   const credentials = (): { clientId: string; clientSecret: string } => ({
     clientId: secret("ITSYOU_CLIENT_ID"),
     clientSecret: secret("ITSYOU_CLIENT_SECRET"),
   });
-
-  if (values["access-token"]) {
+  if (flags["access-token"]) {
     const token = await getAccessToken({ ...credentials(), baseUrl });
-    await print(values.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`);
-    return 0;
+    return flags.json ? `${JSON.stringify(token, null, 2)}\n` : `${token.accessToken}\n`;
   }
-
+  const jwtOptions = {
+    baseUrl,
+    scope: flags.scope,
+    audience: flags.audience,
+    validity: flags.validity === undefined ? undefined : Number(flags.validity),
+    refreshable: flags.refreshable,
+  };
   // Refresh and delegation: the JWT comes from the environment too, as it is a secret.
-  const jwt = values.refresh
+  const jwt = flags.refresh
     ? await refreshJwt(secret("ITSYOU_JWT"), { baseUrl, validity: jwtOptions.validity })
-    : values.derive
+    : flags.derive
     ? await deriveJwt(secret("ITSYOU_JWT"), jwtOptions)
     : await getJwt(credentials(), jwtOptions);
   let claims = decodeJwt(jwt);
-  if (values.verify) {
-    const publicKey = values["public-key"] ? await readPublicKey(values["public-key"]) : undefined;
+  if (flags.verify) {
+    const publicKey = flags["public-key"] ? await readPublicKey(flags["public-key"]) : undefined;
     claims = await verifyJwt(jwt, { publicKey });
   }
-  await print(
-    values.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(values.verify) }, null, 2)}\n` : `${jwt}\n`,
-  );
-  return 0;
+  return flags.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(flags.verify) }, null, 2)}\n` : `${jwt}\n`;
 }
 
 async function readPublicKey(path: string): Promise<string> {
