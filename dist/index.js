@@ -1927,83 +1927,92 @@ function emptySecretHint(event) {
 function invalid(message) {
     return new ItsYouOnlineError("INVALID_ARGUMENT", message);
 }
-/** Reads and checks every input; `hint` says why a required one is empty. */
-function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
-    const text = (name, required = false) => {
-        const value = getInput(name);
-        if (value === "") {
-            if (required)
-                throw invalid(`Input ${name} is empty. ${hint()}`);
-            return undefined;
-        }
-        if (hasControlCharacter(value)) {
-            throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
-        }
-        if (value.length > LIMITS.textLength) {
-            throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
-        }
-        return value;
-    };
-    const boolean = (name) => {
-        const value = getInput(name);
-        if (/^(true|True|TRUE)$/.test(value))
-            return true;
-        if (/^(false|False|FALSE)$/.test(value))
-            return false;
-        throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
-    };
-    const integer = (name, min, max, unit) => {
-        const value = getInput(name);
-        if (value === "")
-            return undefined;
-        if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-            throw invalid(`Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
-        }
-        return Number(value);
-    };
-    /** Seconds, decimals allowed, as milliseconds. */
-    const secondsInMilliseconds = (name, min, max) => {
-        const value = getInput(name);
-        if (value === "")
-            return undefined;
-        if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
-            throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
-        }
-        return Math.round(Number(value) * 1000);
-    };
-    const clientId = text("client-id", true);
-    const clientSecret = text("client-secret", true);
+/** A text input: single-line and bounded; "" is undefined, unless `required` says why it must not be empty. */
+function textInput(getInput, name, required) {
+    const value = getInput(name);
+    if (value === "") {
+        if (required)
+            throw invalid(`Input ${name} is empty. ${required()}`);
+        return undefined;
+    }
+    if (hasControlCharacter(value)) {
+        throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
+    }
+    if (value.length > LIMITS.textLength) {
+        throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
+    }
+    return value;
+}
+/** A boolean input, as YAML 1.2's core schema spells one. */
+function booleanInput(getInput, name) {
+    const value = getInput(name);
+    if (/^(true|True|TRUE)$/.test(value))
+        return true;
+    if (/^(false|False|FALSE)$/.test(value))
+        return false;
+    throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
+}
+/** A whole number from `min` to `max`, or undefined when empty. */
+function integerInput(getInput, name, min, max, unit) {
+    const value = getInput(name);
+    if (value === "")
+        return undefined;
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+        throw invalid(`Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+    }
+    return Number(value);
+}
+/** Seconds, decimals allowed, from `min` to `max`, as milliseconds; undefined when empty. */
+function secondsInMilliseconds(getInput, name, min, max) {
+    const value = getInput(name);
+    if (value === "")
+        return undefined;
+    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
+        throw invalid(`Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`);
+    }
+    return Math.round(Number(value) * 1000);
+}
+/** grant-type, with the code and redirect-uri the code flow needs. */
+function grantInputs(getInput) {
     const grantType = getInput("grant-type") || "client_credentials";
     if (grantType !== "client_credentials" && grantType !== "authorization_code") {
         throw invalid(`Input grant-type must be client_credentials or authorization_code, not ${JSON.stringify(grantType.slice(0, 40))}.`);
     }
-    const code = text("code");
-    const redirectUri = text("redirect-uri");
+    const code = textInput(getInput, "code");
+    const redirectUri = textInput(getInput, "redirect-uri");
     if (grantType === "authorization_code" && (!code || !redirectUri)) {
         throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
     }
-    const baseUrl = text("base-url") ?? ITSYOU_ONLINE_URL;
+    return { grantType, code, redirectUri };
+}
+/** base-url, or ItsYou.online's, as mod.ts accepts a base URL. */
+function baseUrlInput(getInput) {
+    const baseUrl = textInput(getInput, "base-url") ?? ITSYOU_ONLINE_URL;
     try {
         resolveBaseUrl(baseUrl);
     }
     catch (error) {
         throw invalid(`Input base-url is not usable: ${error.message}`);
     }
+    return baseUrl;
+}
+/** Reads and checks every input; `hint` says why a required one is empty. */
+function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
+    const text = (name) => textInput(getInput, name);
+    const boolean = (name) => booleanInput(getInput, name);
     return {
-        clientId,
-        clientSecret,
-        grantType,
-        code,
-        redirectUri,
+        clientId: textInput(getInput, "client-id", hint),
+        clientSecret: textInput(getInput, "client-secret", hint),
+        ...grantInputs(getInput),
+        baseUrl: baseUrlInput(getInput),
         state: text("state"),
         jwt: boolean("jwt"),
         scope: text("scope"),
         audience: text("audience"),
-        validity: integer("validity", 1, LIMITS.validitySeconds, "seconds"),
+        validity: integerInput(getInput, "validity", 1, LIMITS.validitySeconds, "seconds"),
         refreshable: boolean("refreshable"),
-        baseUrl,
-        timeout: secondsInMilliseconds("timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
-        retries: integer("retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
+        timeout: secondsInMilliseconds(getInput, "timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
+        retries: integerInput(getInput, "retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
         exportEnv: boolean("export-env"),
     };
 }

@@ -62,55 +62,58 @@ function invalid(message: string): ItsYouOnlineError {
   return new ItsYouOnlineError("INVALID_ARGUMENT", message);
 }
 
-/** Reads and checks every input; `hint` says why a required one is empty. */
-export function readInputs(getInput: GetInput, hint: () => string = () => emptySecretHint(undefined)): Inputs {
-  const text = (name: string, required = false): string | undefined => {
-    const value = getInput(name);
-    if (value === "") {
-      if (required) throw invalid(`Input ${name} is empty. ${hint()}`);
-      return undefined;
-    }
-    if (hasControlCharacter(value)) {
-      throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
-    }
-    if (value.length > LIMITS.textLength) {
-      throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
-    }
-    return value;
-  };
-  const boolean = (name: string): boolean => {
-    const value = getInput(name);
-    if (/^(true|True|TRUE)$/.test(value)) return true;
-    if (/^(false|False|FALSE)$/.test(value)) return false;
-    throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
-  };
-  const integer = (name: string, min: number, max: number, unit: string): number | undefined => {
-    const value = getInput(name);
-    if (value === "") return undefined;
-    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw invalid(
-        `Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${
-          JSON.stringify(value.slice(0, 20))
-        }.`,
-      );
-    }
-    return Number(value);
-  };
+/** A text input: single-line and bounded; "" is undefined, unless `required` says why it must not be empty. */
+function textInput(getInput: GetInput, name: string, required?: () => string): string | undefined {
+  const value = getInput(name);
+  if (value === "") {
+    if (required) throw invalid(`Input ${name} is empty. ${required()}`);
+    return undefined;
+  }
+  if (hasControlCharacter(value)) {
+    throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
+  }
+  if (value.length > LIMITS.textLength) {
+    throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
+  }
+  return value;
+}
 
-  /** Seconds, decimals allowed, as milliseconds. */
-  const secondsInMilliseconds = (name: string, min: number, max: number): number | undefined => {
-    const value = getInput(name);
-    if (value === "") return undefined;
-    if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
-      throw invalid(
-        `Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`,
-      );
-    }
-    return Math.round(Number(value) * 1000);
-  };
+/** A boolean input, as YAML 1.2's core schema spells one. */
+function booleanInput(getInput: GetInput, name: string): boolean {
+  const value = getInput(name);
+  if (/^(true|True|TRUE)$/.test(value)) return true;
+  if (/^(false|False|FALSE)$/.test(value)) return false;
+  throw invalid(`Input ${name} must be true or false, not ${JSON.stringify(value.slice(0, 20))}.`);
+}
 
-  const clientId = text("client-id", true)!;
-  const clientSecret = text("client-secret", true)!;
+/** A whole number from `min` to `max`, or undefined when empty. */
+function integerInput(getInput: GetInput, name: string, min: number, max: number, unit: string): number | undefined {
+  const value = getInput(name);
+  if (value === "") return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw invalid(
+      `Input ${name} must be a whole number of ${unit} from ${min} to ${max}, not ${
+        JSON.stringify(value.slice(0, 20))
+      }.`,
+    );
+  }
+  return Number(value);
+}
+
+/** Seconds, decimals allowed, from `min` to `max`, as milliseconds; undefined when empty. */
+function secondsInMilliseconds(getInput: GetInput, name: string, min: number, max: number): number | undefined {
+  const value = getInput(name);
+  if (value === "") return undefined;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw invalid(
+      `Input ${name} must be a number of seconds from ${min} to ${max}, not ${JSON.stringify(value.slice(0, 20))}.`,
+    );
+  }
+  return Math.round(Number(value) * 1000);
+}
+
+/** grant-type, with the code and redirect-uri the code flow needs. */
+function grantInputs(getInput: GetInput): Pick<Inputs, "grantType" | "code" | "redirectUri"> {
   const grantType = getInput("grant-type") || "client_credentials";
   if (grantType !== "client_credentials" && grantType !== "authorization_code") {
     throw invalid(
@@ -119,32 +122,42 @@ export function readInputs(getInput: GetInput, hint: () => string = () => emptyS
       }.`,
     );
   }
-  const code = text("code");
-  const redirectUri = text("redirect-uri");
+  const code = textInput(getInput, "code");
+  const redirectUri = textInput(getInput, "redirect-uri");
   if (grantType === "authorization_code" && (!code || !redirectUri)) {
     throw invalid("Inputs code and redirect-uri are required for grant-type authorization_code.");
   }
-  const baseUrl = text("base-url") ?? ITSYOU_ONLINE_URL;
+  return { grantType, code, redirectUri };
+}
+
+/** base-url, or ItsYou.online's, as mod.ts accepts a base URL. */
+function baseUrlInput(getInput: GetInput): string {
+  const baseUrl = textInput(getInput, "base-url") ?? ITSYOU_ONLINE_URL;
   try {
     resolveBaseUrl(baseUrl);
   } catch (error) {
     throw invalid(`Input base-url is not usable: ${(error as Error).message}`);
   }
+  return baseUrl;
+}
+
+/** Reads and checks every input; `hint` says why a required one is empty. */
+export function readInputs(getInput: GetInput, hint: () => string = () => emptySecretHint(undefined)): Inputs {
+  const text = (name: string): string | undefined => textInput(getInput, name);
+  const boolean = (name: string): boolean => booleanInput(getInput, name);
   return {
-    clientId,
-    clientSecret,
-    grantType,
-    code,
-    redirectUri,
+    clientId: textInput(getInput, "client-id", hint)!,
+    clientSecret: textInput(getInput, "client-secret", hint)!,
+    ...grantInputs(getInput),
+    baseUrl: baseUrlInput(getInput),
     state: text("state"),
     jwt: boolean("jwt"),
     scope: text("scope"),
     audience: text("audience"),
-    validity: integer("validity", 1, LIMITS.validitySeconds, "seconds"),
+    validity: integerInput(getInput, "validity", 1, LIMITS.validitySeconds, "seconds"),
     refreshable: boolean("refreshable"),
-    baseUrl,
-    timeout: secondsInMilliseconds("timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
-    retries: integer("retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
+    timeout: secondsInMilliseconds(getInput, "timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
+    retries: integerInput(getInput, "retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
     exportEnv: boolean("export-env"),
   };
 }
