@@ -1619,8 +1619,8 @@ function scopeAndAudience(checked: Record<string, unknown>): { scope?: string; a
   };
 }
 
-/** A JWT from client credentials or from an access token, the one function behind getJwt() and the token source. */
-async function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
+/** A JWT from client credentials or from an access token: what getJwt() and the token source call (from async functions, so a refusal here is their rejection). */
+function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
   const checked = checkObject("options", options);
   const form = {
     ...scopeAndAudience(checked),

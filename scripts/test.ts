@@ -27,8 +27,6 @@ steps.run("deno check (the code, and the examples in its docs)", deno, [
   "cli.ts",
   "test/deno/",
   "test/real/contract.deno.ts",
-  "bench/fixture/deno-jwt.ts",
-  "bench/fixture/first-jwt.ts",
   "examples/deno-service.ts",
 ], options);
 steps.run("deno lint (every folder of TypeScript people write)", deno, ["lint"], options);
