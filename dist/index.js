@@ -1097,8 +1097,8 @@ function scopeAndAudience(checked) {
         aud: audiences.length > 0 ? audiences.join(",") : undefined,
     };
 }
-/** A JWT from client credentials or from an access token, the one function behind getJwt() and the token source. */
-async function requestJwt(from, options) {
+/** A JWT from client credentials or from an access token: what getJwt() and the token source call (from async functions, so a refusal here is their rejection). */
+function requestJwt(from, options) {
     const checked = checkObject("options", options);
     const form = {
         ...scopeAndAudience(checked),
