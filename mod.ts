@@ -1619,7 +1619,7 @@ function scopeAndAudience(checked: Record<string, unknown>): { scope?: string; a
   };
 }
 
-/** A JWT from client credentials or from an access token: what getJwt() and the token source call (from async functions, so a refusal here is their rejection). */
+/** A JWT from client credentials or from an access token: what getJwt() and the token source call. */
 function requestJwt(from: string | AccessToken | ClientCredentials, options: JwtOptions): Promise<IssuedJwt> {
   const checked = checkObject("options", options);
   const form = {
@@ -1628,20 +1628,19 @@ function requestJwt(from: string | AccessToken | ClientCredentials, options: Jwt
     store_info: checkBoolean("storeInfo", checked.storeInfo) ? "true" : undefined,
     add_grants: checkBoolean("addGrants", checked.addGrants) ? "true" : undefined,
   };
+  let call: Call;
   if (typeof from === "object" && from !== null && "clientId" in from) {
-    return jwtFromCredentials(checkCredentials(from), checked, form);
+    call = jwtFromCredentials(checkCredentials(from), form);
+  } else {
+    const accessToken = typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from;
+    call = jwtFromAccessToken(checkHeaderText("the access token", accessToken, MAX_TEXT_LENGTH), form);
   }
-  const accessToken = typeof from === "object" && from !== null ? (from as AccessToken).accessToken : from;
-  return jwtFromAccessToken(checkHeaderText("the access token", accessToken, MAX_TEXT_LENGTH), checked, form);
+  return send(checkRequestOptions(checked), call).then(jwtFromAnswer);
 }
 
-/** One round trip: client credentials with `response_type=id_token` answer with a JWT instead of an access token. */
-async function jwtFromCredentials(
-  { clientId, clientSecret }: ClientCredentials,
-  options: Record<string, unknown>,
-  form: Record<string, string | undefined>,
-): Promise<IssuedJwt> {
-  const answer = await send(checkRequestOptions(options), {
+/** The request for a JWT in one round trip: client credentials with `response_type=id_token` answer with a JWT. */
+function jwtFromCredentials({ clientId, clientSecret }: ClientCredentials, form: Call["form"]): Call {
+  return {
     purpose: "client_credentials",
     path: ACCESS_TOKEN_PATH,
     form: {
@@ -1653,25 +1652,19 @@ async function jwtFromCredentials(
     },
     accept: "application/jwt",
     secrets: [clientSecret],
-  });
-  return jwtFromAnswer(answer);
+  };
 }
 
-/** `/v1/oauth/jwt` with the access token in the `Authorization: token` header. */
-async function jwtFromAccessToken(
-  accessToken: string,
-  options: Record<string, unknown>,
-  form: Record<string, string | undefined>,
-): Promise<IssuedJwt> {
-  const answer = await send(checkRequestOptions(options), {
+/** The request for a JWT from an access token: `/v1/oauth/jwt` with it in the `Authorization: token` header. */
+function jwtFromAccessToken(accessToken: string, form: Call["form"]): Call {
+  return {
     purpose: "jwt",
     path: JWT_PATH,
     form,
     authorization: `token ${accessToken}`,
     accept: "application/jwt",
     secrets: [accessToken],
-  });
-  return jwtFromAnswer(answer);
+  };
 }
 
 /**

@@ -1097,7 +1097,7 @@ function scopeAndAudience(checked) {
         aud: audiences.length > 0 ? audiences.join(",") : undefined,
     };
 }
-/** A JWT from client credentials or from an access token: what getJwt() and the token source call (from async functions, so a refusal here is their rejection). */
+/** A JWT from client credentials or from an access token: what getJwt() and the token source call. */
 function requestJwt(from, options) {
     const checked = checkObject("options", options);
     const form = {
@@ -1106,15 +1106,19 @@ function requestJwt(from, options) {
         store_info: checkBoolean("storeInfo", checked.storeInfo) ? "true" : undefined,
         add_grants: checkBoolean("addGrants", checked.addGrants) ? "true" : undefined,
     };
+    let call;
     if (typeof from === "object" && from !== null && "clientId" in from) {
-        return jwtFromCredentials(checkCredentials(from), checked, form);
+        call = jwtFromCredentials(checkCredentials(from), form);
     }
-    const accessToken = typeof from === "object" && from !== null ? from.accessToken : from;
-    return jwtFromAccessToken(checkHeaderText("the access token", accessToken, MAX_TEXT_LENGTH), checked, form);
+    else {
+        const accessToken = typeof from === "object" && from !== null ? from.accessToken : from;
+        call = jwtFromAccessToken(checkHeaderText("the access token", accessToken, MAX_TEXT_LENGTH), form);
+    }
+    return send(checkRequestOptions(checked), call).then(jwtFromAnswer);
 }
-/** One round trip: client credentials with `response_type=id_token` answer with a JWT instead of an access token. */
-async function jwtFromCredentials({ clientId, clientSecret }, options, form) {
-    const answer = await send(checkRequestOptions(options), {
+/** The request for a JWT in one round trip: client credentials with `response_type=id_token` answer with a JWT. */
+function jwtFromCredentials({ clientId, clientSecret }, form) {
+    return {
         purpose: "client_credentials",
         path: ACCESS_TOKEN_PATH,
         form: {
@@ -1126,20 +1130,18 @@ async function jwtFromCredentials({ clientId, clientSecret }, options, form) {
         },
         accept: "application/jwt",
         secrets: [clientSecret],
-    });
-    return jwtFromAnswer(answer);
+    };
 }
-/** `/v1/oauth/jwt` with the access token in the `Authorization: token` header. */
-async function jwtFromAccessToken(accessToken, options, form) {
-    const answer = await send(checkRequestOptions(options), {
+/** The request for a JWT from an access token: `/v1/oauth/jwt` with it in the `Authorization: token` header. */
+function jwtFromAccessToken(accessToken, form) {
+    return {
         purpose: "jwt",
         path: JWT_PATH,
         form,
         authorization: `token ${accessToken}`,
         accept: "application/jwt",
         secrets: [accessToken],
-    });
-    return jwtFromAnswer(answer);
+    };
 }
 /**
  * Gets a fresh JWT for a refreshable one (one asked for with
