@@ -894,7 +894,7 @@ async function responseOutcome(response: FetchResponse, call: Call, url: URL, ti
     };
   }
   void cancel(response);
-  const error = httpError(call, status);
+  const error = httpError(call, status, url);
   // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
   if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
     return { kind: "fatal", error };
@@ -1096,8 +1096,9 @@ const HTTP_ADVICE: { status: number | [number, number]; purpose?: Purpose; advic
   { status: [500, 599], advice: "The server or a proxy in front of it failed; try again later." },
 ];
 
-function httpError(call: Call, status: number): ItsYouOnlineError {
-  const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
+/** The error for an HTTP status; its message names the path that was requested (a base URL's prefix included). */
+function httpError(call: Call, status: number, url: URL): ItsYouOnlineError {
+  const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${url.pathname}`;
   const advice =
     HTTP_ADVICE.find((row) =>
       (typeof row.status === "number" ? status === row.status : status >= row.status[0] && status <= row.status[1]) &&

@@ -1,41 +1,25 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5081);
-/**
- * What the runner runs (dist/index.js). The process ends by itself once stdout is written: no process.exit()
- * drops lines that a slow reader of the log has not taken yet.
- */
-
-await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)(_main_js__WEBPACK_IMPORTED_MODULE_0__/* .checkRunnerEnvironment */ .m);
-// A proxy that never answers CONNECT leaves a socket that @actions/http-client's tunnel agent keeps to itself;
-// once stdout has drained, nothing is left to wait for.
-setTimeout(() => {
-    if (process.stdout.writableLength === 0)
-        process.exit();
-    process.stdout.once("drain", () => process.exit());
-}, 1000).unref();
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5081:
+/***/ 3210:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  m: () => (/* binding */ checkRunnerEnvironment),
-  e: () => (/* binding */ run)
-});
-
-;// CONCATENATED MODULE: ./mod.ts
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Dd: () => (/* binding */ exchangeCode),
+/* harmony export */   Fd: () => (/* binding */ hasControlCharacter),
+/* harmony export */   J0: () => (/* binding */ verifyJwt),
+/* harmony export */   Yt: () => (/* binding */ getJwt),
+/* harmony export */   b1: () => (/* binding */ LIMITS),
+/* harmony export */   bS: () => (/* binding */ ItsYouOnlineError),
+/* harmony export */   dm: () => (/* binding */ refreshJwt),
+/* harmony export */   hn: () => (/* binding */ deriveJwt),
+/* harmony export */   iD: () => (/* binding */ getAccessToken),
+/* harmony export */   iU: () => (/* binding */ decodeJwt),
+/* harmony export */   xj: () => (/* binding */ resolveBaseUrl),
+/* harmony export */   yy: () => (/* binding */ ITSYOU_ONLINE_URL),
+/* harmony export */   zY: () => (/* binding */ DEFAULTS)
+/* harmony export */ });
+/* unused harmony exports ITSYOU_ONLINE_PUBLIC_KEY, ITSYOU_ONLINE_STAGING_PUBLIC_KEY, authorizeUrl, randomState, parseCallback, isDerivedJwt, createTokenSource */
 /**
  * A small, dependency-free client for ItsYou.online, the OAuth2 identity
  * server: get an access token (client credentials or authorization code),
@@ -103,11 +87,11 @@ const ITSYOU_ONLINE_URL = "https://itsyou.online";
  * await verifyJwt(jwt, { publicKey: ITSYOU_ONLINE_PUBLIC_KEY });
  * ```
  */
-const ITSYOU_ONLINE_PUBLIC_KEY = (/* unused pure expression or super */ null && (`-----BEGIN PUBLIC KEY-----
+const ITSYOU_ONLINE_PUBLIC_KEY = `-----BEGIN PUBLIC KEY-----
 MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAES5X8XrfKdx9gYayFITc89wad4usrk0n2
 7MjiGYvqalizeSWTHEpnd7oea9IQ8T5oJjMVH5cc0H5tFSKilFFeh//wngxIyny6
 6+Vq5t5B0V0Ehy01+2ceEon2Y0XDkIKv
------END PUBLIC KEY-----`));
+-----END PUBLIC KEY-----`;
 /**
  * The ES384 (P-384) public key of staging.itsyou.online.
  *
@@ -568,7 +552,7 @@ async function responseOutcome(response, call, url, time) {
         };
     }
     void cancel(response);
-    const error = httpError(call, status);
+    const error = httpError(call, status, url);
     // A 500 to a parent JWT is the server's panic on a parent it cannot take: it happens again on every retry.
     if (!RETRYABLE_STATUSES.has(status) || (call.purpose === "derive" && status === 500)) {
         return { kind: "fatal", error };
@@ -729,8 +713,9 @@ const HTTP_ADVICE = [
     },
     { status: [500, 599], advice: "The server or a proxy in front of it failed; try again later." },
 ];
-function httpError(call, status) {
-    const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${call.path}`;
+/** The error for an HTTP status; its message names the path that was requested (a base URL's prefix included). */
+function httpError(call, status, url) {
+    const what = `HTTP ${status}${STATUS_TEXT[status] ? ` ${STATUS_TEXT[status]}` : ""} from ${url.pathname}`;
     const advice = HTTP_ADVICE.find((row) => (typeof row.status === "number" ? status === row.status : status >= row.status[0] && status <= row.status[1]) &&
         (row.purpose === undefined || row.purpose === call.purpose))?.advice ??
         "This status is not part of the ItsYou.online protocol; check baseUrl.";
@@ -1754,10 +1739,71 @@ function renewingCache(clock, fetchValue) {
     };
 }
 
+
+/***/ }),
+
+/***/ 1274:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ COMMAND_FLAG),
+/* harmony export */   d: () => (/* binding */ runCommand)
+/* harmony export */ });
+/* harmony import */ var _mod_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3210);
+/* harmony import */ var _fetch_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7666);
+/**
+ * `itsyou-token` in the steps after the action: the command line (cli.ts) of this very commit, started by the
+ * launcher the action puts on the job's PATH (src/launcher.ts) as `node dist/index.js --itsyou-token [flags]`.
+ * Its requests go through the action's own transport (src/fetch.ts), so they honour the proxy variables as the
+ * action's step did, and a private CA through NODE_EXTRA_CA_CERTS, which the launcher carries.
+ */
+
+
+/** The first argument that makes dist/index.js the command line instead of the action. */
+const COMMAND_FLAG = "--itsyou-token";
+/** Runs cli.ts with the arguments after {@linkcode COMMAND_FLAG}, its requests through the action's transport. */
+async function runCommand() {
+    process.argv.splice(2, 1);
+    try {
+        (0,_fetch_js__WEBPACK_IMPORTED_MODULE_1__/* .checkProxyEnvironment */ .mP)(process.env);
+    }
+    catch (error) {
+        // Its message names the variable, never its value.
+        process.stderr.write(`itsyou: ${error.code}: ${error.message}\n`);
+        process.exitCode = 1;
+        return;
+    }
+    const transport = (0,_fetch_js__WEBPACK_IMPORTED_MODULE_1__/* .createProxyAwareFetch */ .$F)(() => { });
+    // This process exists only to run cli.ts, which calls mod.ts with the global fetch: the action's transport is it.
+    globalThis.fetch = transport.fetch;
+    try {
+        await __nccwpck_require__.e(/* import() */ 712).then(__nccwpck_require__.bind(__nccwpck_require__, 1712));
+    }
+    finally {
+        transport.close();
+    }
+}
+
+
+/***/ }),
+
+/***/ 7666:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  bD: () => (/* binding */ PROXY_VARIABLES),
+  mP: () => (/* binding */ checkProxyEnvironment),
+  $F: () => (/* binding */ createProxyAwareFetch)
+});
+
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 ;// CONCATENATED MODULE: external "node:https"
 const external_node_https_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+// EXTERNAL MODULE: ./mod.ts
+var mod = __nccwpck_require__(3210);
 ;// CONCATENATED MODULE: ./src/fetch.ts
 /**
  * A `fetch` for mod.ts built on Node's http client and the agent that
@@ -1796,7 +1842,7 @@ function checkProxyEnvironment(env) {
             continue;
         }
         const refuse = (message) => {
-            throw new ItsYouOnlineError("INVALID_ARGUMENT", message);
+            throw new mod/* ItsYouOnlineError */.bS("INVALID_ARGUMENT", message);
         };
         const notAProxy = `The environment variable ${name} is not a proxy URL; set it to http://host:port (or unset it).`;
         const withScheme = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
@@ -1839,12 +1885,27 @@ function agents() {
             close: () => Object.values(direct).forEach((agent) => agent.destroy()),
         };
     }
+    ignoreBufferDeprecation();
     const client = Promise.all(/* import() */[__nccwpck_require__.e(119), __nccwpck_require__.e(942)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4942))
         .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
     return {
         agentFor: async (url) => (await client).getAgent(url.href),
         close: () => void client.then((loaded) => loaded.dispose(), () => { }),
     };
+}
+/**
+ * The tunnel agent bundled with `@actions/http-client` builds a proxy's credentials with `new Buffer()`, and Node
+ * warns (DEP0005) about any code outside node_modules that does, which a bundle is. That warning, and only it,
+ * says nothing the user can act on: it is not printed.
+ */
+function ignoreBufferDeprecation() {
+    const emitWarning = process.emitWarning;
+    process.emitWarning = ((warning, ...rest) => {
+        const code = typeof rest[0] === "object" ? rest[0]?.code : rest[1];
+        if (code === "DEP0005")
+            return;
+        return emitWarning.call(process, warning, ...rest);
+    });
 }
 /** `onResponse` sees each answer's method, path and status, for the step's debug log. */
 function createProxyAwareFetch(onResponse) {
@@ -1853,6 +1914,7 @@ function createProxyAwareFetch(onResponse) {
         const url = new URL(input);
         const agent = await agentFor(url);
         return new Promise((resolve, reject) => {
+            let answered = false;
             const send = url.protocol === "https:" ? external_node_https_namespaceObject.request : external_node_http_.request;
             const request = send(url, {
                 method: init.method,
@@ -1860,6 +1922,7 @@ function createProxyAwareFetch(onResponse) {
                 agent,
                 signal: init.signal,
             }, (message) => {
+                answered = true;
                 onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
                 resolve({
                     status: message.statusCode ?? 0,
@@ -1868,11 +1931,16 @@ function createProxyAwareFetch(onResponse) {
                 });
             });
             request.on("error", (error) => {
+                // After an abort, the socket's own error (a reset) is an echo of it, not news.
+                if (init.signal.aborted)
+                    return;
                 onResponse(`${init.method} ${url.pathname} → ${error.code ?? error.name}`);
                 reject(error);
             });
             // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
             init.signal.addEventListener("abort", () => {
+                if (!answered)
+                    onResponse(`${init.method} ${url.pathname} → aborted`);
                 request.destroy();
                 reject(init.signal.reason);
             }, { once: true });
@@ -1905,6 +1973,59 @@ function headerValue(value) {
     return Array.isArray(value) ? value.join(", ") : value;
 }
 
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _command_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1274);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4854);
+/**
+ * What the runner runs (dist/index.js). The process ends by itself once stdout is written: no process.exit()
+ * drops lines that a slow reader of the log has not taken yet.
+ *
+ * With `--itsyou-token` first, it is the command line instead, as the launcher the action installs starts it
+ * (src/command.ts; cli.ts is a chunk of its own, which the action never loads).
+ */
+
+
+if (process.argv[2] === _command_js__WEBPACK_IMPORTED_MODULE_0__/* .COMMAND_FLAG */ .b) {
+    await (0,_command_js__WEBPACK_IMPORTED_MODULE_0__/* .runCommand */ .d)();
+}
+else {
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .checkRunnerEnvironment */ .m$);
+    // A proxy that never answers CONNECT leaves a socket that @actions/http-client's tunnel agent keeps to itself;
+    // once stdout has drained, nothing is left to wait for.
+    setTimeout(() => {
+        if (process.stdout.writableLength === 0)
+            process.exit();
+        process.stdout.once("drain", () => process.exit());
+    }, 1000).unref();
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 4854:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m$: () => (/* binding */ checkRunnerEnvironment),
+  eF: () => (/* binding */ run)
+});
+
+// UNUSED EXPORTS: inActionWords
+
+// EXTERNAL MODULE: ./mod.ts
+var mod = __nccwpck_require__(3210);
+// EXTERNAL MODULE: ./src/fetch.ts + 1 modules
+var src_fetch = __nccwpck_require__(7666);
 ;// CONCATENATED MODULE: ./src/inputs.ts
 /**
  * The action's inputs, read and checked before anything is sent. Messages name
@@ -1927,7 +2048,7 @@ function emptySecretHint(event) {
     return "Check that the secret exists (repository, environment or organization secret) and is passed to this step, e.g. client-secret: ${{ secrets.ITSYOU_CLIENT_SECRET }}.";
 }
 function invalid(message) {
-    return new ItsYouOnlineError("INVALID_ARGUMENT", message);
+    return new mod/* ItsYouOnlineError */.bS("INVALID_ARGUMENT", message);
 }
 /** A text input: single-line and bounded; "" is undefined, unless `required` says why it must not be empty. */
 function textInput(getInput, name, required) {
@@ -1937,11 +2058,11 @@ function textInput(getInput, name, required) {
             throw invalid(`Input ${name} is empty. ${required()}`);
         return undefined;
     }
-    if (hasControlCharacter(value)) {
+    if ((0,mod/* hasControlCharacter */.Fd)(value)) {
         throw invalid(`Input ${name} contains a line break or another control character; it must be a single line.`);
     }
-    if (value.length > LIMITS.textLength) {
-        throw invalid(`Input ${name} is longer than ${LIMITS.textLength} characters.`);
+    if (value.length > mod/* LIMITS */.b1.textLength) {
+        throw invalid(`Input ${name} is longer than ${mod/* LIMITS */.b1.textLength} characters.`);
     }
     return value;
 }
@@ -1989,9 +2110,9 @@ function grantInputs(getInput) {
 }
 /** base-url, or ItsYou.online's, as mod.ts accepts a base URL. */
 function baseUrlInput(getInput) {
-    const baseUrl = textInput(getInput, "base-url") ?? ITSYOU_ONLINE_URL;
+    const baseUrl = textInput(getInput, "base-url") ?? mod/* ITSYOU_ONLINE_URL */.yy;
     try {
-        resolveBaseUrl(baseUrl);
+        (0,mod/* resolveBaseUrl */.xj)(baseUrl);
     }
     catch (error) {
         throw invalid(`Input base-url is not usable: ${error.message}`);
@@ -2011,17 +2132,98 @@ function readInputs(getInput, hint = () => emptySecretHint(undefined)) {
         jwt: boolean("jwt"),
         scope: text("scope"),
         audience: text("audience"),
-        validity: integerInput(getInput, "validity", 1, LIMITS.validitySeconds, "seconds"),
+        validity: integerInput(getInput, "validity", 1, mod/* LIMITS */.b1.validitySeconds, "seconds"),
         refreshable: boolean("refreshable"),
-        timeout: secondsInMilliseconds(getInput, "timeout", 0.1, 600) ?? DEFAULTS.timeoutMs,
-        retries: integerInput(getInput, "retries", 0, LIMITS.retries, "retries") ?? DEFAULTS.retries,
+        timeout: secondsInMilliseconds(getInput, "timeout", 0.1, 600) ?? mod/* DEFAULTS */.zY.timeoutMs,
+        retries: integerInput(getInput, "retries", 0, mod/* LIMITS */.b1.retries, "retries") ?? mod/* DEFAULTS */.zY.retries,
         exportEnv: boolean("export-env"),
     };
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
+// EXTERNAL MODULE: ./src/command.ts
+var command = __nccwpck_require__(1274);
+;// CONCATENATED MODULE: ./src/launcher.ts
+/**
+ * The `itsyou-token` command for the rest of the job: a launcher in a folder of its own under RUNNER_TEMP, which
+ * the action adds to the job's PATH (GITHUB_PATH). It runs this commit's dist/index.js as the command line
+ * (src/command.ts) on the Node the action ran on, with the settings of the action's step: nothing is downloaded,
+ * and a later step reaches the same server the same way without repeating anything.
+ */
+
+
+
+
+
+
+/**
+ * What the command takes from the action's step, each only where the later step does not set its own: the
+ * server, the CA that Node trusts beside its own (made absolute, as a later step may run elsewhere), and the
+ * proxy variables. Nothing secret: tokens reach later steps only through outputs, or `export-env`.
+ */
+function carriedSettings(baseUrl, env) {
+    const carried = [["ITSYOU_BASE_URL", baseUrl]];
+    if (env.NODE_EXTRA_CA_CERTS)
+        carried.push(["NODE_EXTRA_CA_CERTS", (0,external_node_path_namespaceObject.resolve)(env.NODE_EXTRA_CA_CERTS)]);
+    for (const name of [...src_fetch/* PROXY_VARIABLES */.bD, "no_proxy", "NO_PROXY"]) {
+        if (env[name]?.trim())
+            carried.push([name, env[name]]);
+    }
+    return carried;
+}
+/** A POSIX shell word that is exactly `text`. */
+const shellWord = (text) => `'${text.replace(/'/g, `'\\''`)}'`;
+/** The launcher for sh (Linux, macOS, and Git Bash on Windows, which wants forward slashes). */
+function shellLauncher(node, entry, carried, version) {
+    const path = (file) => shellWord(process.platform === "win32" ? file.replace(/\\/g, "/") : file);
+    return [
+        "#!/bin/sh",
+        `# itsyou-token ${version}, installed by itsyou-token-action for the rest of this job.`,
+        ...carried.map(([name, value]) => `if [ -z "\${${name}:-}" ]; then ${name}=${shellWord(value)}; export ${name}; fi`),
+        `exec ${path(node)} ${path(entry)} ${command/* COMMAND_FLAG */.b} "$@"`,
+        "",
+    ].join("\n");
+}
+/** The launcher for cmd and PowerShell on Windows; `%` is doubled, a value with `"` cannot be written there. */
+function cmdLauncher(node, entry, carried, version) {
+    const value = (text) => text.replace(/%/g, "%%");
+    return [
+        "@echo off",
+        `rem itsyou-token ${version}, installed by itsyou-token-action for the rest of this job.`,
+        "setlocal",
+        ...carried.filter(([, text]) => !text.includes('"')).map(([name, text]) => `if not defined ${name} set "${name}=${value(text)}"`),
+        `"${node}" "${entry}" ${command/* COMMAND_FLAG */.b} %*`,
+        "",
+    ].join("\r\n");
+}
+/**
+ * Writes the launchers (`itsyou-token` for sh, and `itsyou-token.cmd` on Windows) into a new folder under
+ * RUNNER_TEMP, readable by this user only, and returns the folder to add to the job's PATH.
+ */
+function installCommand(baseUrl, version, env = process.env) {
+    const dir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(), "itsyou-token-"));
+    // dist/index.js, whichever of dist/'s files this code was bundled into.
+    const entry = (0,external_node_path_namespaceObject.join)((0,external_node_path_namespaceObject.dirname)((0,external_node_url_.fileURLToPath)(import.meta.url)), "index.js");
+    const carried = carriedSettings(baseUrl, env);
+    (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, "itsyou-token"), shellLauncher(process.execPath, entry, carried, version), { mode: 0o700 });
+    (0,external_node_fs_namespaceObject.chmodSync)((0,external_node_path_namespaceObject.join)(dir, "itsyou-token"), 0o700);
+    if (process.platform === "win32") {
+        (0,external_node_fs_namespaceObject.writeFileSync)((0,external_node_path_namespaceObject.join)(dir, "itsyou-token.cmd"), cmdLauncher(process.execPath, entry, carried, version));
+    }
+    return dir;
 }
 
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"1.0.0"};
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -2034,7 +2236,7 @@ const VERSION = package_namespaceObject.rE;
  * could act on.
  */
 function forLog(text) {
-    const oneLine = [...text].map((char) => (hasControlCharacter(char) ? "\ufffd" : char)).join("");
+    const oneLine = [...text].map((char) => ((0,mod/* hasControlCharacter */.Fd)(char) ? "\ufffd" : char)).join("");
     return oneLine.replace(/::/g, ":\u200b:").replace(/##\[/g, "#\u200b#[");
 }
 /** Text made safe for one cell of the job summary's HTML table: one line, escaped. */
@@ -2055,8 +2257,29 @@ async function runEvent() {
         return undefined;
     }
 }
-/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
+/**
+ * The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. When one
+ * fails for good, the other is cancelled and the failure is reported once both have ended: nothing is sent after
+ * the step has failed, and every debug line comes before the error line.
+ */
 function request(inputs, fetch) {
+    const stop = new AbortController();
+    let failure;
+    const watch = (call) => call.catch((error) => {
+        failure ??= { error };
+        stop.abort();
+        throw error;
+    });
+    const both = async (first, second) => {
+        const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
+        if (a.status === "rejected" || b.status === "rejected")
+            throw failure.error;
+        return [a.value, b.value];
+    };
+    const tokens = requestTokens(inputs, fetch, stop.signal, both);
+    return { tokens, cancel: () => stop.abort() };
+}
+function requestTokens(inputs, fetch, signal, both) {
     const repository = process.env.GITHUB_REPOSITORY ?? "";
     const requestOptions = {
         baseUrl: inputs.baseUrl,
@@ -2064,6 +2287,7 @@ function request(inputs, fetch) {
         retries: inputs.retries,
         userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
         fetch: fetch.fetch,
+        signal,
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
     const jwtOptions = {
@@ -2077,18 +2301,15 @@ function request(inputs, fetch) {
     // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
     // second request reuses the kept-alive connection.
     if (inputs.grantType === "client_credentials") {
-        return Promise.all([
-            getAccessToken({ ...credentials, ...requestOptions }),
-            inputs.jwt ? getJwt(credentials, jwtOptions) : undefined,
-        ]).then(([token, jwt]) => ({ token, jwt }));
+        return both((0,mod/* getAccessToken */.iD)({ ...credentials, ...requestOptions }), inputs.jwt ? (0,mod/* getJwt */.Yt)(credentials, jwtOptions) : Promise.resolve(undefined)).then(([token, jwt]) => ({ token, jwt }));
     }
-    return exchangeCode({
+    return (0,mod/* exchangeCode */.Dd)({
         ...credentials,
         code: inputs.code,
         redirectUri: inputs.redirectUri,
         state: inputs.state,
         ...requestOptions,
-    }).then(async (token) => ({ token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined }));
+    }).then(async (token) => ({ token, jwt: inputs.jwt ? await (0,mod/* getJwt */.Yt)(token, jwtOptions) : undefined }));
 }
 /** An input as the runner passes it, before `@actions/core` is loaded: `INPUT_<NAME>`, trimmed, as `getInput`. */
 const fromEnvironment = (name) => (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();
@@ -2102,9 +2323,9 @@ function startEarly(fetch, checkEnvironment) {
     try {
         const inputs = readInputs(fromEnvironment);
         checkEnvironment(inputs);
-        const tokens = request(inputs, fetch);
-        tokens.catch(() => { }); // reported, if it is used, where it is awaited
-        return { inputs, tokens };
+        const requests = request(inputs, fetch);
+        requests.tokens.catch(() => { }); // reported, if it is used, where it is awaited
+        return { inputs, requests };
     }
     catch {
         return undefined;
@@ -2117,10 +2338,10 @@ function startEarly(fetch, checkEnvironment) {
  * included, on stdout as the commands the runner no longer accepts.
  */
 function checkRunnerEnvironment(inputs) {
-    checkProxyEnvironment(process.env);
+    (0,src_fetch/* checkProxyEnvironment */.mP)(process.env);
     for (const variable of inputs.exportEnv ? ["GITHUB_OUTPUT", "GITHUB_ENV"] : ["GITHUB_OUTPUT"]) {
         if (!process.env[variable]) {
-            throw new ItsYouOnlineError("INVALID_ARGUMENT", `The environment variable ${variable} is not set; run this action as a step on a GitHub Actions runner.`);
+            throw new mod/* ItsYouOnlineError */.bS("INVALID_ARGUMENT", `The environment variable ${variable} is not set; run this action as a step on a GitHub Actions runner.`);
         }
     }
 }
@@ -2129,11 +2350,11 @@ function checkRunnerEnvironment(inputs) {
  * {@linkcode checkRunnerEnvironment}; `@github/local-action`, which calls `run()` itself and keeps outputs in its
  * own `@actions/core`, gets the default, which checks the proxy variables only.
  */
-async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) {
+async function run(checkEnvironment = () => (0,src_fetch/* checkProxyEnvironment */.mP)(process.env)) {
     /** Debug lines (method, path, status: nothing secret) are held until every value is masked. */
     const held = [];
     let debug = (line) => void held.push(line);
-    const fetch = createProxyAwareFetch((line) => debug(line));
+    const fetch = (0,src_fetch/* createProxyAwareFetch */.$F)((line) => debug(line));
     const early = startEarly(fetch, checkEnvironment);
     // Node opens the connections on the next turn of the event loop: let it, then evaluate @actions/core.
     await new Promise((resolve) => setImmediate(resolve));
@@ -2164,10 +2385,11 @@ async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) 
         const inputs = readInputs(getInput, () => emptySecretHint(event));
         checkEnvironment(inputs);
         // What core reads is what counts: the early requests are used only if they were made for the same inputs.
-        const { token, jwt } = early && JSON.stringify(early.inputs) === JSON.stringify(inputs)
-            ? await early.tokens
-            : await request(inputs, fetch);
-        const claims = jwt ? decodeJwt(jwt) : undefined;
+        const same = early !== undefined && JSON.stringify(early.inputs) === JSON.stringify(inputs);
+        if (!same)
+            early?.requests.cancel();
+        const { token, jwt } = await (same ? early.requests : request(inputs, fetch)).tokens;
+        const claims = jwt ? (0,mod/* decodeJwt */.iU)(jwt) : undefined;
         mask(token.idToken);
         mask(token.accessToken);
         mask(jwt);
@@ -2176,8 +2398,9 @@ async function run(checkEnvironment = () => checkProxyEnvironment(process.env)) 
         await writeOutputs(core, inputs, token, jwt, claims);
     }
     catch (error) {
+        early?.requests.cancel();
         printDebug();
-        core.setFailed(`itsyou-token-action: ${main_describe(core, error, masked)}`);
+        core.setFailed(`itsyou-token-action: ${describe(core, error, masked)}`);
     }
     finally {
         fetch.close();
@@ -2197,18 +2420,41 @@ async function writeOutputs(core, inputs, token, jwt, claims) {
         outputs.push(["jwt", jwt], ["jwt-expires-at", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : ""], ["globalid", typeof claims.globalid === "string" ? claims.globalid : ""]);
     }
     runnerFile("GITHUB_OUTPUT", () => outputs.forEach(([name, value]) => core.setOutput(name, value)));
+    const baseUrl = (0,mod/* resolveBaseUrl */.xj)(inputs.baseUrl).href;
     if (inputs.exportEnv) {
         runnerFile("GITHUB_ENV", () => {
             core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
             if (jwt)
                 core.exportVariable("ITSYOU_JWT", jwt);
+            // Whatever later reads these tokens must send them back to the server that issued them.
+            core.exportVariable("ITSYOU_BASE_URL", baseUrl);
         });
     }
-    const server = resolveBaseUrl(inputs.baseUrl).host;
+    const server = new URL(baseUrl).host;
     const subject = token.username ??
         (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
     core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-    await writeSummary(core, token, claims, server);
+    const command = addCommand(core, baseUrl);
+    await writeSummary(core, token, claims, server, command);
+}
+/**
+ * Puts `itsyou-token` on the job's PATH for later steps (src/launcher.ts), where the runner has a GITHUB_PATH
+ * file. Not having it fails nothing: the tokens are out; a warning says why the command is missing.
+ */
+function addCommand(core, baseUrl) {
+    if (!process.env.GITHUB_PATH) {
+        core.debug("GITHUB_PATH is not set: itsyou-token is not installed for later steps.");
+        return false;
+    }
+    try {
+        core.addPath(installCommand(baseUrl, VERSION));
+        return true;
+    }
+    catch (error) {
+        const code = error.code ?? error.name;
+        core.warning(`Cannot install the itsyou-token command for later steps (${forLog(String(code))}); the outputs are set. Check that RUNNER_TEMP and GITHUB_PATH name a writable folder and file.`);
+        return false;
+    }
 }
 /**
  * Runs `write`, which appends to the runner's file `variable` names; a file
@@ -2225,23 +2471,35 @@ function runnerFile(variable, write) {
             (/^Missing file at path/.test(error.message) ? "no such file" : undefined);
         if (typeof code !== "string")
             throw error;
-        throw new ItsYouOnlineError("INVALID_ARGUMENT", `Cannot write the runner's file ${variable} (${forLog(process.env[variable] ?? "")}): ${code}. Check that the step runs on a GitHub Actions runner and that ${variable} names a writable file.`);
+        throw new mod/* ItsYouOnlineError */.bS("INVALID_ARGUMENT", `Cannot write the runner's file ${variable} (${forLog(process.env[variable] ?? "")}): ${code}. Check that the step runs on a GitHub Actions runner and that ${variable} names a writable file.`);
     }
+}
+/** mod.ts's option names, in a message, as the action's inputs name them. */
+const INPUT_NAMES = [
+    [/\bbaseUrl\b/g, "base-url"],
+    [/\bclientId\b/g, "client-id"],
+    [/\bclientSecret\b/g, "client-secret"],
+    [/\bredirectUri\b/g, "redirect-uri"],
+    [/\brefreshable: true\b/g, 'refreshable: "true"'],
+];
+/** A message of mod.ts's, naming inputs as the action does. */
+function inActionWords(message) {
+    return INPUT_NAMES.reduce((text, [option, input]) => text.replace(option, input), message);
 }
 /**
  * An ItsYouOnlineError's message is secret-free by contract; anything else is
  * reported by name only, with the details in the debug log (masked values
  * redacted there too).
  */
-function main_describe(core, error, masked) {
-    if (error instanceof ItsYouOnlineError)
-        return `${error.message} [${error.code}]`;
+function describe(core, error, masked) {
+    if (error instanceof mod/* ItsYouOnlineError */.bS)
+        return `${inActionWords(error.message)} [${error.code}]`;
     const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
     core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
     return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
 }
 /** The job summary, where the runner has one; one that cannot be written is a warning, not a failed step. */
-async function writeSummary(core, token, claims, server) {
+async function writeSummary(core, token, claims, server, command) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
@@ -2257,6 +2515,14 @@ async function writeSummary(core, token, claims, server) {
         rows.push(["JWT audiences", String(audiences)]);
         rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
         rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
+    }
+    if (command) {
+        rows.push([
+            "Later steps",
+            claims?.refresh_token
+                ? `itsyou-token --refresh (on PATH) renews ITSYOU_JWT at ${server}`
+                : `itsyou-token (on PATH) reaches ${server}`,
+        ]);
     }
     // The run, from the runner's variables, as @actions/github reads them.
     if (process.env.GITHUB_REPOSITORY) {
@@ -2388,6 +2654,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -2413,6 +2686,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -2619,6 +2899,18 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 

@@ -2,12 +2,13 @@
  * Runs dist/index.js as the Actions runner does (used by the tests, `npm start` and the benchmark): a child process under the
  * runtime action.yml declares (Node 24 from node_modules), every declared input
  * as INPUT_<NAME> (the workflow's value, else the default, else empty), and
- * GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STEP_SUMMARY pointing at files.
+ * GITHUB_OUTPUT, GITHUB_ENV, GITHUB_PATH and GITHUB_STEP_SUMMARY pointing at
+ * files; and what a later step of the same job then gets from them.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
 
@@ -30,6 +31,8 @@ export interface ActionRun {
   outputs: Record<string, string>;
   /** Parsed from the GITHUB_ENV file. */
   env: Record<string, string>;
+  /** The folders appended to the GITHUB_PATH file, in order. */
+  path: string[];
   outputsFile: string;
   summary: string;
 }
@@ -43,6 +46,7 @@ export function runnerEnvironment(inputs: Record<string, string>, dir: string): 
     PATH: process.env.PATH ?? "",
     GITHUB_OUTPUT: join(dir, "output"),
     GITHUB_ENV: join(dir, "env"),
+    GITHUB_PATH: join(dir, "path"),
     GITHUB_STEP_SUMMARY: join(dir, "summary"),
     GITHUB_REPOSITORY: "octo-org/deploy-repo",
     GITHUB_RUN_ID: "4242",
@@ -55,15 +59,22 @@ export function runnerEnvironment(inputs: Record<string, string>, dir: string): 
   return env;
 }
 
-/** Runs the action once as a workflow step `with:` these inputs; `extraEnv` adds to the runner's environment. */
+/**
+ * Runs the action once as a workflow step `with:` these inputs; `extraEnv` adds to the runner's environment.
+ * The step's files and RUNNER_TEMP are a new folder, removed afterwards, unless `jobDir` names the job's own
+ * folder (which its caller removes), so that later steps can use what the step left there.
+ */
 export async function runAction(
   inputs: Record<string, string>,
   extraEnv: Record<string, string> = {},
+  jobDir?: string,
 ): Promise<ActionRun> {
-  const dir = mkdtempSync(join(tmpdir(), "itsyou-action-"));
+  const dir = jobDir ?? mkdtempSync(join(tmpdir(), "itsyou-action-"));
   try {
     const runner = runnerEnvironment(inputs, dir);
-    for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_PATH, runner.GITHUB_STEP_SUMMARY]) {
+      writeFileSync(file, "");
+    }
     const env = { ...runner, ...extraEnv };
     const child = spawn(NODE_24, [join(root, ACTION.runs.main)], { env, cwd: dir });
     let stdout = "";
@@ -80,12 +91,21 @@ export async function runAction(
       stderr,
       outputs: parseFileCommands(outputsFile),
       env: parseFileCommands(read(env.GITHUB_ENV)),
+      path: read(env.GITHUB_PATH).split(/\r?\n/).filter((line) => line !== ""),
       outputsFile,
       summary: read(env.GITHUB_STEP_SUMMARY),
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!jobDir) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The environment the runner gives a later step of the job: `base`, what the step wrote to GITHUB_ENV, and
+ * PATH with the folders it wrote to GITHUB_PATH in front, the last one first.
+ */
+export function laterStepEnvironment(run: ActionRun, base: Record<string, string>): Record<string, string> {
+  return { ...base, ...run.env, PATH: [...run.path].reverse().concat(base.PATH ?? "").join(delimiter) };
 }
 
 /** The runner's `name<<delimiter` file format (and plain `name=value` lines); a line ends at LF or CRLF. */

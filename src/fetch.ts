@@ -12,7 +12,7 @@ import { ItsYouOnlineError } from "../mod.ts";
 import type { FetchBody, FetchFunction, FetchResponse } from "../mod.ts";
 
 /** The proxy variables `@actions/http-client` reads (lower case first). */
-const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"] as const;
+export const PROXY_VARIABLES = ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"] as const;
 
 /**
  * Checks the proxy variables before any request, so that a value the action
@@ -87,12 +87,27 @@ function agents(): { agentFor(url: URL): Promise<HttpAgent>; close(): void } {
       close: () => Object.values(direct).forEach((agent) => agent.destroy()),
     };
   }
+  ignoreBufferDeprecation();
   const client = import("@actions/http-client")
     .then(({ HttpClient }) => new HttpClient("itsyou-token-action", undefined, { keepAlive: true }));
   return {
     agentFor: async (url) => (await client).getAgent(url.href),
     close: () => void client.then((loaded) => loaded.dispose(), () => {}),
   };
+}
+
+/**
+ * The tunnel agent bundled with `@actions/http-client` builds a proxy's credentials with `new Buffer()`, and Node
+ * warns (DEP0005) about any code outside node_modules that does, which a bundle is. That warning, and only it,
+ * says nothing the user can act on: it is not printed.
+ */
+function ignoreBufferDeprecation(): void {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === "object" ? (rest[0] as { code?: string } | null)?.code : rest[1];
+    if (code === "DEP0005") return;
+    return (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
 }
 
 /** The action's `fetch`, and `close()` to end its kept-alive connections when the step is done. */
@@ -108,6 +123,7 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Proxy
     const url = new URL(input);
     const agent = await agentFor(url);
     return new Promise<FetchResponse>((resolve, reject) => {
+      let answered = false;
       const send = url.protocol === "https:" ? httpsRequest : httpRequest;
       const request = send(url, {
         method: init.method,
@@ -115,6 +131,7 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Proxy
         agent,
         signal: init.signal,
       }, (message) => {
+        answered = true;
         onResponse(`${init.method} ${url.pathname} → HTTP ${message.statusCode}`);
         resolve({
           status: message.statusCode ?? 0,
@@ -123,11 +140,14 @@ export function createProxyAwareFetch(onResponse: (line: string) => void): Proxy
         });
       });
       request.on("error", (error) => {
+        // After an abort, the socket's own error (a reset) is an echo of it, not news.
+        if (init.signal.aborted) return;
         onResponse(`${init.method} ${url.pathname} → ${(error as NodeJS.ErrnoException).code ?? error.name}`);
         reject(error);
       });
       // Settle at once on abort: a request still waiting for a proxy's CONNECT answer emits nothing when destroyed.
       init.signal.addEventListener("abort", () => {
+        if (!answered) onResponse(`${init.method} ${url.pathname} → aborted`);
         request.destroy();
         reject(init.signal.reason);
       }, { once: true });

@@ -17,6 +17,7 @@ import type { AccessToken, JwtClaims } from "../mod.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
 import type { ProxyAwareFetch } from "./fetch.ts";
 import { emptySecretHint, readInputs } from "./inputs.ts";
+import { installCommand } from "./launcher.ts";
 import type { GetInput, Inputs, RunEvent } from "./inputs.ts";
 import packageJson from "../package.json" with { type: "json" };
 
@@ -58,8 +59,41 @@ interface Tokens {
   jwt?: string;
 }
 
-/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
-function request(inputs: Inputs, fetch: ProxyAwareFetch): Promise<Tokens> {
+/** Requests under way, and a way to stop them: an aborted request is never retried. */
+interface Requests {
+  tokens: Promise<Tokens>;
+  cancel(): void;
+}
+
+/**
+ * The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. When one
+ * fails for good, the other is cancelled and the failure is reported once both have ended: nothing is sent after
+ * the step has failed, and every debug line comes before the error line.
+ */
+function request(inputs: Inputs, fetch: ProxyAwareFetch): Requests {
+  const stop = new AbortController();
+  let failure: { error: unknown } | undefined;
+  const watch = <T>(call: Promise<T>): Promise<T> =>
+    call.catch((error: unknown) => {
+      failure ??= { error };
+      stop.abort();
+      throw error;
+    });
+  const both = async <A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> => {
+    const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
+    if (a.status === "rejected" || b.status === "rejected") throw failure!.error;
+    return [a.value, b.value];
+  };
+  const tokens = requestTokens(inputs, fetch, stop.signal, both);
+  return { tokens, cancel: () => stop.abort() };
+}
+
+function requestTokens(
+  inputs: Inputs,
+  fetch: ProxyAwareFetch,
+  signal: AbortSignal,
+  both: <A, B>(first: Promise<A>, second: Promise<B>) => Promise<[A, B]>,
+): Promise<Tokens> {
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const requestOptions = {
     baseUrl: inputs.baseUrl,
@@ -69,6 +103,7 @@ function request(inputs: Inputs, fetch: ProxyAwareFetch): Promise<Tokens> {
       repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""
     }`,
     fetch: fetch.fetch,
+    signal,
   };
   const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
   const jwtOptions = {
@@ -82,10 +117,10 @@ function request(inputs: Inputs, fetch: ProxyAwareFetch): Promise<Tokens> {
   // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
   // second request reuses the kept-alive connection.
   if (inputs.grantType === "client_credentials") {
-    return Promise.all([
+    return both(
       getAccessToken({ ...credentials, ...requestOptions }),
-      inputs.jwt ? getJwt(credentials, jwtOptions) : undefined,
-    ]).then(([token, jwt]) => ({ token, jwt }));
+      inputs.jwt ? getJwt(credentials, jwtOptions) : Promise.resolve(undefined),
+    ).then(([token, jwt]) => ({ token, jwt }));
   }
   return exchangeCode({
     ...credentials,
@@ -109,13 +144,13 @@ const fromEnvironment: GetInput = (name) =>
 function startEarly(
   fetch: ProxyAwareFetch,
   checkEnvironment: (inputs: Inputs) => void,
-): { inputs: Inputs; tokens: Promise<Tokens> } | undefined {
+): { inputs: Inputs; requests: Requests } | undefined {
   try {
     const inputs = readInputs(fromEnvironment);
     checkEnvironment(inputs);
-    const tokens = request(inputs, fetch);
-    tokens.catch(() => {}); // reported, if it is used, where it is awaited
-    return { inputs, tokens };
+    const requests = request(inputs, fetch);
+    requests.tokens.catch(() => {}); // reported, if it is used, where it is awaited
+    return { inputs, requests };
   } catch {
     return undefined;
   }
@@ -180,9 +215,9 @@ export async function run(
     const inputs = readInputs(getInput, () => emptySecretHint(event));
     checkEnvironment(inputs);
     // What core reads is what counts: the early requests are used only if they were made for the same inputs.
-    const { token, jwt } = early && JSON.stringify(early.inputs) === JSON.stringify(inputs)
-      ? await early.tokens
-      : await request(inputs, fetch);
+    const same = early !== undefined && JSON.stringify(early.inputs) === JSON.stringify(inputs);
+    if (!same) early?.requests.cancel();
+    const { token, jwt } = await (same ? early.requests : request(inputs, fetch)).tokens;
     const claims: JwtClaims | undefined = jwt ? decodeJwt(jwt) : undefined;
     mask(token.idToken);
     mask(token.accessToken);
@@ -191,6 +226,7 @@ export async function run(
     printDebug();
     await writeOutputs(core, inputs, token, jwt, claims);
   } catch (error) {
+    early?.requests.cancel();
     printDebug();
     core.setFailed(`itsyou-token-action: ${describe(core, error, masked)}`);
   } finally {
@@ -222,17 +258,50 @@ async function writeOutputs(
     );
   }
   runnerFile("GITHUB_OUTPUT", () => outputs.forEach(([name, value]) => core.setOutput(name, value)));
+  const baseUrl = resolveBaseUrl(inputs.baseUrl).href;
   if (inputs.exportEnv) {
     runnerFile("GITHUB_ENV", () => {
       core.exportVariable("ITSYOU_ACCESS_TOKEN", token.accessToken);
       if (jwt) core.exportVariable("ITSYOU_JWT", jwt);
+      // Whatever later reads these tokens must send them back to the server that issued them.
+      core.exportVariable("ITSYOU_BASE_URL", baseUrl);
     });
   }
-  const server = resolveBaseUrl(inputs.baseUrl).host;
+  const server = new URL(baseUrl).host;
   const subject = token.username ??
     (typeof claims?.globalid === "string" && claims.globalid ? claims.globalid : inputs.clientId);
   core.info(`Got an access token${jwt ? " and a JWT" : ""} for ${forLog(subject)} from ${server}.`);
-  await writeSummary(core, token, claims, server);
+  const command = addCommand(core, baseUrl);
+  await writeSummary(core, token, claims, server, command);
+}
+
+/**
+ * Puts `itsyou-token` on the job's PATH for later steps (src/launcher.ts), where the runner has a GITHUB_PATH
+ * file. Not having it fails nothing: the tokens are out; a warning says why the command is missing.
+ */
+function addCommand(core: typeof Core, baseUrl: string): boolean {
+  if (!process.env.GITHUB_PATH) {
+    core.debug("GITHUB_PATH is not set: itsyou-token is not installed for later steps.");
+    return false;
+  }
+  try {
+    core.addPath(installCommand(baseUrl, VERSION));
+    return true;
+  } catch (error) {
+    core.warning(
+      `Cannot install the itsyou-token command for later steps (${
+        fileErrorCode(error) ?? "unexpected error"
+      }); the outputs are set. Check that RUNNER_TEMP names a writable folder and GITHUB_PATH a writable file.`,
+    );
+    return false;
+  }
+}
+
+/** What went wrong with a runner's file: an errno (EISDIR, EACCES…), or @actions/core's check that it exists. */
+function fileErrorCode(error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === "string") return code;
+  return /^Missing file at path/.test((error as Error).message) ? "no such file" : undefined;
 }
 
 /**
@@ -244,10 +313,8 @@ function runnerFile(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", write: () => void)
   try {
     write();
   } catch (error) {
-    // An errno (EISDIR, EACCES…), or @actions/core's own check that the file exists.
-    const code = (error as NodeJS.ErrnoException).code ??
-      (/^Missing file at path/.test((error as Error).message) ? "no such file" : undefined);
-    if (typeof code !== "string") throw error;
+    const code = fileErrorCode(error);
+    if (code === undefined) throw error;
     throw new ItsYouOnlineError(
       "INVALID_ARGUMENT",
       `Cannot write the runner's file ${variable} (${
@@ -257,13 +324,27 @@ function runnerFile(variable: "GITHUB_OUTPUT" | "GITHUB_ENV", write: () => void)
   }
 }
 
+/** mod.ts's option names, in a message, as the action's inputs name them. */
+const INPUT_NAMES: [RegExp, string][] = [
+  [/\bbaseUrl\b/g, "base-url"],
+  [/\bclientId\b/g, "client-id"],
+  [/\bclientSecret\b/g, "client-secret"],
+  [/\bredirectUri\b/g, "redirect-uri"],
+  [/\brefreshable: true\b/g, 'refreshable: "true"'],
+];
+
+/** A message of mod.ts's, naming inputs as the action does. */
+export function inActionWords(message: string): string {
+  return INPUT_NAMES.reduce((text, [option, input]) => text.replace(option, input), message);
+}
+
 /**
  * An ItsYouOnlineError's message is secret-free by contract; anything else is
  * reported by name only, with the details in the debug log (masked values
  * redacted there too).
  */
 function describe(core: typeof Core, error: unknown, masked: string[]): string {
-  if (error instanceof ItsYouOnlineError) return `${error.message} [${error.code}]`;
+  if (error instanceof ItsYouOnlineError) return `${inActionWords(error.message)} [${error.code}]`;
   const details = error instanceof Error ? `${error.name}: ${error.message}\n${error.stack ?? ""}` : String(error);
   core.debug(masked.reduce((text, secret) => text.split(secret).join("***"), details));
   return `unexpected ${error instanceof Error ? error.name : typeof error}; run with ACTIONS_STEP_DEBUG for details.`;
@@ -275,6 +356,7 @@ async function writeSummary(
   token: AccessToken,
   claims: JwtClaims | undefined,
   server: string,
+  command: boolean,
 ): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
   const subject = token.username ? `user ${token.username}` : `organization ${claims?.globalid ?? "(see the JWT)"}`;
@@ -290,6 +372,14 @@ async function writeSummary(
     rows.push(["JWT audiences", String(audiences)]);
     rows.push(["JWT expires", typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "(no exp)"]);
     rows.push(["Refreshable", claims.refresh_token ? "yes" : "no"]);
+  }
+  if (command) {
+    rows.push([
+      "Later steps",
+      claims?.refresh_token
+        ? `itsyou-token --refresh (on PATH) renews ITSYOU_JWT at ${server}`
+        : `itsyou-token (on PATH) reaches ${server}`,
+    ]);
   }
   // The run, from the runner's variables, as @actions/github reads them.
   if (process.env.GITHUB_REPOSITORY) {

@@ -13,7 +13,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
 import { authorizationCode, closedPortUrl, startFixture } from "../support/fixture.ts";
-import { ACTION, maskingProblems, NODE_24, runAction, runnerEnvironment } from "../support/action.ts";
+import {
+  ACTION,
+  laterStepEnvironment,
+  maskingProblems,
+  NODE_24,
+  runAction,
+  runnerEnvironment,
+} from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { findLeaks } from "../support/leaks.ts";
 import { useServerFixture } from "../support/expect.ts";
@@ -94,7 +101,11 @@ describe("client_credentials", () => {
     expect(Date.parse(outputs["expires-at"]) - Date.now()).toBeGreaterThan(85_700_000);
     expect(claims).toMatchObject({ aud: ["deploy", "ops"], refresh_token: expect.any(String) });
     expect(claims.exp! - f.server.now() / 1000).toBeLessThanOrEqual(900);
-    expect(run.env).toEqual({ ITSYOU_ACCESS_TOKEN: outputs["access-token"], ITSYOU_JWT: outputs.jwt });
+    expect(run.env).toEqual({
+      ITSYOU_ACCESS_TOKEN: outputs["access-token"],
+      ITSYOU_JWT: outputs.jwt,
+      ITSYOU_BASE_URL: `${f.at.baseUrl}/`,
+    });
 
     const secrets = {
       clientSecret: f.org.clientSecret,
@@ -255,7 +266,7 @@ describe("failures: one error line, nothing leaked", () => {
     ["a huge validity", { validity: "999999" }, /validity must be/],
     ["a negative timeout", { timeout: "-1" }, /timeout must be a number of seconds from 0.1 to 600/],
     ["a bad retries", { retries: "many" }, /retries must be a whole number of retries from 0 to 10/],
-    ["an http: base-url", { "base-url": "http://itsyou.example" }, /base-url is not usable: baseUrl must use https/],
+    ["an http: base-url", { "base-url": "http://itsyou.example" }, /base-url is not usable: base-url must use https/],
     ["a base-url with credentials", { "base-url": "https://u:p@itsyou.example" }, /base-url is not usable/],
     ["a javascript: base-url", { "base-url": "javascript:alert(1)" }, /base-url is not usable/],
     ["a bad boolean", { jwt: "yes" }, /jwt must be true or false/],
@@ -478,7 +489,9 @@ describe("the end of the step", () => {
     const dir = mkdtempSync(join(tmpdir(), "itsyou-slow-reader-"));
     try {
       const env = runnerEnvironment(orgInputs(), dir);
-      for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+      for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY]) {
+        writeFileSync(file, "");
+      }
       // The step's stdout is a pipe whose reader waits two seconds before it reads anything.
       const script = `"$NODE" "$MAIN" | { sleep 2; cat; }; exit \${PIPESTATUS[0]}`;
       const child = spawn("bash", ["-c", script], {
@@ -738,6 +751,31 @@ describe("behind a proxy", () => {
     expect(run.status).toBe(0);
     expect(tunnels.length).toBeGreaterThan(before);
     expect(new Set(proxyAuthorizations.slice(before))).toEqual(new Set(["user@corp:p%ss"]));
+    expect(run.stderr).toBe(""); // no DEP0005 from the bundled tunnel agent's new Buffer()
+  });
+
+  test("a later step's itsyou-token goes through the proxy and trusts the CA that only the action's step had", async () => {
+    const job = mkdtempSync(join(tmpdir(), "itsyou-job-"));
+    try {
+      const before = tunnels.length;
+      const run = await runAction({ ...proxiedInputs(), refreshable: "true" }, {
+        HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+        NODE_EXTRA_CA_CERTS: join(dir, "cert.pem"),
+      }, job);
+      expect(run.status).toBe(0);
+      const env = { ...laterStepEnvironment(run, { PATH: process.env.PATH ?? "" }), ITSYOU_JWT: run.outputs.jwt };
+      const step = spawn("sh", ["-c", "itsyou-token --refresh"], { env });
+      let stdout = "";
+      let stderr = "";
+      step.stdout.on("data", (chunk) => (stdout += chunk));
+      step.stderr.on("data", (chunk) => (stderr += chunk));
+      expect(await new Promise((resolve) => step.on("close", resolve))).toBe(0);
+      expect(stderr).toBe("");
+      expect(decodeJwt(stdout.trim()).globalid).toBe("acme");
+      expect(tunnels.slice(before).filter((tunnel) => tunnel === "itsyou.test:443").length).toBeGreaterThan(1);
+    } finally {
+      rmSync(job, { recursive: true, force: true });
+    }
   });
 
   test("a blank https_proxy next to a valid HTTPS_PROXY is read as unset, as @actions/http-client reads an empty one", async () => {

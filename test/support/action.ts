@@ -2,7 +2,14 @@
 import { secretForms } from "./leaks.ts";
 import type { ActionRun } from "../../harness/runner.ts";
 
-export { ACTION, NODE_24, parseFileCommands, runAction, runnerEnvironment } from "../../harness/runner.ts";
+export {
+  ACTION,
+  laterStepEnvironment,
+  NODE_24,
+  parseFileCommands,
+  runAction,
+  runnerEnvironment,
+} from "../../harness/runner.ts";
 export type { ActionRun } from "../../harness/runner.ts";
 
 /**
