@@ -44,7 +44,9 @@ function actionAgainst(
     ...extra,
   };
   const reset = (): void => {
-    for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    for (const file of [env.GITHUB_OUTPUT, env.GITHUB_ENV, env.GITHUB_PATH, env.GITHUB_STEP_SUMMARY]) {
+      writeFileSync(file, "");
+    }
   };
   reset();
   const verify = (): void => {

@@ -118,7 +118,9 @@ function definePeers(
       { "client-id": org.globalId, "client-secret": org.secret, "base-url": base, ...inputs },
       runnerDir,
     );
-    for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_STEP_SUMMARY]) writeFileSync(file, "");
+    for (const file of [runner.GITHUB_OUTPUT, runner.GITHUB_ENV, runner.GITHUB_PATH, runner.GITHUB_STEP_SUMMARY]) {
+      writeFileSync(file, "");
+    }
     return {
       command: NODE,
       args: [join(root, "dist/index.js")],

@@ -128,3 +128,17 @@ export function parseFileCommands(text: string): Record<string, string> {
   }
   return result;
 }
+
+/** A later step's `run:` script under sh, with this environment; asynchronous, so an in-process server answers. */
+export async function runLaterStep(
+  script: string,
+  env: Record<string, string>,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const step = spawn("sh", ["-e", "-c", script], { env });
+  let stdout = "";
+  let stderr = "";
+  step.stdout.on("data", (chunk) => (stdout += chunk));
+  step.stderr.on("data", (chunk) => (stderr += chunk));
+  const status = await new Promise<number | null>((resolve) => step.on("close", resolve));
+  return { status, stdout, stderr };
+}

@@ -764,14 +764,10 @@ describe("behind a proxy", () => {
       }, job);
       expect(run.status).toBe(0);
       const env = { ...laterStepEnvironment(run, { PATH: process.env.PATH ?? "" }), ITSYOU_JWT: run.outputs.jwt };
-      const step = spawn("sh", ["-c", "itsyou-token --refresh"], { env });
-      let stdout = "";
-      let stderr = "";
-      step.stdout.on("data", (chunk) => (stdout += chunk));
-      step.stderr.on("data", (chunk) => (stderr += chunk));
-      expect(await new Promise((resolve) => step.on("close", resolve))).toBe(0);
-      expect(stderr).toBe("");
-      expect(decodeJwt(stdout.trim()).globalid).toBe("acme");
+      const step = await runLaterStep("itsyou-token --refresh", env);
+      expect(step.stderr).toBe("");
+      expect(step.status).toBe(0);
+      expect(decodeJwt(step.stdout.trim()).globalid).toBe("acme");
       expect(tunnels.slice(before).filter((tunnel) => tunnel === "itsyou.test:443").length).toBeGreaterThan(1);
     } finally {
       rmSync(job, { recursive: true, force: true });

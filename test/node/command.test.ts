@@ -3,14 +3,14 @@
  * `itsyou-token` from the PATH the runner's files set up, with only what those steps would have.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeJwt, verifyJwt } from "../../mod.ts";
 import { startFixture } from "../support/fixture.ts";
 import type { Fixture } from "../support/fixture.ts";
-import { laterStepEnvironment, maskingProblems, runAction } from "../support/action.ts";
+import { laterStepEnvironment, maskingProblems, runAction, runLaterStep } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { makeCertificates } from "../../harness/tls.ts";
 import type { Certificates } from "../../harness/tls.ts";
@@ -18,20 +18,6 @@ import { useServerFixture } from "../support/expect.ts";
 
 /** What every step of a job has from the runner, whatever the steps before it did. */
 const runnerBase = (): Record<string, string> => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" });
-
-/** Runs `script` with sh as a later step's `run:` with this environment (the server answers meanwhile: not sync). */
-async function laterStep(
-  script: string,
-  env: Record<string, string>,
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const step = spawn("sh", ["-e", "-c", script], { env });
-  let stdout = "";
-  let stderr = "";
-  step.stdout.on("data", (chunk) => (stdout += chunk));
-  step.stderr.on("data", (chunk) => (stderr += chunk));
-  const status = await new Promise<number | null>((resolve) => step.on("close", resolve));
-  return { status, stdout, stderr };
-}
 
 describe("itsyou-token for later steps, against a self-hosted server on a private CA", () => {
   let certificates: Certificates;
@@ -76,7 +62,7 @@ describe("itsyou-token for later steps, against a self-hosted server on a privat
       expect(env.NODE_EXTRA_CA_CERTS).toBeUndefined();
       expect(env.ITSYOU_BASE_URL).toBeUndefined();
       server.server.reset();
-      const step = await laterStep("itsyou-token --refresh --validity 300", env);
+      const step = await runLaterStep("itsyou-token --refresh --validity 300", env);
       expect(step.stderr).toBe("");
       expect(step.status).toBe(0);
       const renewed = step.stdout.trim();
@@ -105,7 +91,7 @@ describe("itsyou-token for later steps, against a self-hosted server on a privat
         ITSYOU_CLIENT_SECRET: server.org.clientSecret,
       };
       server.server.reset();
-      const step = await laterStep(
+      const step = await runLaterStep(
         [
           "first=$(itsyou-token --audience next-api)",
           'echo "::add-mask::$first"',
@@ -132,7 +118,7 @@ describe("itsyou-token for later steps, against a self-hosted server on a privat
         ITSYOU_JWT: run.outputs.jwt,
         ITSYOU_BASE_URL: "https://127.0.0.1:9",
       };
-      const step = await laterStep("itsyou-token --refresh", env);
+      const step = await runLaterStep("itsyou-token --refresh", env);
       expect(step.status).toBe(1);
       expect(step.stderr).toMatch(
         /^itsyou: NETWORK_ERROR: Could not reach ItsYou\.online at https:\/\/127\.0\.0\.1:9 /,

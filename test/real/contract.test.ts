@@ -5,6 +5,9 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   createTokenSource,
@@ -18,7 +21,7 @@ import {
   verifyJwt,
 } from "../../mod.ts";
 import type { FetchFunction } from "../../mod.ts";
-import { maskingProblems, runAction } from "../support/action.ts";
+import { laterStepEnvironment, maskingProblems, runAction, runLaterStep } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
 import { rejects } from "../support/expect.ts";
 import { findLeaks } from "../support/leaks.ts";
@@ -506,6 +509,38 @@ describe("dist/index.js as the runner runs it", () => {
     expect(maskingProblems(run, { clientSecret: "wrong-secret-0123456789" }, ["clientSecret"])).toEqual([]);
     expect(findLeaks({ clientSecret: "wrong-secret-0123456789" }, { stderr: run.stderr, summary: run.summary }))
       .toEqual([]);
+  });
+});
+
+describe("itsyou-token in a later step of the job", () => {
+  test("renews the action's refreshable JWT at the real server, with only ITSYOU_JWT set and the CA only on the action's step", async () => {
+    const job = mkdtempSync(join(tmpdir(), "itsyou-job-"));
+    try {
+      const run = await runAction(
+        {
+          "client-id": server.org.clientId,
+          "client-secret": server.org.clientSecret,
+          "base-url": server.url,
+          refreshable: "true",
+          validity: "600",
+        },
+        { NODE_EXTRA_CA_CERTS: server.caFile },
+        job,
+      );
+      expect(run.status).toBe(0);
+      const env = { ...laterStepEnvironment(run, { PATH: process.env.PATH ?? "" }), ITSYOU_JWT: run.outputs.jwt };
+      expect(Object.keys(env).sort()).toEqual(["ITSYOU_JWT", "PATH"]);
+      const step = await runLaterStep("itsyou-token --refresh --validity 300", env);
+      expect(step.stderr).toBe("");
+      expect(step.status).toBe(0);
+      const renewed = step.stdout.trim();
+      expect(renewed).not.toBe(run.outputs.jwt);
+      const claims = await verifyJwt(renewed, { publicKey: server.publicKey });
+      expect(claims).toMatchObject({ globalid: "testorg", refresh_token: decodeJwt(run.outputs.jwt).refresh_token });
+      expect(claims.exp! - now()).toBeLessThanOrEqual(300);
+    } finally {
+      rmSync(job, { recursive: true, force: true });
+    }
   });
 });
 

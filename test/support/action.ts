@@ -8,6 +8,7 @@ export {
   NODE_24,
   parseFileCommands,
   runAction,
+  runLaterStep,
   runnerEnvironment,
 } from "../../harness/runner.ts";
 export type { ActionRun } from "../../harness/runner.ts";
