@@ -224,7 +224,8 @@ async function obtain(flags: Flags): Promise<string> {
   let claims = decodeJwt(jwt);
   if (flags.verify) {
     const publicKey = flags["public-key"] ? await readPublicKey(flags["public-key"]) : undefined;
-    claims = await verifyJwt(jwt, { publicKey });
+    // The signature, issuer and expiry of a JWT just received, whoever its audience: the command is not its audience.
+    claims = await verifyJwt(jwt, { publicKey, anyAudience: true });
   }
   return flags.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(flags.verify) }, null, 2)}\n` : `${jwt}\n`;
 }

@@ -428,7 +428,8 @@ export type ItsYouOnlineErrorCode =
   | "JWT_INVALID"
   | "JWT_SIGNATURE_INVALID"
   | "JWT_EXPIRED"
-  | "JWT_CLAIM_INVALID";
+  | "JWT_CLAIM_INVALID"
+  | "INVALID_REQUEST";
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -2108,22 +2109,41 @@ export interface VerifyJwtOptions {
   /** Expected `iss`, `"itsyouonline"` by default. */
   issuer?: string;
   /**
-   * When set, `aud` must contain this audience (a string, compared exactly)
-   * or one of these (a list).
+   * This service's audience: `aud` must contain it (a string, compared
+   * exactly) or one of them (a list). Without it, a JWT that has an `aud`
+   * claim is refused, as RFC 7519 §4.1.3 requires of a service that is not
+   * named there: every ItsYou.online JWT has the same issuer, so a JWT meant
+   * for another service would otherwise work here too. See `anyAudience`.
    */
   audience?: string | string[];
   /**
+   * Accept a JWT whatever its `aud` says (default `false`), for a program that
+   * reads JWTs meant for others on purpose (a gateway, a debugging tool).
+   */
+  anyAudience?: boolean;
+  /**
    * When set, the JWT's `scope` claim must contain every one of these scopes,
-   * compared exactly as ItsYou.online writes them: `user:memberof:myorg`
-   * (the user is a member of myorg, or the organization's own JWT names a
-   * suborganization), `organization:owner` (an organization's JWT from its own
-   * credentials), `user:name`, `user:email`…
+   * compared exactly as ItsYou.online writes them: `user:memberof:myorg`,
+   * `organization:owner` (an organization's JWT from its own credentials),
+   * `user:name`, `user:email`…
    *
-   * A `user:memberof:` scope is not accepted from a JWT made by delegation
-   * ({@linkcode isDerivedJwt}): ItsYou.online does not check membership when
-   * it derives a JWT. See `trustDelegatedMembership`.
+   * A `user:memberof:` scope counts only where the server checked the
+   * membership when it signed this JWT. It is not accepted from a JWT made by
+   * delegation ({@linkcode isDerivedJwt}; see `trustDelegatedMembership`), nor
+   * from one that can be refreshed (a `refresh_token` claim; see
+   * `trustRefreshableMembership`). And ItsYou.online counts a member of a
+   * suborganization (`myorg.guests`) as a member of its parent when the client
+   * asks with `client_id=myorg`: to tell them apart, require the
+   * suborganization you mean (`user:memberof:myorg.staff`), never only the
+   * parent.
    */
   scope?: string | string[];
+  /**
+   * When set, the JWT's `scope` claim must contain at least one of these
+   * (e.g. `["user:memberof:admins", "user:memberof:ops"]`), with the same
+   * rules for `user:memberof:` as `scope`. Both may be set: then both hold.
+   */
+  anyScope?: string | string[];
   /**
    * Accept `user:memberof:` scopes from JWTs made by delegation (default
    * `false`). ItsYou.online (itsyouonline/identityserver up to at least
@@ -2133,7 +2153,21 @@ export interface VerifyJwtOptions {
    * that checks membership on delegation.
    */
   trustDelegatedMembership?: boolean;
-  /** Seconds of clock skew allowed on `exp` (default 30). */
+  /**
+   * Accept `user:memberof:` scopes from JWTs that can be refreshed (default
+   * `false`). ItsYou.online copies the scopes stored at first issue into every
+   * refresh without checking them again, so a refreshable JWT keeps saying
+   * `user:memberof:myorg` after the user left myorg, or myorg was deleted, for
+   * as long as its holder refreshes it (30 days past the last use). Set it
+   * only where that delay is acceptable.
+   */
+  trustRefreshableMembership?: boolean;
+  /**
+   * Seconds of clock skew allowed on `exp` and `nbf` (default 30). The server
+   * writes whole seconds and its clock and this one are set apart by NTP at
+   * best; 30 s covers a drifting virtual machine without keeping an expired
+   * JWT alive for long. jose and express-jwt default to 0: pass 0 for that.
+   */
   clockTolerance?: number;
   /** The time to check against, now by default. */
   now?: Date;
@@ -2143,19 +2177,27 @@ export interface VerifyJwtOptions {
  * Verifies an ES384 JWT and resolves to its claims: the signature (with
  * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
  * `exp` (the current time must be before it, with 30 seconds of tolerance),
- * `nbf` and `iat` (numbers when present), and, when given, `audience` and
- * `scope`. Any `alg` other than ES384 is refused.
+ * `nbf` and `iat` (numbers when present), `aud` (refused when present and no
+ * `audience` is given), and, when given, `scope` and `anyScope`, with the
+ * membership rules the options explain. Any `alg` other than ES384 is refused.
+ * For an HTTP request, {@linkcode verifyRequest} does this and also gives the
+ * answer to send.
  *
  * @example
  * ```ts
  * import { verifyJwt } from "./mod.ts";
- * declare const request: Request;
- * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
- * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
+ * declare const jwt: string;
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg.deployers" });
  * console.log(claims.username);
  * ```
  */
 export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Promise<JwtClaims> {
+  const { expected, key } = checkVerifyOptions(options);
+  return await verifyWith(jwt, expected, await key);
+}
+
+/** {@linkcode VerifyJwtOptions}, checked: the claims to hold a JWT to, and the key (a promise, imported once). */
+function checkVerifyOptions(options: VerifyJwtOptions): { expected: ExpectedClaims; key: Promise<CryptoKey> } {
   const checked = checkObject("options", options);
   const tolerance = checked.clockTolerance ?? 30;
   if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
@@ -2163,16 +2205,28 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
   }
   const now = checked.now ?? new Date();
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw invalidArgument("now must be a valid Date.");
+  const audiences = checkExactList("audience", checked.audience);
+  const anyAudience = checkBoolean("anyAudience", checked.anyAudience);
+  if (audiences && anyAudience) throw invalidArgument("audience and anyAudience exclude each other; pass one.");
   const expected: ExpectedClaims = {
     issuer: checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer),
-    audiences: checkExactList("audience", checked.audience),
+    audiences,
+    anyAudience,
     scopes: checkExactList("scope", checked.scope),
+    anyScopes: checkExactList("anyScope", checked.anyScope),
     trustDelegatedMembership: checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership),
+    trustRefreshableMembership: checkBoolean("trustRefreshableMembership", checked.trustRefreshableMembership),
     tolerance,
     now,
   };
+  const key = importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
+  key.catch(() => {}); // thrown where it is awaited
+  return { expected, key };
+}
+
+async function verifyWith(jwt: string, expected: ExpectedClaims, key: CryptoKey): Promise<JwtClaims> {
   const decoded = decodeParts(jwt);
-  await checkSignature(decoded, await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY));
+  await checkSignature(decoded, key);
   checkClaims(decoded.claims, expected);
   return decoded.claims;
 }
@@ -2181,8 +2235,11 @@ export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Pr
 interface ExpectedClaims {
   issuer: string;
   audiences?: string[];
+  anyAudience: boolean;
   scopes?: string[];
+  anyScopes?: string[];
   trustDelegatedMembership: boolean;
+  trustRefreshableMembership: boolean;
   /** Seconds. */
   tolerance: number;
   now: Date;
@@ -2213,10 +2270,12 @@ async function checkSignature({ header, signature, signingInput }: DecodedJwt, k
   }
 }
 
-/** RFC 7519's checks of `iss`, `exp`, `nbf` and `iat`, then the audience and the scopes asked for. */
+function claimInvalid(claim: string, message: string): ItsYouOnlineError {
+  return new ItsYouOnlineError("JWT_CLAIM_INVALID", message, { claim });
+}
+
+/** RFC 7519's checks of `iss`, `exp`, `nbf`, `iat` and `aud`, then the scopes asked for. */
 function checkClaims(claims: JwtClaims, expected: ExpectedClaims): asserts claims is JwtClaims & { exp: number } {
-  const claimInvalid = (claim: string, message: string): ItsYouOnlineError =>
-    new ItsYouOnlineError("JWT_CLAIM_INVALID", message, { claim });
   if (claims.iss !== expected.issuer) {
     throw claimInvalid("iss", `The JWT's iss is not ${JSON.stringify(expected.issuer)}; check issuer.`);
   }
@@ -2239,14 +2298,52 @@ function checkClaims(claims: JwtClaims, expected: ExpectedClaims): asserts claim
   if (claims.nbf !== undefined && seconds < (claims.nbf as number) - expected.tolerance) {
     throw claimInvalid("nbf", "The JWT is not valid yet (nbf); check the clock.");
   }
+  checkAudience(claims, expected);
+  checkScopes(claims, expected);
+}
+
+/** RFC 7519 §4.1.3: a JWT with an `aud` is for the audiences it names, and no one else. */
+function checkAudience(claims: JwtClaims, expected: ExpectedClaims): void {
+  if (expected.anyAudience) return;
+  const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
   if (expected.audiences) {
-    const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (!expected.audiences.some((audience) => granted.includes(audience))) {
       throw claimInvalid("aud", "The JWT's aud does not contain the expected audience; check audience.");
     }
+  } else if (claims.aud !== undefined) {
+    throw claimInvalid(
+      "aud",
+      "The JWT is addressed to an audience (its aud claim), and no audience was given to check it against: a JWT meant for another service is refused. Pass this service's audience (audience), or anyAudience: true to accept any.",
+    );
   }
+}
+
+/** Why this JWT's `user:memberof:` scopes prove nothing here, if they do not. */
+function untrustedMembership(claims: JwtClaims, expected: ExpectedClaims): string | undefined {
+  if (isDerivedJwt(claims) && !expected.trustDelegatedMembership) {
+    return "The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT";
+  }
+  if (claims.refresh_token !== undefined && !expected.trustRefreshableMembership) {
+    return "The JWT can be refreshed (it has a refresh_token claim), and ItsYou.online repeats the membership it stored at first issue on every refresh without checking it again, for 30 days past the last use";
+  }
+  return undefined;
+}
+
+/** `scope` (all of them) and `anyScope` (one of them), a `user:memberof:` scope counting only when trusted. */
+function checkScopes(claims: JwtClaims, expected: ExpectedClaims): void {
+  if (!expected.scopes && !expected.anyScopes) return;
+  const granted = isStringList(claims.scope) ? claims.scope : [];
+  const distrust = untrustedMembership(claims, expected);
+  const untrusted = (scope: string): boolean => distrust !== undefined && scope.startsWith(MEMBERSHIP_SCOPE);
+  const refuseMembership = (scope: string): never => {
+    throw claimInvalid(
+      "scope",
+      `${distrust}, so its ${
+        JSON.stringify(scope)
+      } proves nothing. Ask the caller for a short JWT issued from the user's own credentials or login (not refreshable, not derived); trust such membership only knowingly (trustDelegatedMembership, trustRefreshableMembership).`,
+    );
+  };
   if (expected.scopes) {
-    const granted = isStringList(claims.scope) ? claims.scope : [];
     const missing = expected.scopes.find((scope) => !granted.includes(scope));
     if (missing !== undefined) {
       throw claimInvalid(
@@ -2256,16 +2353,197 @@ function checkClaims(claims: JwtClaims, expected: ExpectedClaims): asserts claim
         }; the token was issued without that scope (ask for it when getting the JWT).`,
       );
     }
-    const membership = expected.scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
-    if (membership !== undefined && isDerivedJwt(claims) && !expected.trustDelegatedMembership) {
+    const membership = expected.scopes.find(untrusted);
+    if (membership !== undefined) refuseMembership(membership);
+  }
+  if (expected.anyScopes) {
+    const held = expected.anyScopes.filter((scope) => granted.includes(scope));
+    if (held.length === 0) {
       throw claimInvalid(
         "scope",
-        `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${
-          JSON.stringify(membership)
-        } proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`,
+        `The JWT's scope claim contains none of ${
+          JSON.stringify(expected.anyScopes.join(" "))
+        }; the token was issued without any of them (ask for one when getting the JWT).`,
       );
     }
+    if (held.every(untrusted)) refuseMembership(held[0]);
   }
+}
+
+// ---------------------------------------------------------------------------
+// The receiving side: a request's bearer token, verified, or the answer to send
+// ---------------------------------------------------------------------------
+
+/**
+ * Options of {@linkcode verifyRequest}: those of {@linkcode verifyJwt}, and the realm to name.
+ *
+ * @example
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * import type { VerifyRequestOptions } from "./mod.ts";
+ * declare const request: Request;
+ * const options: VerifyRequestOptions = { audience: "orders-api", scope: "user:name", realm: "orders" };
+ * const result = await verifyRequest(request, options);
+ * ```
+ */
+export interface VerifyRequestOptions extends VerifyJwtOptions {
+  /** The `realm` of the `WWW-Authenticate` challenge; none when absent. */
+  realm?: string;
+}
+
+/**
+ * What {@linkcode verifyRequest} found: the claims, or the answer to send, as
+ * RFC 6750 §3 words it. `error` is the reason, for the log; `body` is JSON
+ * with `error` (absent when the request had no credentials) and
+ * `error_description`, which never holds the token.
+ *
+ * @example
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * import type { VerifiedRequest } from "./mod.ts";
+ * declare const request: Request;
+ * const result: VerifiedRequest = await verifyRequest(request, { audience: "orders-api" });
+ * const response = result.ok
+ *   ? Response.json({ hello: result.claims.username })
+ *   : Response.json(result.body, result);
+ * ```
+ */
+export type VerifiedRequest =
+  | { ok: true; claims: JwtClaims }
+  | {
+    ok: false;
+    /** 400 `invalid_request`, 401 (no credentials, or `invalid_token`), or 403 `insufficient_scope`. */
+    status: 400 | 401 | 403;
+    /** `www-authenticate`: the `Bearer` challenge; send it as it is. */
+    headers: { "www-authenticate": string };
+    body: { error?: "invalid_request" | "invalid_token" | "insufficient_scope"; error_description: string };
+    /** Why, for the log: the verification's error (`JWT_…`), or `INVALID_REQUEST` for the header itself. */
+    error: ItsYouOnlineError;
+  };
+
+/**
+ * Verifies the bearer JWT of an HTTP request and resolves to its claims, or
+ * to the answer RFC 6750 §3 says to send: `request` is the `Authorization`
+ * header's value (what every framework gives), or anything with
+ * `headers.get()` (a web `Request`).
+ *
+ * - No `Authorization`, or another scheme (`Basic …`): 401 with the bare
+ *   challenge and no error code, as §3.1 asks when a request has no bearer
+ *   credentials.
+ * - `Bearer` without a token, with two, or a token that is not base64url
+ *   text: 400 `invalid_request`.
+ * - A JWT that is malformed, wrongly signed, expired, from another issuer or
+ *   addressed to another audience: 401 `invalid_token`.
+ * - A valid JWT without a required scope (or whose membership proves nothing,
+ *   see {@linkcode VerifyJwtOptions.scope}): 403 `insufficient_scope`, with
+ *   `scope="…"` naming what is required.
+ *
+ * The scheme is case-insensitive (`bearer` works). Wrong options (a malformed
+ * `publicKey`, say) throw `INVALID_ARGUMENT`, even for a request without a
+ * token: they are the service's fault, a 500.
+ *
+ * @example Deno, Bun and workers
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * Deno.serve(async (request) => {
+ *   const auth = await verifyRequest(request, { audience: "orders-api", scope: "user:name" });
+ *   if (!auth.ok) return Response.json(auth.body, auth);
+ *   return Response.json({ subject: auth.claims.username });
+ * });
+ * ```
+ *
+ * @example Express (`req.headers.authorization`; Fastify and Hono alike)
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * declare const req: { headers: { authorization?: string } };
+ * declare const res: { status(code: number): { set(headers: object): { json(body: unknown): void } } };
+ * const auth = await verifyRequest(req.headers.authorization, { audience: "orders-api" });
+ * if (!auth.ok) res.status(auth.status).set(auth.headers).json(auth.body);
+ * ```
+ */
+export async function verifyRequest(
+  request: string | null | undefined | { headers: { get(name: string): string | null } },
+  options: VerifyRequestOptions,
+): Promise<VerifiedRequest> {
+  const checked = checkObject("options", options);
+  const realm = checked.realm === undefined ? undefined : checkHeaderText("realm", checked.realm, 256);
+  const { expected, key } = checkVerifyOptions(checked);
+  const publicKey = await key;
+  const header = typeof request === "object" && request !== null
+    ? request.headers.get("authorization")
+    : request;
+  if (header !== null && header !== undefined && typeof header !== "string") {
+    throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
+  }
+  const challenge = (fields: Record<string, string>): string => {
+    const all = realm === undefined ? fields : { realm, ...fields };
+    const params = Object.entries(all).map(([name, value]) => `${name}="${challengeText(value)}"`);
+    return params.length > 0 ? `Bearer ${params.join(", ")}` : "Bearer";
+  };
+  const [scheme, ...rest] = (header ?? "").trim().split(/ +/);
+  if (scheme === "" || scheme.toLowerCase() !== "bearer") {
+    const error = new ItsYouOnlineError(
+      "INVALID_REQUEST",
+      "The request has no bearer token; send Authorization: Bearer <an ItsYou.online JWT>.",
+    );
+    return refusal(401, { "www-authenticate": challenge({}) }, { error_description: error.message }, error);
+  }
+  if (rest.length !== 1 || !/^[\w.~+/-]+=*$/.test(rest[0])) {
+    const error = new ItsYouOnlineError(
+      "INVALID_REQUEST",
+      rest.length === 0
+        ? "The Authorization header says Bearer but holds no token; send Authorization: Bearer <an ItsYou.online JWT>."
+        : "The Authorization header must hold exactly one bearer token (Bearer <JWT>), with no spaces or other characters in it.",
+    );
+    const description = error.message;
+    return refusal(
+      400,
+      { "www-authenticate": challenge({ error: "invalid_request", error_description: description }) },
+      { error: "invalid_request", error_description: description },
+      error,
+    );
+  }
+  try {
+    return { ok: true, claims: await verifyWith(rest[0], expected, publicKey) };
+  } catch (error) {
+    if (!(error instanceof ItsYouOnlineError) || error.code === "INVALID_ARGUMENT") throw error;
+    const description = error.message;
+    if (error.claim === "scope") {
+      const required = [...expected.scopes ?? [], ...expected.anyScopes ?? []].join(" ");
+      return refusal(
+        403,
+        {
+          "www-authenticate": challenge({
+            error: "insufficient_scope",
+            error_description: description,
+            scope: required,
+          }),
+        },
+        { error: "insufficient_scope", error_description: description },
+        error,
+      );
+    }
+    return refusal(
+      401,
+      { "www-authenticate": challenge({ error: "invalid_token", error_description: description }) },
+      { error: "invalid_token", error_description: description },
+      error,
+    );
+  }
+}
+
+function refusal(
+  status: 400 | 401 | 403,
+  headers: { "www-authenticate": string },
+  body: Extract<VerifiedRequest, { ok: false }>["body"],
+  error: ItsYouOnlineError,
+): VerifiedRequest {
+  return { ok: false, status, headers, body, error };
+}
+
+/** A value of a challenge's quoted string, as RFC 6750 §3 allows: printable ASCII without `"` and `\`. */
+function challengeText(text: string): string {
+  return text.replace(/"/g, "'").replace(/\\/g, "/").replace(/[^\u0020-\u007e]/g, "?");
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   maskingProblems,
   NODE_24,
   runAction,
+  runLaterStep,
   runnerEnvironment,
 } from "../support/action.ts";
 import type { ActionRun } from "../support/action.ts";
