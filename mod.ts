@@ -2193,7 +2193,7 @@ export interface VerifyJwtOptions {
  */
 export async function verifyJwt(jwt: string, options: VerifyJwtOptions = {}): Promise<JwtClaims> {
   const { expected, key } = checkVerifyOptions(options);
-  return await verifyWith(jwt, expected, await key);
+  return await verifyWith(jwt, expected, key);
 }
 
 /** {@linkcode VerifyJwtOptions}, checked: the claims to hold a JWT to, and the key (a promise, imported once). */
@@ -2224,9 +2224,10 @@ function checkVerifyOptions(options: VerifyJwtOptions): { expected: ExpectedClai
   return { expected, key };
 }
 
-async function verifyWith(jwt: string, expected: ExpectedClaims, key: CryptoKey): Promise<JwtClaims> {
+/** The JWT decoded (a malformed one fails before the key is awaited), its signature and claims checked. */
+async function verifyWith(jwt: string, expected: ExpectedClaims, key: Promise<CryptoKey>): Promise<JwtClaims> {
   const decoded = decodeParts(jwt);
-  await checkSignature(decoded, key);
+  await checkSignature(decoded, await key);
   checkClaims(decoded.claims, expected);
   return decoded.claims;
 }
@@ -2468,10 +2469,9 @@ export async function verifyRequest(
   const checked = checkObject("options", options);
   const realm = checked.realm === undefined ? undefined : checkHeaderText("realm", checked.realm, 256);
   const { expected, key } = checkVerifyOptions(checked);
-  const publicKey = await key;
-  const header = typeof request === "object" && request !== null
-    ? request.headers.get("authorization")
-    : request;
+  // A wrong key is the service's fault, whatever the request holds: it throws before anything is answered.
+  await key;
+  const header = typeof request === "object" && request !== null ? request.headers.get("authorization") : request;
   if (header !== null && header !== undefined && typeof header !== "string") {
     throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
   }
@@ -2504,7 +2504,7 @@ export async function verifyRequest(
     );
   }
   try {
-    return { ok: true, claims: await verifyWith(rest[0], expected, publicKey) };
+    return { ok: true, claims: await verifyWith(rest[0], expected, key) };
   } catch (error) {
     if (!(error instanceof ItsYouOnlineError) || error.code === "INVALID_ARGUMENT") throw error;
     const description = error.message;

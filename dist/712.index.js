@@ -208,7 +208,8 @@ async function obtain(flags) {
     let claims = (0,_mod_js__WEBPACK_IMPORTED_MODULE_3__/* .decodeJwt */ .iU)(jwt);
     if (flags.verify) {
         const publicKey = flags["public-key"] ? await readPublicKey(flags["public-key"]) : undefined;
-        claims = await (0,_mod_js__WEBPACK_IMPORTED_MODULE_3__/* .verifyJwt */ .J0)(jwt, { publicKey });
+        // The signature, issuer and expiry of a JWT just received, whoever its audience: the command is not its audience.
+        claims = await (0,_mod_js__WEBPACK_IMPORTED_MODULE_3__/* .verifyJwt */ .J0)(jwt, { publicKey, anyAudience: true });
     }
     return flags.json ? `${JSON.stringify({ jwt, claims, verified: Boolean(flags.verify) }, null, 2)}\n` : `${jwt}\n`;
 }

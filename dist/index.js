@@ -19,7 +19,7 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /* harmony export */   yy: () => (/* binding */ ITSYOU_ONLINE_URL),
 /* harmony export */   zY: () => (/* binding */ DEFAULTS)
 /* harmony export */ });
-/* unused harmony exports ITSYOU_ONLINE_PUBLIC_KEY, ITSYOU_ONLINE_STAGING_PUBLIC_KEY, authorizeUrl, randomState, parseCallback, isDerivedJwt, createTokenSource */
+/* unused harmony exports ITSYOU_ONLINE_PUBLIC_KEY, ITSYOU_ONLINE_STAGING_PUBLIC_KEY, authorizeUrl, randomState, parseCallback, verifyRequest, isDerivedJwt, createTokenSource */
 /**
  * A small, dependency-free client for ItsYou.online, the OAuth2 identity
  * server: get an access token (client credentials or authorization code),
@@ -1451,19 +1451,26 @@ function checkExactList(name, value) {
  * Verifies an ES384 JWT and resolves to its claims: the signature (with
  * {@linkcode ITSYOU_ONLINE_PUBLIC_KEY} unless `publicKey` is given), `iss`,
  * `exp` (the current time must be before it, with 30 seconds of tolerance),
- * `nbf` and `iat` (numbers when present), and, when given, `audience` and
- * `scope`. Any `alg` other than ES384 is refused.
+ * `nbf` and `iat` (numbers when present), `aud` (refused when present and no
+ * `audience` is given), and, when given, `scope` and `anyScope`, with the
+ * membership rules the options explain. Any `alg` other than ES384 is refused.
+ * For an HTTP request, {@linkcode verifyRequest} does this and also gives the
+ * answer to send.
  *
  * @example
  * ```ts
  * import { verifyJwt } from "./mod.ts";
- * declare const request: Request;
- * const jwt = request.headers.get("authorization")?.replace(/^bearer /i, "") ?? "";
- * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg" });
+ * declare const jwt: string;
+ * const claims = await verifyJwt(jwt, { audience: "deploy-api", scope: "user:memberof:myorg.deployers" });
  * console.log(claims.username);
  * ```
  */
 async function verifyJwt(jwt, options = {}) {
+    const { expected, key } = checkVerifyOptions(options);
+    return await verifyWith(jwt, expected, await key);
+}
+/** {@linkcode VerifyJwtOptions}, checked: the claims to hold a JWT to, and the key (a promise, imported once). */
+function checkVerifyOptions(options) {
     const checked = checkObject("options", options);
     const tolerance = checked.clockTolerance ?? 30;
     if (typeof tolerance !== "number" || !Number.isFinite(tolerance) || tolerance < 0) {
@@ -1472,16 +1479,28 @@ async function verifyJwt(jwt, options = {}) {
     const now = checked.now ?? new Date();
     if (!(now instanceof Date) || Number.isNaN(now.getTime()))
         throw invalidArgument("now must be a valid Date.");
+    const audiences = checkExactList("audience", checked.audience);
+    const anyAudience = checkBoolean("anyAudience", checked.anyAudience);
+    if (audiences && anyAudience)
+        throw invalidArgument("audience and anyAudience exclude each other; pass one.");
     const expected = {
         issuer: checked.issuer === undefined ? "itsyouonline" : checkText("issuer", checked.issuer),
-        audiences: checkExactList("audience", checked.audience),
+        audiences,
+        anyAudience,
         scopes: checkExactList("scope", checked.scope),
+        anyScopes: checkExactList("anyScope", checked.anyScope),
         trustDelegatedMembership: checkBoolean("trustDelegatedMembership", checked.trustDelegatedMembership),
+        trustRefreshableMembership: checkBoolean("trustRefreshableMembership", checked.trustRefreshableMembership),
         tolerance,
         now,
     };
+    const key = importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY);
+    key.catch(() => { }); // thrown where it is awaited
+    return { expected, key };
+}
+async function verifyWith(jwt, expected, key) {
     const decoded = decodeParts(jwt);
-    await checkSignature(decoded, await importPublicKey(checked.publicKey ?? ITSYOU_ONLINE_PUBLIC_KEY));
+    await checkSignature(decoded, key);
     checkClaims(decoded.claims, expected);
     return decoded.claims;
 }
@@ -1498,9 +1517,11 @@ async function checkSignature({ header, signature, signingInput }, key) {
         throw new ItsYouOnlineError("JWT_SIGNATURE_INVALID", "The JWT's signature does not match the public key: it was altered, or another server signed it (check publicKey).");
     }
 }
-/** RFC 7519's checks of `iss`, `exp`, `nbf` and `iat`, then the audience and the scopes asked for. */
+function claimInvalid(claim, message) {
+    return new ItsYouOnlineError("JWT_CLAIM_INVALID", message, { claim });
+}
+/** RFC 7519's checks of `iss`, `exp`, `nbf`, `iat` and `aud`, then the scopes asked for. */
 function checkClaims(claims, expected) {
-    const claimInvalid = (claim, message) => new ItsYouOnlineError("JWT_CLAIM_INVALID", message, { claim });
     if (claims.iss !== expected.issuer) {
         throw claimInvalid("iss", `The JWT's iss is not ${JSON.stringify(expected.issuer)}; check issuer.`);
     }
@@ -1520,23 +1541,155 @@ function checkClaims(claims, expected) {
     if (claims.nbf !== undefined && seconds < claims.nbf - expected.tolerance) {
         throw claimInvalid("nbf", "The JWT is not valid yet (nbf); check the clock.");
     }
+    checkAudience(claims, expected);
+    checkScopes(claims, expected);
+}
+/** RFC 7519 §4.1.3: a JWT with an `aud` is for the audiences it names, and no one else. */
+function checkAudience(claims, expected) {
+    if (expected.anyAudience)
+        return;
+    const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
     if (expected.audiences) {
-        const granted = typeof claims.aud === "string" ? [claims.aud] : Array.isArray(claims.aud) ? claims.aud : [];
         if (!expected.audiences.some((audience) => granted.includes(audience))) {
             throw claimInvalid("aud", "The JWT's aud does not contain the expected audience; check audience.");
         }
     }
+    else if (claims.aud !== undefined) {
+        throw claimInvalid("aud", "The JWT is addressed to an audience (its aud claim), and no audience was given to check it against: a JWT meant for another service is refused. Pass this service's audience (audience), or anyAudience: true to accept any.");
+    }
+}
+/** Why this JWT's `user:memberof:` scopes prove nothing here, if they do not. */
+function untrustedMembership(claims, expected) {
+    if (isDerivedJwt(claims) && !expected.trustDelegatedMembership) {
+        return "The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT";
+    }
+    if (claims.refresh_token !== undefined && !expected.trustRefreshableMembership) {
+        return "The JWT can be refreshed (it has a refresh_token claim), and ItsYou.online repeats the membership it stored at first issue on every refresh without checking it again, for 30 days past the last use";
+    }
+    return undefined;
+}
+/** `scope` (all of them) and `anyScope` (one of them), a `user:memberof:` scope counting only when trusted. */
+function checkScopes(claims, expected) {
+    if (!expected.scopes && !expected.anyScopes)
+        return;
+    const granted = isStringList(claims.scope) ? claims.scope : [];
+    const distrust = untrustedMembership(claims, expected);
+    const untrusted = (scope) => distrust !== undefined && scope.startsWith(MEMBERSHIP_SCOPE);
+    const refuseMembership = (scope) => {
+        throw claimInvalid("scope", `${distrust}, so its ${JSON.stringify(scope)} proves nothing. Ask the caller for a short JWT issued from the user's own credentials or login (not refreshable, not derived); trust such membership only knowingly (trustDelegatedMembership, trustRefreshableMembership).`);
+    };
     if (expected.scopes) {
-        const granted = isStringList(claims.scope) ? claims.scope : [];
         const missing = expected.scopes.find((scope) => !granted.includes(scope));
         if (missing !== undefined) {
             throw claimInvalid("scope", `The JWT's scope claim does not contain ${JSON.stringify(missing)}; the token was issued without that scope (ask for it when getting the JWT).`);
         }
-        const membership = expected.scopes.find((scope) => scope.startsWith(MEMBERSHIP_SCOPE));
-        if (membership !== undefined && isDerivedJwt(claims) && !expected.trustDelegatedMembership) {
-            throw claimInvalid("scope", `The JWT was made by delegation (its globalid claim is null), and ItsYou.online does not check membership when it derives a JWT, so its ${JSON.stringify(membership)} proves nothing. Ask the caller for a JWT issued from the user's own credentials or login; set trustDelegatedMembership only if your server checks membership on delegation.`);
-        }
+        const membership = expected.scopes.find(untrusted);
+        if (membership !== undefined)
+            refuseMembership(membership);
     }
+    if (expected.anyScopes) {
+        const held = expected.anyScopes.filter((scope) => granted.includes(scope));
+        if (held.length === 0) {
+            throw claimInvalid("scope", `The JWT's scope claim contains none of ${JSON.stringify(expected.anyScopes.join(" "))}; the token was issued without any of them (ask for one when getting the JWT).`);
+        }
+        if (held.every(untrusted))
+            refuseMembership(held[0]);
+    }
+}
+/**
+ * Verifies the bearer JWT of an HTTP request and resolves to its claims, or
+ * to the answer RFC 6750 §3 says to send: `request` is the `Authorization`
+ * header's value (what every framework gives), or anything with
+ * `headers.get()` (a web `Request`).
+ *
+ * - No `Authorization`, or another scheme (`Basic …`): 401 with the bare
+ *   challenge and no error code, as §3.1 asks when a request has no bearer
+ *   credentials.
+ * - `Bearer` without a token, with two, or a token that is not base64url
+ *   text: 400 `invalid_request`.
+ * - A JWT that is malformed, wrongly signed, expired, from another issuer or
+ *   addressed to another audience: 401 `invalid_token`.
+ * - A valid JWT without a required scope (or whose membership proves nothing,
+ *   see {@linkcode VerifyJwtOptions.scope}): 403 `insufficient_scope`, with
+ *   `scope="…"` naming what is required.
+ *
+ * The scheme is case-insensitive (`bearer` works). Wrong options (a malformed
+ * `publicKey`, say) throw `INVALID_ARGUMENT`, even for a request without a
+ * token: they are the service's fault, a 500.
+ *
+ * @example Deno, Bun and workers
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * Deno.serve(async (request) => {
+ *   const auth = await verifyRequest(request, { audience: "orders-api", scope: "user:name" });
+ *   if (!auth.ok) return Response.json(auth.body, auth);
+ *   return Response.json({ subject: auth.claims.username });
+ * });
+ * ```
+ *
+ * @example Express (`req.headers.authorization`; Fastify and Hono alike)
+ * ```ts
+ * import { verifyRequest } from "./mod.ts";
+ * declare const req: { headers: { authorization?: string } };
+ * declare const res: { status(code: number): { set(headers: object): { json(body: unknown): void } } };
+ * const auth = await verifyRequest(req.headers.authorization, { audience: "orders-api" });
+ * if (!auth.ok) res.status(auth.status).set(auth.headers).json(auth.body);
+ * ```
+ */
+async function verifyRequest(request, options) {
+    const checked = checkObject("options", options);
+    const realm = checked.realm === undefined ? undefined : checkHeaderText("realm", checked.realm, 256);
+    const { expected, key } = checkVerifyOptions(checked);
+    const publicKey = await key;
+    const header = typeof request === "object" && request !== null
+        ? request.headers.get("authorization")
+        : request;
+    if (header !== null && header !== undefined && typeof header !== "string") {
+        throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
+    }
+    const challenge = (fields) => {
+        const all = realm === undefined ? fields : { realm, ...fields };
+        const params = Object.entries(all).map(([name, value]) => `${name}="${challengeText(value)}"`);
+        return params.length > 0 ? `Bearer ${params.join(", ")}` : "Bearer";
+    };
+    const [scheme, ...rest] = (header ?? "").trim().split(/ +/);
+    if (scheme === "" || scheme.toLowerCase() !== "bearer") {
+        const error = new ItsYouOnlineError("INVALID_REQUEST", "The request has no bearer token; send Authorization: Bearer <an ItsYou.online JWT>.");
+        return refusal(401, { "www-authenticate": challenge({}) }, { error_description: error.message }, error);
+    }
+    if (rest.length !== 1 || !/^[\w.~+/-]+=*$/.test(rest[0])) {
+        const error = new ItsYouOnlineError("INVALID_REQUEST", rest.length === 0
+            ? "The Authorization header says Bearer but holds no token; send Authorization: Bearer <an ItsYou.online JWT>."
+            : "The Authorization header must hold exactly one bearer token (Bearer <JWT>), with no spaces or other characters in it.");
+        const description = error.message;
+        return refusal(400, { "www-authenticate": challenge({ error: "invalid_request", error_description: description }) }, { error: "invalid_request", error_description: description }, error);
+    }
+    try {
+        return { ok: true, claims: await verifyWith(rest[0], expected, publicKey) };
+    }
+    catch (error) {
+        if (!(error instanceof ItsYouOnlineError) || error.code === "INVALID_ARGUMENT")
+            throw error;
+        const description = error.message;
+        if (error.claim === "scope") {
+            const required = [...expected.scopes ?? [], ...expected.anyScopes ?? []].join(" ");
+            return refusal(403, {
+                "www-authenticate": challenge({
+                    error: "insufficient_scope",
+                    error_description: description,
+                    scope: required,
+                }),
+            }, { error: "insufficient_scope", error_description: description }, error);
+        }
+        return refusal(401, { "www-authenticate": challenge({ error: "invalid_token", error_description: description }) }, { error: "invalid_token", error_description: description }, error);
+    }
+}
+function refusal(status, headers, body, error) {
+    return { ok: false, status, headers, body, error };
+}
+/** A value of a challenge's quoted string, as RFC 6750 §3 allows: printable ASCII without `"` and `\`. */
+function challengeText(text) {
+    return text.replace(/"/g, "'").replace(/\\/g, "/").replace(/[^\u0020-\u007e]/g, "?");
 }
 /**
  * Whether ItsYou.online made this JWT by delegation (from another JWT, as
@@ -2451,10 +2604,16 @@ function addCommand(core, baseUrl) {
         return true;
     }
     catch (error) {
-        const code = error.code ?? error.name;
-        core.warning(`Cannot install the itsyou-token command for later steps (${forLog(String(code))}); the outputs are set. Check that RUNNER_TEMP and GITHUB_PATH name a writable folder and file.`);
+        core.warning(`Cannot install the itsyou-token command for later steps (${fileErrorCode(error) ?? "unexpected error"}); the outputs are set. Check that RUNNER_TEMP names a writable folder and GITHUB_PATH a writable file.`);
         return false;
     }
+}
+/** What went wrong with a runner's file: an errno (EISDIR, EACCES…), or @actions/core's check that it exists. */
+function fileErrorCode(error) {
+    const code = error.code;
+    if (typeof code === "string")
+        return code;
+    return /^Missing file at path/.test(error.message) ? "no such file" : undefined;
 }
 /**
  * Runs `write`, which appends to the runner's file `variable` names; a file
@@ -2466,10 +2625,8 @@ function runnerFile(variable, write) {
         write();
     }
     catch (error) {
-        // An errno (EISDIR, EACCES…), or @actions/core's own check that the file exists.
-        const code = error.code ??
-            (/^Missing file at path/.test(error.message) ? "no such file" : undefined);
-        if (typeof code !== "string")
+        const code = fileErrorCode(error);
+        if (code === undefined)
             throw error;
         throw new mod/* ItsYouOnlineError */.bS("INVALID_ARGUMENT", `Cannot write the runner's file ${variable} (${forLog(process.env[variable] ?? "")}): ${code}. Check that the step runs on a GitHub Actions runner and that ${variable} names a writable file.`);
     }

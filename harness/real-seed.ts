@@ -34,6 +34,46 @@ export const MEMBER_KEY = {
  */
 export const PREFIX_ORG = "testorg-prod";
 
+/** An organization with nobody in it; the ones below add their people. */
+const EMPTY_ORG = {
+  dns: [],
+  members: [],
+  owners: [],
+  publickeys: [],
+  secondsvalidity: 300,
+  orgowners: [],
+  orgmembers: [],
+  requiredscopes: [],
+  includesuborgsof: [],
+};
+
+/**
+ * Members of `leaverorg` (owned by alice), each with a user API key; each leaves the organization in the
+ * contract suite (carol under Node, erin under Deno, against the same server), after which a refresh of their
+ * refreshable JWT still says `user:memberof:leaverorg`.
+ */
+export const LEAVER_ORG = "leaverorg";
+export const LEAVERS = {
+  node: {
+    username: "carol",
+    key: { clientId: "carolKey0123456789abcdefghi", clientSecret: "carol-key-secret-0123456789-abcdefghijk" },
+  },
+  deno: {
+    username: "erin",
+    key: { clientId: "erinKey0123456789abcdefghij", clientSecret: "erin-key-secret-0123456789-abcdefghijkl" },
+  },
+};
+
+/**
+ * dave, a member of the suborganization `testorg.guests` only, with a user API key: asking for
+ * `user:memberof:testorg` with `client_id=testorg` in the form, he gets it.
+ */
+export const GUEST = {
+  username: "dave",
+  org: "testorg.guests",
+  key: { clientId: "daveKey0123456789abcdefghij", clientSecret: "dave-key-secret-0123456789-abcdefghijkl" },
+};
+
 /** A second API key of testorg's, with a callback URL, for the code flow (`oauth_clients`). */
 export const CODE_CLIENT = {
   clientId: "testorg",
@@ -43,12 +83,19 @@ export const CODE_CLIENT = {
 
 export const SEED = {
   "itsyouonline-idserver-db": {
-    users: [{
-      username: USER.username,
-      firstname: "Bob",
-      lastname: "Example",
-      emailaddresses: [{ emailaddress: "bob@example.com", label: "main" }],
-    }],
+    users: [
+      {
+        username: USER.username,
+        firstname: "Bob",
+        lastname: "Example",
+        emailaddresses: [{ emailaddress: "bob@example.com", label: "main" }],
+      },
+      ...[LEAVERS.node, LEAVERS.deno, GUEST].map(({ username }) => ({
+        username,
+        firstname: username,
+        lastname: "Example",
+      })),
+    ],
     password: [{
       username: USER.username,
       password:
@@ -57,31 +104,39 @@ export const SEED = {
     totp: [{ username: USER.username, secret: USER.totpSecret }],
     // Bob has already consented to testorg: name, membership of testorg, and (always granted with an authorization) openid.
     authorizations: [{ username: USER.username, grantedto: "testorg", name: true, organizations: ["testorg"] }],
-    apikeys: [{
-      label: "ci",
-      scopes: ["user:admin"],
-      applicationid: USER_KEY.clientId,
-      apikey: USER_KEY.clientSecret,
-      username: USER.username,
-    }, {
-      label: "ci",
-      scopes: ["user:admin"],
-      applicationid: MEMBER_KEY.clientId,
-      apikey: MEMBER_KEY.clientSecret,
-      username: "alice",
-    }],
-    organizations: [{
-      globalid: PREFIX_ORG,
-      dns: [],
-      members: [],
-      owners: [],
-      publickeys: [],
-      secondsvalidity: 300,
-      orgowners: [],
-      orgmembers: [],
-      requiredscopes: [],
-      includesuborgsof: [],
-    }],
+    apikeys: [
+      {
+        label: "ci",
+        scopes: ["user:admin"],
+        applicationid: USER_KEY.clientId,
+        apikey: USER_KEY.clientSecret,
+        username: USER.username,
+      },
+      {
+        label: "ci",
+        scopes: ["user:admin"],
+        applicationid: MEMBER_KEY.clientId,
+        apikey: MEMBER_KEY.clientSecret,
+        username: "alice",
+      },
+      ...[LEAVERS.node, LEAVERS.deno, GUEST].map(({ username, key }) => ({
+        label: "ci",
+        scopes: ["user:admin"],
+        applicationid: key.clientId,
+        apikey: key.clientSecret,
+        username,
+      })),
+    ],
+    organizations: [
+      { ...EMPTY_ORG, globalid: PREFIX_ORG },
+      {
+        ...EMPTY_ORG,
+        globalid: LEAVER_ORG,
+        members: [LEAVERS.node.username, LEAVERS.deno.username],
+        owners: ["alice"],
+      },
+      { ...EMPTY_ORG, globalid: GUEST.org, members: [GUEST.username] },
+    ],
     // Access tokens the server made two days ago: 24 hours of life, so expired.
     oauth_accesstokens: [{
       accesstoken: "expiredAccessToken0123456789",

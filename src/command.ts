@@ -4,7 +4,7 @@
  * Its requests go through the action's own transport (src/fetch.ts), so they honour the proxy variables as the
  * action's step did, and a private CA through NODE_EXTRA_CA_CERTS, which the launcher carries.
  */
-import { ItsYouOnlineError } from "../mod.ts";
+import type { ItsYouOnlineError } from "../mod.ts";
 import { checkProxyEnvironment, createProxyAwareFetch } from "./fetch.ts";
 
 /** The first argument that makes dist/index.js the command line instead of the action. */

@@ -391,7 +391,7 @@ describe("refreshJwt()", () => {
     const jwt = await getJwt(f.org, { ...f.at, refreshable: true, audience: "deploy", validity: 60 });
     const renewed = await refreshJwt(jwt, { ...f.at, validity: 3600 });
     const before = decodeJwt(jwt);
-    const after = await verifyJwt(renewed, { publicKey: f.server.publicKey });
+    const after = await verifyJwt(renewed, { publicKey: f.server.publicKey, audience: "deploy" });
     expect(after).toMatchObject({ refresh_token: before.refresh_token, aud: ["deploy"], globalid: "acme" });
     expect(after.exp! - before.exp!).toBeGreaterThan(3000);
     const request = f.server.requests.at(-1)!;

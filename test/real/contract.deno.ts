@@ -9,14 +9,24 @@ import {
   exchangeCode,
   getAccessToken,
   getJwt,
+  isDerivedJwt,
   ItsYouOnlineError,
   parseCallback,
   refreshJwt,
   verifyJwt,
+  verifyRequest,
 } from "../../mod.ts";
-import { createHandler } from "../../examples/deno-service.ts";
 import { assertNoLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "../../harness/real-seed.ts";
+import {
+  CODE_CLIENT,
+  GUEST,
+  LEAVER_ORG,
+  LEAVERS,
+  MEMBER_KEY,
+  PREFIX_ORG,
+  USER,
+  USER_KEY,
+} from "../../harness/real-seed.ts";
 import { logInAndAuthorize, realServer } from "../../harness/real-server.ts";
 
 const server = realServer();
@@ -107,32 +117,53 @@ it("delegation cannot forge membership: the server grants it, verifyJwt refuses 
   ]);
 });
 
-it("examples/deno-service.ts: verifies a user's JWT with the server's key, derives for the next service and calls it", async () => {
-  const billing = createHandler({ audience: "billing-api", scope: ["user:name"], publicKey: server.publicKey });
-  const next = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, billing);
-  try {
-    const orders = createHandler({
-      audience: "orders-api",
-      scope: ["user:name"],
-      publicKey: server.publicKey,
-      baseUrl: server.url,
-      next: { url: `http://127.0.0.1:${next.addr.port}`, audience: "billing-api" },
-    });
-    const jwt = await ordersApiJwt();
-    const response = await orders(new Request("http://orders.test/", { headers: { authorization: `bearer ${jwt}` } }));
-    assert.equal(response.status, 200);
-    assert.deepEqual(await response.json(), {
-      service: "orders-api",
-      user: USER.username,
-      next: { status: 200, body: { service: "billing-api", user: USER.username } },
-    });
-    const user = await getAccessToken({ ...USER_KEY, ...at });
-    const withoutScope = await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" });
-    const missing = await orders(
-      new Request("http://orders.test/", { headers: { authorization: `bearer ${withoutScope}` } }),
-    );
-    assert.equal(missing.status, 403);
-  } finally {
-    await next.shutdown();
-  }
+it("verifyRequest(): the user's JWT from a Request, and the answers RFC 6750 asks for", async () => {
+  const user = await getAccessToken({ ...USER_KEY, ...at });
+  const jwt = await getJwt(user, { ...at, scope: "user:name", audience: "orders-api" });
+  const options = { publicKey: server.publicKey, audience: "orders-api", scope: "user:name" };
+  const request = (authorization: string): Request =>
+    new Request("http://orders.test/", { headers: { authorization } });
+  const good = await verifyRequest(request(`bearer ${jwt}`), options);
+  assert.ok(good.ok && good.claims.username === USER.username);
+  const refused = await verifyRequest(request(`Bearer ${jwt}`), { ...options, audience: "billing-api" });
+  assert.ok(!refused.ok && refused.status === 401 && refused.body.error === "invalid_token");
+  const withoutScope = await getJwt(user, { ...at, scope: "user:admin", audience: "orders-api" });
+  const missing = await verifyRequest(request(`Bearer ${withoutScope}`), options);
+  assert.ok(!missing.ok && missing.status === 403);
+  assert.match(missing.headers["www-authenticate"], /^Bearer error="insufficient_scope", .*scope="user:name"$/);
+  assertNoLeaks({ jwt, withoutScope }, { refused, missing });
+});
+
+it("membership repeated by a refresh after erin left is refused by default; trustRefreshableMembership accepts it", async () => {
+  const token = await getAccessToken({ ...LEAVERS.deno.key, ...at });
+  const scope = `user:memberof:${LEAVER_ORG}`;
+  const jwt = await getJwt(token, { ...at, scope, refreshable: true });
+  const leave = await fetch(`${server.url}/api/users/${LEAVERS.deno.username}/organizations/${LEAVER_ORG}/leave`, {
+    method: "DELETE",
+    headers: { authorization: `token ${token.accessToken}` },
+  });
+  assert.equal(leave.status, 204);
+  await leave.body?.cancel();
+  const renewed = await refreshJwt(jwt, at);
+  assert.deepEqual(decodeJwt(renewed).scope, [scope]);
+  const refused = await verifyJwt(renewed, { publicKey: server.publicKey, scope }).catch((e: unknown) => e);
+  assert.ok(refused instanceof ItsYouOnlineError && /can be refreshed/.test(refused.message), String(refused));
+  const trusted = await verifyJwt(renewed, { publicKey: server.publicKey, scope, trustRefreshableMembership: true });
+  assert.deepEqual(trusted.scope, [scope]);
+});
+
+it("a member of testorg.guests asking with client_id=testorg gets user:memberof:testorg, indistinguishable in the claims", async () => {
+  const token = await getAccessToken({ ...GUEST.key, ...at });
+  const response = await fetch(`${server.url}/v1/oauth/jwt`, {
+    method: "POST",
+    headers: { authorization: `token ${token.accessToken}`, "content-type": "application/x-www-form-urlencoded" },
+    body: "scope=user:memberof:testorg&client_id=testorg",
+  });
+  assert.equal(response.status, 200);
+  const claims = await verifyJwt(await response.text(), {
+    publicKey: server.publicKey,
+    scope: "user:memberof:testorg",
+  });
+  assert.equal(claims.username, GUEST.username);
+  assert.equal(isDerivedJwt(claims), false);
 });

@@ -16,6 +16,7 @@ import {
   exchangeCode,
   getAccessToken,
   getJwt,
+  isDerivedJwt,
   parseCallback,
   refreshJwt,
   verifyJwt,
@@ -25,7 +26,16 @@ import { laterStepEnvironment, maskingProblems, runAction, runLaterStep } from "
 import type { ActionRun } from "../support/action.ts";
 import { rejects } from "../support/expect.ts";
 import { findLeaks } from "../support/leaks.ts";
-import { CODE_CLIENT, MEMBER_KEY, PREFIX_ORG, USER, USER_KEY } from "../../harness/real-seed.ts";
+import {
+  CODE_CLIENT,
+  GUEST,
+  LEAVER_ORG,
+  LEAVERS,
+  MEMBER_KEY,
+  PREFIX_ORG,
+  USER,
+  USER_KEY,
+} from "../../harness/real-seed.ts";
 import { logInAndAuthorize, realServer, signWithServerKey } from "../../harness/real-server.ts";
 import type { RealServer } from "../../harness/real-server.ts";
 
@@ -280,16 +290,76 @@ describe("delegation cannot forge membership (the real server grants it; the lib
     expect(error.claim).toBe("scope");
   });
 
-  test("membership the server issued from the key itself verifies, refreshed too; so does the same derived JWT with trustDelegatedMembership", async () => {
+  test("membership the server issued from the key itself verifies, refreshed too when trusted; so does the same derived JWT with trustDelegatedMembership", async () => {
     const own = await keyJwt(MEMBER_KEY, "user:memberof:testorg");
     const options = { publicKey: server.publicKey, scope: "user:memberof:testorg" };
-    expect((await verifyJwt(own, options)).scope).toEqual(["user:memberof:testorg"]);
-    expect((await verifyJwt(await refreshJwt(own, at), options)).scope).toEqual(["user:memberof:testorg"]);
+    const short = await getJwt(await getAccessToken({ ...MEMBER_KEY, ...at }), { ...at, scope: options.scope });
+    expect((await verifyJwt(short, options)).scope).toEqual(["user:memberof:testorg"]);
+    // A refreshable JWT's membership is only as fresh as its first issue: taken only when trusted.
+    await rejects(verifyJwt(own, options), "JWT_CLAIM_INVALID", { own });
+    const refreshable = { ...options, trustRefreshableMembership: true };
+    expect((await verifyJwt(await refreshJwt(own, at), refreshable)).scope).toEqual(["user:memberof:testorg"]);
     // deriveJwt passes on a membership the parent holds exactly; verifiers take it only when told to.
     const derived = await deriveJwt(own, { ...at, audience: "deploy-api", scope: "user:memberof:testorg" });
     await rejects(verifyMembership(derived, "user:memberof:testorg"), "JWT_CLAIM_INVALID", { derived });
     const trusted = await verifyJwt(derived, { ...options, audience: "deploy-api", trustDelegatedMembership: true });
     expect(trusted.scope).toEqual(["user:memberof:testorg"]);
+  });
+});
+
+describe("membership the server does not vouch for: refreshed after leaving, and a suborganization asking as its parent", () => {
+  test("carol leaves leaverorg; her refreshed JWT still says so; verifyJwt refuses membership from a refreshable JWT", async () => {
+    const token = await getAccessToken({ ...LEAVERS.node.key, ...at });
+    const jwt = await getJwt(token, {
+      ...at,
+      scope: `user:memberof:${LEAVER_ORG}`,
+      refreshable: true,
+      audience: "svc",
+    });
+    const required = { publicKey: server.publicKey, audience: "svc", scope: `user:memberof:${LEAVER_ORG}` };
+    const leave = await fetch(`${server.url}/api/users/${LEAVERS.node.username}/organizations/${LEAVER_ORG}/leave`, {
+      method: "DELETE",
+      headers: { authorization: `token ${token.accessToken}` },
+    });
+    expect(leave.status).toBe(204);
+    // Asked afresh, the server no longer grants the membership; a refresh repeats what it stored at first issue.
+    expect(decodeJwt(await getJwt(token, { ...at, scope: `user:memberof:${LEAVER_ORG}` })).scope).not.toContain(
+      `user:memberof:${LEAVER_ORG}`,
+    );
+    const renewed = await refreshJwt(jwt, at);
+    expect(decodeJwt(renewed).scope).toEqual([`user:memberof:${LEAVER_ORG}`]);
+    const error = await rejects(verifyJwt(renewed, required), "JWT_CLAIM_INVALID", { jwt: renewed });
+    expect(error.message).toMatch(/can be refreshed .*repeats the membership .*proves nothing/);
+    expect((await verifyJwt(renewed, { ...required, trustRefreshableMembership: true })).scope).toContain(
+      `user:memberof:${LEAVER_ORG}`,
+    );
+  });
+
+  test("dave, only in testorg.guests, gets user:memberof:testorg with client_id=testorg: verifyJwt cannot tell it from a member's", async () => {
+    const token = await getAccessToken({ ...GUEST.key, ...at });
+    expect(decodeJwt(await getJwt(token, { ...at, scope: "user:memberof:testorg" })).scope).not.toContain(
+      "user:memberof:testorg",
+    );
+    // The library never sends client_id to /v1/oauth/jwt; a caller can.
+    const response = await fetch(`${server.url}/v1/oauth/jwt`, {
+      method: "POST",
+      headers: { authorization: `token ${token.accessToken}`, "content-type": "application/x-www-form-urlencoded" },
+      body: "scope=user:memberof:testorg&aud=svc&client_id=testorg",
+    });
+    expect(response.status).toBe(200);
+    const jwt = await response.text();
+    const claims = await verifyJwt(jwt, {
+      publicKey: server.publicKey,
+      audience: "svc",
+      scope: "user:memberof:testorg",
+    });
+    expect(claims).toMatchObject({ username: GUEST.username, scope: ["user:memberof:testorg"] });
+    expect(isDerivedJwt(claims)).toBe(false);
+    // What the docs say to do: require the organization whose members you mean, not a parent of guests.
+    await rejects(
+      verifyJwt(jwt, { publicKey: server.publicKey, audience: "svc", scope: "user:memberof:testorg.staff" }),
+      "JWT_CLAIM_INVALID",
+    );
   });
 });
 
@@ -383,7 +453,7 @@ describe("delegation: deriveJwt() and verifyJwt({ scope })", () => {
   test("verifyJwt({ scope }) names the missing scope", async () => {
     const jwt = await userJwt();
     const error = await rejects(
-      verifyJwt(jwt, { publicKey: server.publicKey, scope: ["user:name", "user:memberof:testorg"] }),
+      verifyJwt(jwt, { publicKey: server.publicKey, anyAudience: true, scope: ["user:name", "user:memberof:testorg"] }),
       "JWT_CLAIM_INVALID",
     );
     expect(error.message).toMatch(/does not contain "user:memberof:testorg"/);

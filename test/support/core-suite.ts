@@ -147,7 +147,7 @@ export const CORE_CASES: CoreCase[] = [
       check(claims.refresh_token === undefined, "never refreshable");
       const missing = await rejects(
         lib,
-        lib.verifyJwt(child, { publicKey: s.publicKey, scope: "user:email" }),
+        lib.verifyJwt(child, { publicKey: s.publicKey, audience: "billing", scope: "user:email" }),
         "JWT_CLAIM_INVALID",
         { child },
       );
@@ -163,7 +163,19 @@ export const CORE_CASES: CoreCase[] = [
       "delegation cannot forge membership: deriveJwt() asks for none the parent lacks and never for a refreshable JWT; verifyJwt() does not take membership from a derived JWT",
     async run(lib, s) {
       const parent = await refreshableUserJwt(lib, s, { scope: "user:memberof:acme" });
-      const direct = await lib.verifyJwt(parent, { publicKey: s.publicKey, scope: "user:memberof:acme" });
+      // A refreshable JWT's membership is only as fresh as its first issue: taken only when trusted.
+      const stale = await rejects(
+        lib,
+        lib.verifyJwt(parent, { publicKey: s.publicKey, scope: "user:memberof:acme" }),
+        "JWT_CLAIM_INVALID",
+        { parent },
+      );
+      check(stale.message.includes("can be refreshed"), "says why refreshable membership is refused");
+      const direct = await lib.verifyJwt(parent, {
+        publicKey: s.publicKey,
+        scope: "user:memberof:acme",
+        trustRefreshableMembership: true,
+      });
       check(!lib.isDerivedJwt(direct), "a JWT from the key itself is not derived");
       for (const options of [{ scope: "user:memberof:acme-prod" }, { scope: "user:memberof:acme,offline_access" }]) {
         await rejects(lib, lib.deriveJwt(parent, { baseUrl: s.baseUrl, ...options }), "INVALID_ARGUMENT", { parent });
@@ -183,6 +195,58 @@ export const CORE_CASES: CoreCase[] = [
         trustDelegatedMembership: true,
       });
       equal(trusted.scope, ["user:memberof:acme"], "scope with trustDelegatedMembership");
+    },
+  },
+  {
+    name:
+      "verifyJwt() refuses an aud it was not told to expect; anyScope takes one of a list; verifyRequest() answers as RFC 6750 asks",
+    async run(lib, s) {
+      const token = await lib.getAccessToken({ ...s.user, baseUrl: s.baseUrl });
+      const jwt = await lib.getJwt(token, { baseUrl: s.baseUrl, audience: "orders", scope: "user:name" });
+      const unaddressed = await rejects(lib, lib.verifyJwt(jwt, { publicKey: s.publicKey }), "JWT_CLAIM_INVALID", {
+        jwt,
+      });
+      equal(unaddressed.claim, "aud", "the aud claim is named");
+      equal((await lib.verifyJwt(jwt, { publicKey: s.publicKey, anyAudience: true })).aud, ["orders"], "anyAudience");
+      const options = { publicKey: s.publicKey, audience: "orders" };
+      equal(
+        (await lib.verifyJwt(jwt, { ...options, anyScope: ["user:email", "user:name"] })).scope,
+        ["user:name"],
+        "anyScope: one of them",
+      );
+      await rejects(
+        lib,
+        lib.verifyJwt(jwt, { ...options, anyScope: ["user:email", "user:phone"] }),
+        "JWT_CLAIM_INVALID",
+        {
+          jwt,
+        },
+      );
+      const ok = await lib.verifyRequest(new Request("http://svc/", { headers: { authorization: `bearer ${jwt}` } }), {
+        ...options,
+        scope: "user:name",
+      });
+      check(ok.ok && ok.claims.username === "alice", "a Request with a good JWT");
+      const answers = [];
+      for (
+        const [header, extra] of [
+          [undefined, {}],
+          ["Bearer", {}],
+          [`Bearer ${jwt}`, { audience: "billing" }],
+          [`Bearer ${jwt}`, { scope: "user:email" }],
+        ] as const
+      ) {
+        const result = await lib.verifyRequest(header, { ...options, realm: "svc", ...extra });
+        if (result.ok) throw new Error(`accepted ${header} with ${JSON.stringify(extra)}`);
+        answers.push([result.status, result.headers["www-authenticate"].replace(/ error_description="[^"]*",?/, "")]);
+        check(!JSON.stringify(result).includes(jwt), "no answer holds the token");
+      }
+      equal(answers, [
+        [401, 'Bearer realm="svc"'],
+        [400, 'Bearer realm="svc", error="invalid_request",'],
+        [401, 'Bearer realm="svc", error="invalid_token",'],
+        [403, 'Bearer realm="svc", error="insufficient_scope", scope="user:email"'],
+      ], "statuses and challenges");
     },
   },
   {
