@@ -2641,8 +2641,15 @@ interface Cached<T> {
   validUntil: number;
 }
 
-/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
-const RENEWAL_BACKOFF_CAP_MS = 60_000;
+/**
+ * How long the token source waits after failed renewals, doubling from `first` to `cap` (each wait drawn from its
+ * upper half, so a fleet does not retry in step): a refusal (400, 401, 403: the credentials or the refresh record
+ * are wrong, and asking again will not fix them) waits longer than a failure that can heal (the network, a 5xx).
+ */
+const RENEWAL_BACKOFF = {
+  failure: { firstMs: 1_000, capMs: 60_000 },
+  refusal: { firstMs: 10_000, capMs: 300_000 },
+} as const;
 
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
@@ -2659,10 +2666,17 @@ const RENEWAL_BACKOFF_CAP_MS = 60_000;
  * the credentials when its refresh record is gone (401). A renewal never holds
  * up a caller while the cached token is valid: the caller gets the cached
  * token at once and the renewal runs in the background, one at a time; only a
- * caller with nothing valid cached waits for it. When a renewal fails, the
- * cached token is handed out until it expires, and the renewal is tried again
- * on a later call (after 1 s, doubling up to 60 s); only when nothing valid is
- * left does a call reject, and then the next call tries again.
+ * caller with nothing valid cached waits for it.
+ *
+ * After a failed renewal the next one is paced, whether or not a valid token
+ * is cached: it is tried on a call after a backoff that doubles from 1 s to
+ * 60 s for failures that can heal (the network, a 5xx), and from 10 s to 5
+ * minutes for refusals (400, 401, 403: wrong credentials, hammering will not
+ * fix them), each wait drawn from the upper half of its step. Meanwhile a
+ * valid cached token is handed out; with nothing valid left, a call fails at
+ * once with the last failure, whose message says when the next attempt will
+ * be, and sends nothing. A server that comes back is used within one step;
+ * `invalidate()` starts afresh.
  *
  * @example
  * ```ts
@@ -2711,8 +2725,8 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
   }
 
-  const jwt = renewingCache(clock, newJwt);
-  const accessToken = renewingCache(clock, newAccessToken);
+  const jwt = renewingCache(clock, wallClock, newJwt);
+  const accessToken = renewingCache(clock, wallClock, newAccessToken);
   return {
     jwt: () => jwt.get(),
     accessToken: () => accessToken.get(),
@@ -2787,22 +2801,44 @@ function jwtLife(issued: IssuedJwt, localNow: number, asked: number): number {
 }
 
 /**
- * A cached value, renewed in the background: while it is valid, callers get
- * it at once and the renewal (one at a time) runs behind them; only callers
- * with nothing valid left wait for a renewal. A failed renewal keeps a
- * still-valid value and is tried again after a backoff (1 s doubling to 60 s);
- * a failure with nothing valid left rejects, and the next call tries again.
+ * A cached value, renewed in the background: while it is valid, callers get it at once and the renewal (one at a
+ * time) runs behind them; only callers with nothing valid left wait for a renewal. After a failed renewal, the next
+ * one waits for a backoff ({@linkcode RENEWAL_BACKOFF}), whether or not a valid value is cached: meanwhile a valid
+ * value is handed out, and a caller with nothing valid gets the last failure at once, saying when the next attempt
+ * will be. Nothing is kept per call: one error per failure, shared by every caller it is given to.
  */
 function renewingCache<T>(
   clock: () => number,
+  wallClock: () => number,
   fetchValue: (previous: T | undefined) => Promise<Cached<T>>,
 ): { get(): Promise<T>; drop(): void } {
   let cached: Cached<T> | undefined;
   let pending: Promise<T> | undefined;
   let generation = 0;
+  /** Failed renewals in a row, the time (on `clock`) before which none is tried again, and the error meanwhile. */
   let failures = 0;
   let retryAt = -Infinity;
+  let paced: unknown;
   const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.validUntil;
+  function failed(error: unknown): void {
+    failures++;
+    const refused = error instanceof ItsYouOnlineError && [400, 401, 403].includes(error.status ?? 0);
+    const { firstMs, capMs } = refused ? RENEWAL_BACKOFF.refusal : RENEWAL_BACKOFF.failure;
+    const step = Math.min(capMs, firstMs * 2 ** Math.min(failures - 1, 30));
+    const wait = step / 2 + Math.random() * (step / 2);
+    retryAt = clock() + wait;
+    paced = error instanceof ItsYouOnlineError
+      ? new ItsYouOnlineError(
+        error.code,
+        `${error.message} Nothing valid is cached, and after ${failures} failed renewal${
+          failures === 1 ? "" : "s"
+        } the token source tries again from ${
+          new Date(wallClock() + wait).toISOString()
+        } on; until then every call fails at once with this error (invalidate() tries at the next call).`,
+        { status: error.status, endpoint: error.endpoint },
+      )
+      : error;
+  }
   function renew(): Promise<T> {
     if (pending) return pending;
     const started = generation;
@@ -2813,13 +2849,14 @@ function renewingCache<T>(
           cached = fresh;
           failures = 0;
           retryAt = -Infinity;
+          paced = undefined;
         }
         return fresh.value;
       },
       (error: unknown) => {
-        if (started !== generation || !valid(previous)) throw error;
-        failures++;
-        retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+        if (started !== generation) throw error;
+        failed(error);
+        if (!valid(previous)) throw error;
         return previous.value;
       },
     ).finally(() => {
@@ -2830,8 +2867,12 @@ function renewingCache<T>(
   }
   return {
     get(): Promise<T> {
-      if (!valid(cached)) return renew();
-      if (clock() >= cached.renewAt && clock() >= retryAt) renew().catch(() => {});
+      const now = clock();
+      if (!valid(cached)) {
+        if (pending || now >= retryAt) return renew();
+        return Promise.reject(paced);
+      }
+      if (now >= cached.renewAt && now >= retryAt) renew().catch(() => {});
       return Promise.resolve(cached.value);
     },
     drop(): void {
@@ -2840,6 +2881,7 @@ function renewingCache<T>(
       pending = undefined;
       failures = 0;
       retryAt = -Infinity;
+      paced = undefined;
     },
   };
 }

@@ -1467,7 +1467,7 @@ function checkExactList(name, value) {
  */
 async function verifyJwt(jwt, options = {}) {
     const { expected, key } = checkVerifyOptions(options);
-    return await verifyWith(jwt, expected, await key);
+    return await verifyWith(jwt, expected, key);
 }
 /** {@linkcode VerifyJwtOptions}, checked: the claims to hold a JWT to, and the key (a promise, imported once). */
 function checkVerifyOptions(options) {
@@ -1498,9 +1498,10 @@ function checkVerifyOptions(options) {
     key.catch(() => { }); // thrown where it is awaited
     return { expected, key };
 }
+/** The JWT decoded (a malformed one fails before the key is awaited), its signature and claims checked. */
 async function verifyWith(jwt, expected, key) {
     const decoded = decodeParts(jwt);
-    await checkSignature(decoded, key);
+    await checkSignature(decoded, await key);
     checkClaims(decoded.claims, expected);
     return decoded.claims;
 }
@@ -1640,10 +1641,9 @@ async function verifyRequest(request, options) {
     const checked = checkObject("options", options);
     const realm = checked.realm === undefined ? undefined : checkHeaderText("realm", checked.realm, 256);
     const { expected, key } = checkVerifyOptions(checked);
-    const publicKey = await key;
-    const header = typeof request === "object" && request !== null
-        ? request.headers.get("authorization")
-        : request;
+    // A wrong key is the service's fault, whatever the request holds: it throws before anything is answered.
+    await key;
+    const header = typeof request === "object" && request !== null ? request.headers.get("authorization") : request;
     if (header !== null && header !== undefined && typeof header !== "string") {
         throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
     }
@@ -1665,7 +1665,7 @@ async function verifyRequest(request, options) {
         return refusal(400, { "www-authenticate": challenge({ error: "invalid_request", error_description: description }) }, { error: "invalid_request", error_description: description }, error);
     }
     try {
-        return { ok: true, claims: await verifyWith(rest[0], expected, publicKey) };
+        return { ok: true, claims: await verifyWith(rest[0], expected, key) };
     }
     catch (error) {
         if (!(error instanceof ItsYouOnlineError) || error.code === "INVALID_ARGUMENT")
@@ -1902,15 +1902,7 @@ function renewingCache(clock, fetchValue) {
 /* harmony export */   b: () => (/* binding */ COMMAND_FLAG),
 /* harmony export */   d: () => (/* binding */ runCommand)
 /* harmony export */ });
-/* harmony import */ var _mod_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3210);
-/* harmony import */ var _fetch_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7666);
-/**
- * `itsyou-token` in the steps after the action: the command line (cli.ts) of this very commit, started by the
- * launcher the action puts on the job's PATH (src/launcher.ts) as `node dist/index.js --itsyou-token [flags]`.
- * Its requests go through the action's own transport (src/fetch.ts), so they honour the proxy variables as the
- * action's step did, and a private CA through NODE_EXTRA_CA_CERTS, which the launcher carries.
- */
-
+/* harmony import */ var _fetch_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7666);
 
 /** The first argument that makes dist/index.js the command line instead of the action. */
 const COMMAND_FLAG = "--itsyou-token";
@@ -1918,7 +1910,7 @@ const COMMAND_FLAG = "--itsyou-token";
 async function runCommand() {
     process.argv.splice(2, 1);
     try {
-        (0,_fetch_js__WEBPACK_IMPORTED_MODULE_1__/* .checkProxyEnvironment */ .mP)(process.env);
+        (0,_fetch_js__WEBPACK_IMPORTED_MODULE_0__/* .checkProxyEnvironment */ .mP)(process.env);
     }
     catch (error) {
         // Its message names the variable, never its value.
@@ -1926,7 +1918,7 @@ async function runCommand() {
         process.exitCode = 1;
         return;
     }
-    const transport = (0,_fetch_js__WEBPACK_IMPORTED_MODULE_1__/* .createProxyAwareFetch */ .$F)(() => { });
+    const transport = (0,_fetch_js__WEBPACK_IMPORTED_MODULE_0__/* .createProxyAwareFetch */ .$F)(() => { });
     // This process exists only to run cli.ts, which calls mod.ts with the global fetch: the action's transport is it.
     globalThis.fetch = transport.fetch;
     try {

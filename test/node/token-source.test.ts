@@ -117,12 +117,17 @@ describe("createTokenSource().jwt()", () => {
     expect(f.server.count(TOKEN)).toBe(1);
   });
 
-  test("a failure is not cached: every waiting caller gets it, and the next call tries again", async () => {
-    const { tokens } = source();
+  test("a failure: every waiting caller gets it; within the backoff a call gets it at once; after it, a call tries again", async () => {
+    const { tokens, clock } = source();
     f.server.inject({ path: TOKEN, fault: { type: "respond", status: 400, body: "Bad Request\n" } });
     const failures = await Promise.allSettled([tokens.jwt(), tokens.jwt(), tokens.jwt()]);
     expect(failures.map((result) => result.status)).toEqual(["rejected", "rejected", "rejected"]);
     expect(f.server.count()).toBe(1);
+    const paced = await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(paced.status).toBe(400);
+    expect(paced.message).toMatch(/refused the client credentials.* tries again from \d{4}-.*Z on/);
+    expect(f.server.count()).toBe(1);
+    clock.ms += 10_000; // a refusal's first step: 5 to 10 s
     await tokens.jwt();
     expect(f.server.count()).toBe(2);
   });
@@ -280,13 +285,18 @@ describe("createTokenSource() when a renewal fails", () => {
     expect(await tokens.jwt()).toBe(first);
     await new Promise((resolve) => setImmediate(resolve));
     expect(f.server.count()).toBe(3);
-    clock.ms = exp; // expired: nothing valid is left, so the failure is reported
+    clock.ms = exp; // expired, long after the backoff: a renewal, and with nothing valid left its failure is reported
     await rejects(tokens.jwt(), "HTTP_ERROR");
     expect(f.server.count()).toBe(4);
-    await rejects(tokens.jwt(), "HTTP_ERROR"); // and every call tries again
+    const paced = await rejects(tokens.jwt(), "HTTP_ERROR"); // within the backoff: at once, nothing sent
+    expect(paced.message).toMatch(/after 3 failed renewals the token source tries again from/);
+    expect(f.server.count()).toBe(4);
+    clock.ms += 4000; // past the third step (2 to 4 s)
+    await rejects(tokens.jwt(), "HTTP_ERROR");
     expect(f.server.count()).toBe(5);
     f.server.reset();
     f.server.advanceClock(600);
+    clock.ms += 8000; // past the fourth step (4 to 8 s): the server is back, and the next call finds it
     const second = await tokens.jwt();
     expect(second).not.toBe(first);
   });
@@ -440,5 +450,113 @@ describe("createTokenSource() checks its options at once", () => {
     ["an http: baseUrl", { baseUrl: "http://example.com" }],
   ])("%s is INVALID_ARGUMENT", async (_, change) => {
     await rejects(() => createTokenSource({ ...f.org, ...change }), "INVALID_ARGUMENT");
+  });
+});
+
+/** A fetch that answers `answer(now)` for the source's clock; it counts the requests it was sent. */
+function scripted(
+  clock: { ms: number },
+  answer: (now: number) => Response | Error,
+): typeof fetch & { calls: number[] } {
+  const calls: number[] = [];
+  const fetch = ((_input: string, _init: RequestInit) => {
+    calls.push(clock.ms);
+    const result = answer(clock.ms);
+    return result instanceof Error ? Promise.reject(result) : Promise.resolve(result);
+  }) as unknown as typeof globalThis.fetch;
+  return Object.assign(fetch, { calls });
+}
+
+/** A JWT the source takes (it reads `exp` only), valid for an hour from `now`. */
+function jwtAt(now: number): Response {
+  const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const jwt = `${b64({ alg: "ES384" })}.${b64({ iss: "itsyouonline", exp: Math.floor(now / 1000) + 3600 })}.AAAA`;
+  return new Response(jwt, { headers: { "content-type": "application/jwt" } });
+}
+
+describe("createTokenSource() paces renewals when nothing valid is left (a fake clock, 1000 callers)", () => {
+  /** 1000 callers, one every 60 ms of the source's clock over 60 s; each call's outcome, and whether it settled at once. */
+  async function callers(
+    tokens: ReturnType<typeof createTokenSource>,
+    clock: { ms: number },
+  ): Promise<{ at: number; ok: boolean; error?: Error; atOnce: boolean }[]> {
+    const start = clock.ms;
+    const outcomes = [];
+    for (let i = 0; i < 1000; i++) {
+      clock.ms = start + i * 60;
+      let settled = false;
+      const call = tokens.jwt().then(() => ({ ok: true }), (error: Error) => ({ ok: false, error })).finally(() =>
+        settled = true
+      );
+      // A paced failure is a rejection already made: it settles within the microtasks of this turn.
+      for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+      const atOnce = settled;
+      outcomes.push({ at: clock.ms - start, ...(await call), atOnce });
+    }
+    return outcomes;
+  }
+
+  test("credentials refused: one request per backoff step (10 s doubling), every caller in between gets the last failure at once", async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    const fetch = scripted(clock, () => new Response("Bad Request\n", { status: 400 }));
+    const tokens = createTokenSource({ clientId: "acme", clientSecret: "s3cret-value", fetch, now: () => clock.ms });
+    const outcomes = await callers(tokens, clock);
+    expect(outcomes.every((outcome) => !outcome.ok)).toBe(true);
+    // Steps of 10, 20, 40 s, each drawn from its upper half: at most 4 requests in 60 s, the gaps growing.
+    const gaps = fetch.calls.slice(1).map((at, i) => at - fetch.calls[i]);
+    expect(fetch.calls.length).toBeGreaterThanOrEqual(3);
+    expect(fetch.calls.length).toBeLessThanOrEqual(4);
+    gaps.forEach((gap, i) => {
+      expect(gap).toBeGreaterThanOrEqual(10_000 * 2 ** i / 2);
+      expect(gap).toBeLessThanOrEqual(10_000 * 2 ** i + 60);
+    });
+    const paced = outcomes.filter((outcome) => !fetch.calls.includes(outcome.at + 1_700_000_000_000));
+    expect(paced.length).toBe(1000 - fetch.calls.length);
+    expect(paced.every((outcome) => outcome.atOnce)).toBe(true);
+    for (const { error } of paced) {
+      expect(error).toMatchObject({ code: "HTTP_ERROR", status: 400 });
+      expect(error!.message).toMatch(/refused the client credentials.*tries again from \d{4}-\d\d-\d\dT.*Z on/);
+      expect(error!.message).not.toContain("s3cret-value");
+    }
+    // One error per failure, not one per call.
+    expect(new Set(paced.map((outcome) => outcome.error)).size).toBe(fetch.calls.length);
+  });
+
+  test("a server down for 30 s (connection refused): requests 1 s doubling apart, and it is used within one step of coming back", async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    const refused = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    });
+    const fetch = scripted(clock, (now) => (now - 1_700_000_000_000 < 30_000 ? refused : jwtAt(now)));
+    const tokens = createTokenSource({
+      clientId: "acme",
+      clientSecret: "s3cret-value",
+      fetch,
+      retries: 0,
+      now: () => clock.ms,
+    });
+    const outcomes = await callers(tokens, clock);
+    const firstSuccess = outcomes.find((outcome) => outcome.ok)!;
+    const lastFailure = fetch.calls.at(-2)! - 1_700_000_000_000;
+    expect(firstSuccess.at).toBeGreaterThanOrEqual(30_000);
+    // The success is the first attempt after the server came back, one step (at most 16 s here) after the last failure.
+    expect(fetch.calls.at(-1)! - 1_700_000_000_000).toBe(firstSuccess.at);
+    expect(firstSuccess.at - lastFailure).toBeLessThanOrEqual(2 ** (fetch.calls.length - 2) * 1000 + 60);
+    expect(fetch.calls.length).toBeLessThanOrEqual(7); // 0, 1, 3, 7, 15, 31 s at the most, then the success
+    expect(outcomes.slice(outcomes.indexOf(firstSuccess)).every((outcome) => outcome.ok)).toBe(true);
+  });
+
+  test("invalidate() starts afresh: the next call tries at once", async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    let refuse = true;
+    const fetch = scripted(clock, (now) => (refuse ? new Response("", { status: 400 }) : jwtAt(now)));
+    const tokens = createTokenSource({ clientId: "acme", clientSecret: "s3cret-value", fetch, now: () => clock.ms });
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(fetch.calls.length).toBe(1);
+    refuse = false;
+    tokens.invalidate();
+    await tokens.jwt();
+    expect(fetch.calls.length).toBe(2);
   });
 });
