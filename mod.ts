@@ -2648,7 +2648,7 @@ interface Cached<T> {
  */
 const RENEWAL_BACKOFF = {
   failure: { firstMs: 1_000, capMs: 60_000 },
-  refusal: { firstMs: 10_000, capMs: 300_000 },
+  refusal: { firstMs: 5_000, capMs: 120_000 },
 } as const;
 
 /**
@@ -2670,7 +2670,7 @@ const RENEWAL_BACKOFF = {
  *
  * After a failed renewal the next one is paced, whether or not a valid token
  * is cached: it is tried on a call after a backoff that doubles from 1 s to
- * 60 s for failures that can heal (the network, a 5xx), and from 10 s to 5
+ * 60 s for failures that can heal (the network, a 5xx), and from 5 s to 2
  * minutes for refusals (400, 401, 403: wrong credentials, hammering will not
  * fix them), each wait drawn from the upper half of its step. Meanwhile a
  * valid cached token is handed out; with nothing valid left, a call fails at

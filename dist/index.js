@@ -1714,8 +1714,15 @@ function isDerivedJwt(claims) {
     return typeof claims === "object" && claims !== null && Object.hasOwn(claims, "globalid") &&
         claims.globalid === null;
 }
-/** After a failed renewal, the next one waits 1 s, doubling up to this, while the cached token is valid. */
-const RENEWAL_BACKOFF_CAP_MS = 60_000;
+/**
+ * How long the token source waits after failed renewals, doubling from `first` to `cap` (each wait drawn from its
+ * upper half, so a fleet does not retry in step): a refusal (400, 401, 403: the credentials or the refresh record
+ * are wrong, and asking again will not fix them) waits longer than a failure that can heal (the network, a 5xx).
+ */
+const RENEWAL_BACKOFF = {
+    failure: { firstMs: 1_000, capMs: 60_000 },
+    refusal: { firstMs: 5_000, capMs: 120_000 },
+};
 /**
  * Creates a token source for a long-running program: it caches the JWT and the
  * access token, renews them `refreshBefore` seconds before they expire, and
@@ -1731,10 +1738,17 @@ const RENEWAL_BACKOFF_CAP_MS = 60_000;
  * the credentials when its refresh record is gone (401). A renewal never holds
  * up a caller while the cached token is valid: the caller gets the cached
  * token at once and the renewal runs in the background, one at a time; only a
- * caller with nothing valid cached waits for it. When a renewal fails, the
- * cached token is handed out until it expires, and the renewal is tried again
- * on a later call (after 1 s, doubling up to 60 s); only when nothing valid is
- * left does a call reject, and then the next call tries again.
+ * caller with nothing valid cached waits for it.
+ *
+ * After a failed renewal the next one is paced, whether or not a valid token
+ * is cached: it is tried on a call after a backoff that doubles from 1 s to
+ * 60 s for failures that can heal (the network, a 5xx), and from 5 s to 2
+ * minutes for refusals (400, 401, 403: wrong credentials, hammering will not
+ * fix them), each wait drawn from the upper half of its step. Meanwhile a
+ * valid cached token is handed out; with nothing valid left, a call fails at
+ * once with the last failure, whose message says when the next attempt will
+ * be, and sends nothing. A server that comes back is used within one step;
+ * `invalidate()` starts afresh.
  *
  * @example
  * ```ts
@@ -1779,8 +1793,8 @@ function createTokenSource(options) {
         const life = token.expiresIn * 1000;
         return cached({ ...token, expiresAt: new Date(wallClock() + life) }, life);
     }
-    const jwt = renewingCache(clock, newJwt);
-    const accessToken = renewingCache(clock, newAccessToken);
+    const jwt = renewingCache(clock, wallClock, newJwt);
+    const accessToken = renewingCache(clock, wallClock, newAccessToken);
     return {
         jwt: () => jwt.get(),
         accessToken: () => accessToken.get(),
@@ -1836,19 +1850,32 @@ function jwtLife(issued, localNow, asked) {
     return Math.min(Math.max(life, 0), asked);
 }
 /**
- * A cached value, renewed in the background: while it is valid, callers get
- * it at once and the renewal (one at a time) runs behind them; only callers
- * with nothing valid left wait for a renewal. A failed renewal keeps a
- * still-valid value and is tried again after a backoff (1 s doubling to 60 s);
- * a failure with nothing valid left rejects, and the next call tries again.
+ * A cached value, renewed in the background: while it is valid, callers get it at once and the renewal (one at a
+ * time) runs behind them; only callers with nothing valid left wait for a renewal. After a failed renewal, the next
+ * one waits for a backoff ({@linkcode RENEWAL_BACKOFF}), whether or not a valid value is cached: meanwhile a valid
+ * value is handed out, and a caller with nothing valid gets the last failure at once, saying when the next attempt
+ * will be. Nothing is kept per call: one error per failure, shared by every caller it is given to.
  */
-function renewingCache(clock, fetchValue) {
+function renewingCache(clock, wallClock, fetchValue) {
     let cached;
     let pending;
     let generation = 0;
+    /** Failed renewals in a row, the time (on `clock`) before which none is tried again, and the error meanwhile. */
     let failures = 0;
     let retryAt = -Infinity;
+    let paced;
     const valid = (entry) => entry !== undefined && clock() < entry.validUntil;
+    function failed(error) {
+        failures++;
+        const refused = error instanceof ItsYouOnlineError && [400, 401, 403].includes(error.status ?? 0);
+        const { firstMs, capMs } = refused ? RENEWAL_BACKOFF.refusal : RENEWAL_BACKOFF.failure;
+        const step = Math.min(capMs, firstMs * 2 ** Math.min(failures - 1, 30));
+        const wait = step / 2 + Math.random() * (step / 2);
+        retryAt = clock() + wait;
+        paced = error instanceof ItsYouOnlineError
+            ? new ItsYouOnlineError(error.code, `${error.message} Nothing valid is cached, and after ${failures} failed renewal${failures === 1 ? "" : "s"} the token source tries again from ${new Date(wallClock() + wait).toISOString()} on; until then every call fails at once with this error (invalidate() tries at the next call).`, { status: error.status, endpoint: error.endpoint })
+            : error;
+    }
     function renew() {
         if (pending)
             return pending;
@@ -1859,13 +1886,15 @@ function renewingCache(clock, fetchValue) {
                 cached = fresh;
                 failures = 0;
                 retryAt = -Infinity;
+                paced = undefined;
             }
             return fresh.value;
         }, (error) => {
-            if (started !== generation || !valid(previous))
+            if (started !== generation)
                 throw error;
-            failures++;
-            retryAt = clock() + Math.min(RENEWAL_BACKOFF_CAP_MS, 1000 * 2 ** (failures - 1));
+            failed(error);
+            if (!valid(previous))
+                throw error;
             return previous.value;
         }).finally(() => {
             if (pending === request)
@@ -1876,9 +1905,13 @@ function renewingCache(clock, fetchValue) {
     }
     return {
         get() {
-            if (!valid(cached))
-                return renew();
-            if (clock() >= cached.renewAt && clock() >= retryAt)
+            const now = clock();
+            if (!valid(cached)) {
+                if (pending || now >= retryAt)
+                    return renew();
+                return Promise.reject(paced);
+            }
+            if (now >= cached.renewAt && now >= retryAt)
                 renew().catch(() => { });
             return Promise.resolve(cached.value);
         },
@@ -1888,6 +1921,7 @@ function renewingCache(clock, fetchValue) {
             pending = undefined;
             failures = 0;
             retryAt = -Infinity;
+            paced = undefined;
         },
     };
 }

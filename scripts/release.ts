@@ -6,19 +6,25 @@
  * It checks that package.json and deno.json say X.Y.Z, that CHANGELOG.md has a
  * "## X.Y.Z" section (written to --notes FILE for the GitHub Release), that the
  * docs name the repository it runs in (GITHUB_REPOSITORY) as the action's owner,
- * and that the work tree is clean (--check stops there); then tags HEAD vX.Y.Z
+ * and that the work tree is clean; --check stops there, after checking the
+ * format and that dist/ is a fresh build, and names the repository from
+ * GITHUB_REPOSITORY or else the git remote (it refuses to say "ready" without
+ * one). Then it tags HEAD vX.Y.Z
  * (or accepts that tag where it already names HEAD, annotated or not, here or
  * only on the remote, as when the workflow runs on a pushed tag), moves the
  * major tag vX to it only forward (to a version newer than the one vX names)
  * and only for a commit on the default branch (--default-branch, e.g.
- * origin/main), and pushes what the remote does not have yet: run twice, the
+ * origin/main; by default the remote's own default branch, and the major tag
+ * stays where it is when that cannot be told), and pushes what the remote does
+ * not have yet: run twice, the
  * second run pushes nothing. Each failure is one line that says what to fix.
  * Tested against a local bare repository.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { freshDist } from "./fresh-dist.ts";
 
 export class ReleaseError extends Error {}
 
@@ -103,6 +109,57 @@ export function checkRelease(cwd: string, version: string, repository?: string):
   return releaseNotes(readFileSync(join(cwd, "CHANGELOG.md"), "utf8"), version);
 }
 
+/**
+ * The repository a release is for: GITHUB_REPOSITORY where a workflow runs, else the `owner/name` of the git
+ * remote's GitHub URL (https or ssh); undefined when neither says.
+ */
+export function repositoryOf(
+  cwd: string,
+  env: Record<string, string | undefined>,
+  remote = "origin",
+): string | undefined {
+  if (env.GITHUB_REPOSITORY) return env.GITHUB_REPOSITORY;
+  try {
+    const url = execFileSync("git", ["remote", "get-url", remote], { cwd, encoding: "utf8", stdio: "pipe" }).trim();
+    return /github\.com[/:]([\w.-]+\/[\w.-]+?)(?:\.git)?\/?$/.exec(url)?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** What `--check` adds for a maintainer's work tree: one format, and dist/ as a fresh build makes it. */
+export function checkWorkTree(cwd: string): void {
+  const format = spawnSync(join(cwd, "node_modules/.bin/deno"), ["fmt", "--check"], { cwd, encoding: "utf8" });
+  if (format.status !== 0) {
+    const summary = `${format.stderr}`.match(/Found \d+ not formatted files? in \d+ files?/)?.[0] ??
+      "deno fmt --check failed";
+    throw new ReleaseError(`${summary}: run \`npx deno fmt\` and commit.`);
+  }
+  const dist = freshDist(cwd);
+  if (!dist.ok) throw new ReleaseError(`${dist.problem}.`);
+}
+
+/**
+ * The remote's default branch, as a commit this clone has: `REMOTE/HEAD` where the clone knows it, else what the
+ * remote says its HEAD is. Undefined when neither can be told (then the major tag is not moved).
+ */
+function remoteDefaultBranch(git: (...args: string[]) => string, remote: string): string | undefined {
+  try {
+    return git("symbolic-ref", "--quiet", "--short", `refs/remotes/${remote}/HEAD`);
+  } catch {
+    // not recorded in this clone
+  }
+  try {
+    const [head, commit] = git("ls-remote", "--symref", remote, "HEAD").split("\n");
+    const branch = /^ref: refs\/heads\/(\S+)\tHEAD$/.exec(head)?.[1];
+    const sha = commit?.split("\t")[0];
+    if (branch && sha && git("cat-file", "-t", sha) === "commit") return sha;
+  } catch {
+    // no such remote, or its default branch's commit is not here (fetch it first)
+  }
+  return undefined;
+}
+
 /** `a` is a newer X.Y.Z than `b`. */
 function newer(a: string, b: string): boolean {
   const [x, y] = [a.split(".").map(Number), b.split(".").map(Number)];
@@ -125,10 +182,11 @@ export interface ReleaseResult {
  * again, and the major tag is moved only when it names another commit.
  */
 export function release(
-  { cwd, version, remote = "origin", notesFile, defaultBranch, repository }: ReleaseOptions,
+  { cwd, version, remote = "origin", notesFile, defaultBranch: given, repository }: ReleaseOptions,
 ): ReleaseResult {
   const git = (...args: string[]): string =>
     execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const defaultBranch = given ?? remoteDefaultBranch(git, remote);
   const notes = checkRelease(cwd, version, repository);
   if (git("status", "--porcelain") !== "") {
     throw new ReleaseError("The work tree has uncommitted changes: commit or stash them first.");
@@ -175,8 +233,14 @@ export function release(
   };
   if (majorCommit === commit) {
     log.push(`${major} already names ${commit.slice(0, 12)} on ${remote}: kept`);
-  } else if (defaultBranch !== undefined && !onDefaultBranch()) {
-    log.push(`${major} left alone: ${tag} is not on ${defaultBranch} (a backport or a branch release)`);
+  } else if (defaultBranch === undefined) {
+    log.push(
+      `${major} left alone: cannot tell ${remote}'s default branch; fetch it, or pass --default-branch ${remote}/main`,
+    );
+  } else if (!onDefaultBranch()) {
+    log.push(
+      `${major} left alone: ${tag} is not on ${given ?? `${remote}'s default branch`} (a backport or a branch release)`,
+    );
   } else if (majorCommit !== undefined && (majorVersion === undefined || !newer(version, majorVersion))) {
     log.push(
       `${major} left alone: it names ${
@@ -207,11 +271,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [version, ...rest] = process.argv.slice(2);
   const flag = (name: string): string | undefined => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
   const cwd = fileURLToPath(new URL("..", import.meta.url));
-  const repository = process.env.GITHUB_REPOSITORY || undefined;
+  const repository = repositoryOf(cwd, process.env, flag("--remote"));
   try {
     if (rest.includes("--check")) {
+      if (!repository) {
+        throw new ReleaseError(
+          "Cannot tell which repository this release is for: set GITHUB_REPOSITORY=owner/name, or add the GitHub remote (git remote add origin …).",
+        );
+      }
       checkRelease(cwd, version ?? "", repository);
-      console.log(`release: ${version} is ready${repository ? `, and the docs name ${repository}` : ""}`);
+      checkWorkTree(cwd);
+      console.log(`release: ${version} is ready: the docs name ${repository}, the format and dist/ are as built`);
       process.exit(0);
     }
     const { log } = release({

@@ -42,38 +42,51 @@ export function junitReport(file: string): () => Tally {
 }
 
 export class Steps {
+  /** Checks (format, types, lint, a fresh dist/…) that failed: each counts as one failure on the closing line. */
   failedSteps = 0;
+  /** Test suites whose runner exited non-zero, by the name their report goes by in finish(). */
+  private readonly failedSuites = new Set<string>();
 
-  /** Runs one step with its output shown; a non-zero exit counts as a failed step. */
-  run(title: string, command: string, args: string[], options: SpawnSyncOptions = {}): boolean {
+  /**
+   * Runs one step with its output shown. A check that exits non-zero is one failure; a suite (`suite` names its
+   * report) counts its failed tests, or one failure if it failed with none (a coverage floor, a crash).
+   */
+  run(title: string, command: string, args: string[], options: SpawnSyncOptions = {}, suite?: string): boolean {
     console.log(`\n── ${title}`);
     const { status } = spawnSync(command, args, { stdio: "inherit", ...options });
     if (status !== 0) {
-      this.failedSteps++;
+      if (suite) this.failedSuites.add(suite);
+      else this.failedSteps++;
       console.log(`✗ ${title} failed (exit ${status})`);
     }
     return status === 0;
   }
 
-  /** Adds up the reports, prints the closing line and exits: non-zero when a step or a test failed or was skipped. */
+  /**
+   * Adds up the reports, prints the closing line "N passed, N failed", which counts every failure, checks included,
+   * and exits: non-zero exactly when that line names a failure or a skipped test.
+   */
   finish(reports: [string, () => Tally][]): never {
-    const total: Tally = { passed: 0, failed: 0, skipped: 0 };
+    const total: Tally = { passed: 0, failed: this.failedSteps, skipped: 0 };
     for (const [runner, read] of reports) {
       try {
         const tally = read();
         total.passed += tally.passed;
         total.failed += tally.failed;
         total.skipped += tally.skipped;
+        if (this.failedSuites.has(runner) && tally.failed === 0) {
+          console.log(`✗ ${runner} failed without a failing test (see above)`);
+          total.failed++;
+        }
       } catch {
         console.log(`✗ ${runner} wrote no results`);
-        this.failedSteps++;
+        total.failed++;
       }
     }
-    if (this.failedSteps > 0) console.log(`\n${this.failedSteps} check(s) or suite(s) failed; see above.`);
     if (total.skipped > 0) console.log(`✗ ${total.skipped} test(s) were skipped`);
     console.log(
       `${total.passed} passed, ${total.failed} failed${total.skipped > 0 ? `, ${total.skipped} skipped` : ""}`,
     );
-    process.exit(this.failedSteps > 0 || total.failed > 0 || total.skipped > 0 ? 1 : 0);
+    process.exit(total.failed > 0 || total.skipped > 0 ? 1 : 0);
   }
 }

@@ -62,21 +62,33 @@ console.log(`── the real server: ${server.url} (CA ${server.caFile})`);
 const steps = new Steps();
 const env = { ...process.env, [SERVER_ENV]: serverFile };
 try {
-  steps.run("vitest (Node 24): the contract suite and the differential corpus", bin("vitest"), [
-    "run",
-    "test/real/",
-    ...vitestReporters(`${results}/vitest.json`),
-  ], { cwd: root, env: { ...env, NODE_EXTRA_CA_CERTS: server.caFile } });
-  steps.run("deno test (Deno): the contract suite", bin("deno"), [
-    "test",
-    "--allow-net",
-    "--allow-read",
-    "--allow-env",
-    "--cert",
-    server.caFile,
-    `--junit-path=${results}/deno.xml`,
-    "test/real/contract.deno.ts",
-  ], { cwd: root, env });
+  steps.run(
+    "vitest (Node 24): the contract suite and the differential corpus",
+    bin("vitest"),
+    [
+      "run",
+      "test/real/",
+      ...vitestReporters(`${results}/vitest.json`),
+    ],
+    { cwd: root, env: { ...env, NODE_EXTRA_CA_CERTS: server.caFile } },
+    "vitest",
+  );
+  steps.run(
+    "deno test (Deno): the contract suite",
+    bin("deno"),
+    [
+      "test",
+      "--allow-net",
+      "--allow-read",
+      "--allow-env",
+      "--cert",
+      server.caFile,
+      `--junit-path=${results}/deno.xml`,
+      "test/real/contract.deno.ts",
+    ],
+    { cwd: root, env },
+    "deno test",
+  );
 } finally {
   if (startedIn) {
     spawnSync(join(shared, "stop.sh"), [join(startedIn, "server")], { stdio: "inherit" });

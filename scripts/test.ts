@@ -4,9 +4,10 @@
  * one line "N passed, N failed" counting every test. Exits non-zero when a check
  * or a test failed.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { freshDist } from "./fresh-dist.ts";
 import { junitReport, Steps, vitestReport, vitestReporters } from "./results.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -35,56 +36,50 @@ steps.run("deno doc --lint mod.ts", deno, ["doc", "--lint", `${root}mod.ts`], { 
 steps.run("deno publish --dry-run", deno, ["publish", "--dry-run", "--allow-dirty"], options);
 
 // dist/ is committed and is what the runner executes: it must be exactly what `npm run build` makes now.
-const fresh = mkdtempSync(`${tmpdir()}/itsyou-dist-`);
-/** The arguments of `ncc` in package.json's build script ("ncc build src/index.ts -o dist …"). */
-function buildArguments(): string[] {
-  const script: string = JSON.parse(readFileSync(`${root}package.json`, "utf8")).scripts.build;
-  const [command, ...args] = script.split(/\s+/);
-  if (command !== "ncc" || !args.includes("dist")) {
-    throw new Error(`package.json's build script is not ncc … -o dist: ${script}`);
-  }
-  return args;
-}
-if (
-  // `npm run build`'s own command line (package.json), with the output folder swapped: one definition of the build.
-  steps.run(
-    "npm run build, into a scratch folder",
-    bin("ncc"),
-    [...buildArguments().map((arg) => (arg === "dist" ? fresh : arg)), "--quiet"],
-    options,
-  )
-) {
-  const files = (dir: string): string[] => readdirSync(dir).sort();
-  const same = JSON.stringify(files(fresh)) === JSON.stringify(files(`${root}dist`)) &&
-    files(fresh).every((name) => readFileSync(`${fresh}/${name}`).equals(readFileSync(`${root}dist/${name}`)));
-  console.log(
-    same ? "dist/ matches a fresh build" : "✗ dist/ differs from a fresh build: run `npm run build` and commit dist/",
-  );
-  if (!same) steps.failedSteps++;
-}
-rmSync(fresh, { recursive: true, force: true });
+console.log("\n── npm run build, into a scratch folder, against dist/");
+const dist = freshDist(root, "inherit");
+console.log(dist.ok ? "dist/ matches a fresh build" : `✗ ${dist.problem}`);
+if (!dist.ok) steps.failedSteps++;
 
-steps.run("vitest (Node; workerd; the npm package), with the coverage of mod.ts and src/", bin("vitest"), [
-  "run",
-  "--coverage",
-  ...vitestReporters(`${results}/vitest.json`),
-], options);
-steps.run("deno test (Deno)", deno, [
-  "test",
-  "--allow-net",
-  "--allow-read",
-  "--allow-write",
-  "--allow-run",
-  "--allow-env",
-  `--junit-path=${results}/deno.xml`,
-  "test/deno/",
-], options);
-steps.run("bun test (Bun)", bin("bun"), [
-  "test",
-  "--reporter=junit",
-  `--reporter-outfile=${results}/bun.xml`,
-  "test/bun/",
-], options);
+steps.run(
+  "vitest (Node; workerd; the npm package), with the coverage of mod.ts and src/",
+  bin("vitest"),
+  [
+    "run",
+    "--coverage",
+    ...vitestReporters(`${results}/vitest.json`),
+  ],
+  options,
+  "vitest",
+);
+steps.run(
+  "deno test (Deno)",
+  deno,
+  [
+    "test",
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-run",
+    "--allow-env",
+    `--junit-path=${results}/deno.xml`,
+    "test/deno/",
+  ],
+  options,
+  "deno test",
+);
+steps.run(
+  "bun test (Bun)",
+  bin("bun"),
+  [
+    "test",
+    "--reporter=junit",
+    `--reporter-outfile=${results}/bun.xml`,
+    "test/bun/",
+  ],
+  options,
+  "bun test",
+);
 
 steps.finish([
   ["vitest", vitestReport(`${results}/vitest.json`)],

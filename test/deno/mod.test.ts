@@ -192,7 +192,7 @@ it("createTokenSource(): refresh, fallback to the credentials on 401, failures n
   tokens.invalidate();
   f.server.inject({ path: "/v1/oauth/access_token", fault: { type: "respond", status: 400 } });
   await rejects(tokens.accessToken(), "HTTP_ERROR", { secret: f.org.clientSecret });
-  // Within the refusal's backoff (5 to 10 s): the failure at once, nothing sent; after it, a new token.
+  // Within the refusal's backoff (2.5 to 5 s): the failure at once, nothing sent; after it, a new token.
   const paced = await rejects(tokens.accessToken(), "HTTP_ERROR", { secret: f.org.clientSecret });
   assert.match(paced.message, /tries again from .* on/);
   clock.ms += 10_000;

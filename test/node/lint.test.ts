@@ -1,7 +1,8 @@
 /** action.yml, the workflows and the README's workflow examples, checked offline. */
 import { describe, expect, test } from "vitest";
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -140,7 +141,12 @@ describe("workflows (actionlint)", () => {
     with?: Record<string, unknown>;
     env?: Record<string, string>;
   };
-  type Job = { needs?: string | string[]; permissions?: Record<string, string>; steps: Step[] };
+  type Job = {
+    needs?: string | string[];
+    permissions?: Record<string, string>;
+    outputs?: Record<string, string>;
+    steps: Step[];
+  };
   const jobsOf = (name: string): Record<string, Job> =>
     (parse(read(`.github/workflows/${name}`)) as { jobs: Record<string, Job> }).jobs;
 
@@ -168,16 +174,25 @@ describe("workflows (actionlint)", () => {
       steps.findIndex((s) => pattern.test(s.run ?? "") || pattern.test(s.uses ?? ""));
     const order = [
       /^actions\/download-artifact@/,
+      /sha256sum --check/,
       /scripts\/release\.ts/,
       /^actions\/attest@/,
       /deno publish/,
-      /npm publish \.package --provenance/,
+      /npm publish "\$TARBALL" --ignore-scripts --provenance/,
       /gh release create .*--draft.*--notes-file/,
     ].map(step);
     expect(order.every((index) => index >= 0), String(order)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(steps[step(/^actions\/attest@/)].with).toEqual({ "subject-path": "dist/*.js" });
-    expect(steps[step(/^actions\/download-artifact@/)].with).toEqual({ name: "npm-package", path: ".package" });
+    expect(steps[step(/^actions\/download-artifact@/)].with).toEqual({
+      name: "npm-package",
+      path: "${{ runner.temp }}/package",
+    });
+    // The tarball checked is the one the test job packed, by the digest it handed on.
+    expect(tests.outputs).toEqual({ "package-sha256": "${{ steps.pack.outputs.sha256 }}" });
+    expect(steps[step(/sha256sum --check/)].env).toMatchObject({
+      EXPECTED_SHA256: "${{ needs.test.outputs.package-sha256 }}",
+    });
     // Each publishing step skips what is already there, saying so.
     expect(steps[step(/deno publish/)].run).toMatch(/already on JSR: skipped/);
     expect(steps[step(/npm publish/)].run).toMatch(
@@ -212,22 +227,31 @@ describe("workflows (actionlint)", () => {
     expect(withToken[0].run).toMatch(/-c core\.hooksPath=\/dev\/null commit[\s\S]*-c core\.hooksPath=\/dev\/null push/);
   });
 
-  /** What a job must not run while it holds a write token or an OIDC token: dependency code it does not need. */
+  /**
+   * What a job must not run while it holds a write token or an OIDC token: dependency or package code it does not
+   * need. An install, pack or publish runs lifecycle scripts unless --ignore-scripts; a publish must also come after
+   * a step that checks the package is the tested tarball (sha256sum --check) and declares no scripts.
+   */
   function dependencyCodeNextToTokens(jobs: Record<string, Job>): string[] {
     const found: string[] = [];
     for (const [name, job] of Object.entries(jobs)) {
       const permissions = job.permissions ?? {};
       if (permissions.contents !== "write" && permissions["id-token"] !== "write") continue;
+      let checked = false;
       for (const step of job.steps) {
         const run = step.run ?? "";
         for (const line of run.split("\n")) {
-          if (/\bnpm (ci|install|i)\b/.test(line) && !/--ignore-scripts/.test(line)) {
+          if (/\bnpm (ci|install|i|pack|publish)\b/.test(line) && !/--ignore-scripts/.test(line)) {
             found.push(`${name}: ${line.trim()}`);
           }
-          if (/\bnpm (test|t|run (test|build|bench)\S*)\b|\bnpx\b|\b(vitest|tsc|ncc|esbuild)\b/.test(line)) {
+          if (/\bnpm (publish|pack)\b/.test(line) && !checked) {
+            found.push(`${name}: ${line.trim()} (unchecked package)`);
+          }
+          if (/\bnpm (test|t|run|exec|x|rebuild|start)\b|\bnpx\b|\b(vitest|tsc|ncc|esbuild)\b/.test(line)) {
             found.push(`${name}: ${line.trim()}`);
           }
         }
+        if (/sha256sum --check/.test(run) && /has\("scripts"\)/.test(run)) checked = true;
       }
     }
     return found;
@@ -245,7 +269,49 @@ describe("workflows (actionlint)", () => {
       c: job("npm run build:package", { contents: "write" }),
       d: job("npm ci --ignore-scripts\nnpm run build", { contents: "write" }),
       e: job("npm ci\nnpm test", { contents: "read" }),
-    })).toEqual(["a: npm ci", "b: npm test", "c: npm run build:package", "d: npm run build"]);
+      f: job("npm publish .package --provenance", { "id-token": "write" }),
+      g: job("npm publish pkg.tgz --ignore-scripts", { "id-token": "write" }),
+    })).toEqual([
+      "a: npm ci",
+      "b: npm test",
+      "c: npm run build:package",
+      "d: npm run build",
+      "f: npm publish .package --provenance",
+      "f: npm publish .package --provenance (unchecked package)",
+      "g: npm publish pkg.tgz --ignore-scripts (unchecked package)",
+    ]);
+  });
+
+  test("the release job's package check passes the tested tarball and refuses one with scripts or another digest", () => {
+    const check = jobsOf("release.yml").release.steps.find((s) => /sha256sum --check/.test(s.run ?? ""))!;
+    const dir = mkdtempSync(join(tmpdir(), "itsyou-publish-check-"));
+    try {
+      const tarball = (name: string, manifest: Record<string, unknown>): string => {
+        mkdirSync(join(dir, name, "package"), { recursive: true });
+        writeFileSync(join(dir, name, "package/package.json"), JSON.stringify(manifest));
+        execFileSync("tar", ["-czf", join(dir, `${name}.tgz`), "-C", join(dir, name), "package"]);
+        return join(dir, `${name}.tgz`);
+      };
+      const digest = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
+      const run = (file: string, expected: string) =>
+        spawnSync("bash", ["-e", "-c", check.run!], {
+          env: { PATH: process.env.PATH ?? "", TARBALL: file, EXPECTED_SHA256: expected },
+          encoding: "utf8",
+        });
+      const clean = tarball("clean", { name: "@itsyou/token", version: "1.0.0" });
+      expect(run(clean, digest(clean)).status).toBe(0);
+      const withScripts = tarball("scripts", {
+        name: "@itsyou/token",
+        version: "1.0.0",
+        scripts: { postpublish: "x" },
+      });
+      const refused = run(withScripts, digest(withScripts));
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toMatch(/::error::The package declares scripts/);
+      expect(run(clean, digest(withScripts)).status).not.toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("CodeQL v4 ignores dist/", () => {

@@ -1,12 +1,12 @@
 /** Release-readiness: one version, the Marketplace's limits, the bundled licences, and the release script against a bare repository. */
 import { afterEach, describe, expect, test } from "vitest";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ACTION } from "../support/action.ts";
-import { OWNER_FILES, ownerMismatches, release, releaseNotes } from "../../scripts/release.ts";
+import { ACTION, NODE_24 } from "../support/action.ts";
+import { OWNER_FILES, ownerMismatches, release, releaseNotes, repositoryOf } from "../../scripts/release.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -119,6 +119,7 @@ describe("scripts/release.ts against a local bare repository", () => {
     expect(readFileSync(notes, "utf8")).toBe("- Things for 1.0.0.\n");
 
     commitVersion(work, git, "1.1.0");
+    git(work, "push", "-q", "origin", "HEAD");
     const second = release({ cwd: work, version: "1.1.0" });
     expect(second.commit).not.toBe(first.commit);
     expect(git(origin, "rev-parse", "v1^{commit}")).toBe(second.commit);
@@ -169,6 +170,54 @@ describe("scripts/release.ts against a local bare repository", () => {
     expect(git(origin, "rev-parse", "v1^{commit}")).toBe(first.commit);
   });
 
+  test("run by hand with no flags, the default branch is the remote's: a re-run, a backport and an off-branch release leave v1 and say why", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    expect(release({ cwd: work, version: "1.0.0" }).tags).toEqual(["v1.0.0", "v1"]);
+    commitVersion(work, git, "1.1.0");
+    git(work, "push", "-q", "origin", "HEAD");
+    const latest = release({ cwd: work, version: "1.1.0" });
+    expect(latest.tags).toEqual(["v1.1.0", "v1"]);
+    git(work, "checkout", "-q", "v1.0.0");
+    expect(release({ cwd: work, version: "1.0.0" }).log).toContain(
+      "v1 left alone: it names v1.1.0, not older than v1.0.0",
+    );
+    git(work, "checkout", "-q", "-b", "v1.0.x", "v1.0.0");
+    commitVersion(work, git, "1.0.1");
+    expect(release({ cwd: work, version: "1.0.1" }).log).toContain(
+      "v1 left alone: v1.0.1 is not on origin's default branch (a backport or a branch release)",
+    );
+    git(work, "checkout", "-q", "-b", "experiment", "v1.1.0");
+    commitVersion(work, git, "1.2.0");
+    const offBranch = release({ cwd: work, version: "1.2.0" });
+    expect(offBranch.tags).toEqual(["v1.2.0"]);
+    expect(offBranch.log).toContain(
+      "v1 left alone: v1.2.0 is not on origin's default branch (a backport or a branch release)",
+    );
+    expect(git(origin, "rev-parse", "v1^{commit}")).toBe(latest.commit);
+  });
+
+  test("a remote whose default branch cannot be told: vX.Y.Z is tagged, v1 is not moved, and it says what to pass", () => {
+    const { work, origin, git } = repositories("1.0.0");
+    git(origin, "symbolic-ref", "HEAD", "refs/heads/nowhere");
+    const result = release({ cwd: work, version: "1.0.0" });
+    expect(result.tags).toEqual(["v1.0.0"]);
+    expect(result.log).toContain(
+      "v1 left alone: cannot tell origin's default branch; fetch it, or pass --default-branch origin/main",
+    );
+  });
+
+  test("repositoryOf(): GITHUB_REPOSITORY, else the GitHub remote (https or ssh), else nothing", () => {
+    const { work, git } = repositories("1.0.0");
+    expect(repositoryOf(work, { GITHUB_REPOSITORY: "octo/itsyou-token-action" })).toBe("octo/itsyou-token-action");
+    expect(repositoryOf(work, {})).toBeUndefined(); // a local bare repository is no GitHub repository
+    git(work, "remote", "set-url", "origin", "https://github.com/octo/itsyou-token-action.git");
+    expect(repositoryOf(work, {})).toBe("octo/itsyou-token-action");
+    git(work, "remote", "set-url", "origin", "git@github.com:octo-2/itsyou-token-action.git");
+    expect(repositoryOf(work, {})).toBe("octo-2/itsyou-token-action");
+    git(work, "remote", "remove", "origin");
+    expect(repositoryOf(work, {})).toBeUndefined();
+  });
+
   test("the docs must name the repository the release runs in: the placeholder owner is refused, saying which files", () => {
     const { work, git } = repositories("1.0.0");
     writeFileSync(join(work, "README.md"), "uses: org/itsyou-token-action@v1\n");
@@ -181,6 +230,7 @@ describe("scripts/release.ts against a local bare repository", () => {
     );
     writeFileSync(join(work, "README.md"), "uses: octo/itsyou-token-action@v1\n");
     git(work, "commit", "-q", "-am", "owner");
+    git(work, "push", "-q", "origin", "HEAD");
     expect(release({ cwd: work, version: "1.0.0", repository: "octo/itsyou-token-action" }).tags).toEqual([
       "v1.0.0",
       "v1",
@@ -278,6 +328,56 @@ describe("scripts/release.ts against a local bare repository", () => {
     );
   });
 });
+
+test(
+  "npm run set-owner -- OWNER in a scratch copy: then release.ts --check (owner, format, dist/) passes, and no org/ is left",
+  () => {
+    // Inside the repository's ignored results folder, so that node_modules can be hard-linked (same file system) and
+    // ncc sees the same layout (its chunk names depend on where node_modules lies).
+    mkdirSync(join(root, ".test-results"), { recursive: true });
+    const copy = mkdtempSync(join(root, ".test-results", "owner-"));
+    try {
+      const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+        cwd: root,
+        encoding: "utf8",
+      }).split("\0").filter(
+        Boolean,
+      );
+      for (const file of files) cpSync(join(root, file), join(copy, file));
+      execFileSync("cp", ["-al", join(root, "node_modules"), join(copy, "node_modules")]);
+      const env = { ...process.env, PATH: `${join(root, "node_modules/.bin")}:${process.env.PATH}` };
+      const check = (repository?: string) =>
+        spawnSync(NODE_24, ["scripts/run.mjs", "scripts/release.ts", "1.0.0", "--check"], {
+          cwd: copy,
+          env: { ...env, GITHUB_REPOSITORY: repository ?? "" },
+          encoding: "utf8",
+        });
+      // Before: without a repository it refuses to say ready (no remote here); with one, the docs still name org/.
+      expect(check().stderr).toMatch(
+        /^release: Cannot tell which repository this release is for: set GITHUB_REPOSITORY/,
+      );
+      expect(check("octo-rehearsal/itsyou-token-action").stderr).toMatch(/The docs name another repository/);
+      const set = spawnSync("npm", ["run", "set-owner", "--silent", "--", "octo-rehearsal"], {
+        cwd: copy,
+        env,
+        encoding: "utf8",
+      });
+      expect(set.status, set.stderr).toBe(0);
+      expect(set.stdout).toMatch(
+        /set-owner: octo-rehearsal\/itsyou-token-action in .*mod\.ts.*; formatted; dist\/ rebuilt/,
+      );
+      const ready = check("octo-rehearsal/itsyou-token-action");
+      expect(ready.stderr).toBe("");
+      expect(ready.stdout).toMatch(/release: 1\.0\.0 is ready: the docs name octo-rehearsal\/itsyou-token-action/);
+      for (const file of [...OWNER_FILES, ...readdirSync(join(copy, "dist")).map((name) => `dist/${name}`)]) {
+        expect(readFileSync(join(copy, file), "utf8"), file).not.toContain("org/itsyou-token-action");
+      }
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  },
+  240_000,
+);
 
 describe("the major version the docs promise is the one a release creates", () => {
   /** Where users copy names from: the files the release checks for the owner, and the examples. */

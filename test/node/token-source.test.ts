@@ -127,7 +127,7 @@ describe("createTokenSource().jwt()", () => {
     expect(paced.status).toBe(400);
     expect(paced.message).toMatch(/refused the client credentials.* tries again from \d{4}-.*Z on/);
     expect(f.server.count()).toBe(1);
-    clock.ms += 10_000; // a refusal's first step: 5 to 10 s
+    clock.ms += 5_000; // a refusal's first step: 2.5 to 5 s
     await tokens.jwt();
     expect(f.server.count()).toBe(2);
   });
@@ -496,19 +496,19 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
     return outcomes;
   }
 
-  test("credentials refused: one request per backoff step (10 s doubling), every caller in between gets the last failure at once", async () => {
+  test("credentials refused: one request per backoff step (5 s doubling), every caller in between gets the last failure at once", async () => {
     const clock = { ms: 1_700_000_000_000 };
     const fetch = scripted(clock, () => new Response("Bad Request\n", { status: 400 }));
     const tokens = createTokenSource({ clientId: "acme", clientSecret: "s3cret-value", fetch, now: () => clock.ms });
     const outcomes = await callers(tokens, clock);
     expect(outcomes.every((outcome) => !outcome.ok)).toBe(true);
-    // Steps of 10, 20, 40 s, each drawn from its upper half: at most 4 requests in 60 s, the gaps growing.
+    // Steps of 5, 10, 20, 40 s, each drawn from its upper half: 4 or 5 requests in 60 s, the gaps growing.
     const gaps = fetch.calls.slice(1).map((at, i) => at - fetch.calls[i]);
-    expect(fetch.calls.length).toBeGreaterThanOrEqual(3);
-    expect(fetch.calls.length).toBeLessThanOrEqual(4);
+    expect(fetch.calls.length).toBeGreaterThanOrEqual(4);
+    expect(fetch.calls.length).toBeLessThanOrEqual(5);
     gaps.forEach((gap, i) => {
-      expect(gap).toBeGreaterThanOrEqual(10_000 * 2 ** i / 2);
-      expect(gap).toBeLessThanOrEqual(10_000 * 2 ** i + 60);
+      expect(gap).toBeGreaterThanOrEqual(5_000 * 2 ** i / 2);
+      expect(gap).toBeLessThanOrEqual(5_000 * 2 ** i + 60);
     });
     const paced = outcomes.filter((outcome) => !fetch.calls.includes(outcome.at + 1_700_000_000_000));
     expect(paced.length).toBe(1000 - fetch.calls.length);
