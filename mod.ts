@@ -2471,7 +2471,9 @@ export async function verifyRequest(
   const { expected, key } = checkVerifyOptions(checked);
   // A wrong key is the service's fault, whatever the request holds: it throws before anything is answered.
   await key;
-  const header = typeof request === "object" && request !== null ? request.headers.get("authorization") : request;
+  const header: unknown = typeof request === "object" && request !== null
+    ? typeof request.headers?.get === "function" ? request.headers.get("authorization") : request
+    : request;
   if (header !== null && header !== undefined && typeof header !== "string") {
     throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
   }
@@ -2480,7 +2482,7 @@ export async function verifyRequest(
     const params = Object.entries(all).map(([name, value]) => `${name}="${challengeText(value)}"`);
     return params.length > 0 ? `Bearer ${params.join(", ")}` : "Bearer";
   };
-  const [scheme, ...rest] = (header ?? "").trim().split(/ +/);
+  const [scheme, ...rest] = ((header as string | null | undefined) ?? "").trim().split(/ +/);
   if (scheme === "" || scheme.toLowerCase() !== "bearer") {
     const error = new ItsYouOnlineError(
       "INVALID_REQUEST",

@@ -1643,7 +1643,9 @@ async function verifyRequest(request, options) {
     const { expected, key } = checkVerifyOptions(checked);
     // A wrong key is the service's fault, whatever the request holds: it throws before anything is answered.
     await key;
-    const header = typeof request === "object" && request !== null ? request.headers.get("authorization") : request;
+    const header = typeof request === "object" && request !== null
+        ? typeof request.headers?.get === "function" ? request.headers.get("authorization") : request
+        : request;
     if (header !== null && header !== undefined && typeof header !== "string") {
         throw invalidArgument("request must be the Authorization header's value, or have headers.get() (a Request).");
     }

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, platform, release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -36,7 +36,18 @@ if (process.env[SERVER_ENV] && process.env.NODE_EXTRA_CA_CERTS) {
   ];
   console.log(`\n${lines.join("\n")}\n`);
   if (values.write) {
-    writeFileSync(values.write, `${lines.join("\n")}\n`);
+    const machine = `${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${platform()} ${release()}`;
+    const header = [
+      "# The chaos run",
+      "",
+      `\`npm run chaos${scale === 1 ? "" : ` -- --scale ${scale}`}\` on ${
+        new Date().toISOString().slice(0, 10)
+      }, ${machine}:`,
+      "the real ItsYou.online server (identityserver 333d788) through the fault proxy, two token sources (plain and",
+      "refreshable, `validity` 20 s, `refreshBefore` 10 s, default timeout and retries), 100 callers each.",
+      "",
+    ];
+    writeFileSync(values.write, `${[...header, ...lines].join("\n")}\n`);
   }
   const failed = report.verdicts.filter((verdict) => !verdict.ok).length;
   console.log(`${report.verdicts.length - failed} passed, ${failed} failed`);

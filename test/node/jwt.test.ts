@@ -16,6 +16,7 @@ import {
   parseCallback,
   refreshJwt,
   verifyJwt,
+  verifyRequest,
 } from "../../mod.ts";
 import { rejects, useServerFixture } from "../support/expect.ts";
 
@@ -618,5 +619,113 @@ describe("verifyJwt() against jose on a corpus of over 80 tokens (RFC 7519), eve
     expect(disagreements.map((line) => line.split(": verifyJwt")[0]).sort()).toEqual(Object.keys(DISAGREEMENTS).sort());
     // Every disagreement is verifyJwt being stricter, never more lenient.
     for (const line of disagreements) expect(line, line).toMatch(/verifyJwt refuses, jose accepts/);
+  });
+});
+
+describe("verifyJwt({ anyScope }) and membership rules", () => {
+  const member = (claims: Record<string, unknown> = {}): string =>
+    es384({ ...goodClaims(), scope: ["user:memberof:ops", "user:name"], ...claims });
+
+  test("anyScope: one of the list is enough; none of it is JWT_CLAIM_INVALID naming the list", async () => {
+    const jwt = member();
+    expect((await verifyJwt(jwt, { publicKey: PEM, anyScope: ["user:memberof:admins", "user:name"] })).scope)
+      .toContain("user:name");
+    const error = await rejects(verifyJwt(jwt, { publicKey: PEM, anyScope: ["x", "y"] }), "JWT_CLAIM_INVALID", { jwt });
+    expect([error.claim, error.message]).toEqual(["scope", expect.stringMatching(/contains none of "x y"/)]);
+  });
+
+  test("anyScope: a membership that proves nothing does not count; one that is not membership does", async () => {
+    const refreshable = member({ refresh_token: "r" });
+    await rejects(
+      verifyJwt(refreshable, { publicKey: PEM, anyScope: ["user:memberof:ops", "user:memberof:admins"] }),
+      "JWT_CLAIM_INVALID",
+      { refreshable },
+    );
+    expect(
+      (await verifyJwt(refreshable, { publicKey: PEM, anyScope: ["user:memberof:ops", "user:name"] })).scope,
+    ).toContain("user:name");
+    const derived = member({ globalid: null });
+    const error = await rejects(
+      verifyJwt(derived, { publicKey: PEM, scope: "user:memberof:ops" }),
+      "JWT_CLAIM_INVALID",
+      { derived },
+    );
+    expect(error.message).toMatch(/made by delegation/);
+    const trusted = { publicKey: PEM, scope: "user:memberof:ops", trustDelegatedMembership: true };
+    expect((await verifyJwt(derived, trusted)).globalid).toBeNull();
+    await rejects(verifyJwt(derived, { ...trusted, trustRefreshableMembership: 1 as never }), "INVALID_ARGUMENT");
+  });
+});
+
+describe("verifyRequest(): a request to claims, or RFC 6750's answer", () => {
+  const options = { publicKey: PEM, audience: "orders", scope: "a" };
+  const good = (): string => es384({ ...goodClaims(), aud: ["orders"] });
+  const refused = async (
+    request: Parameters<typeof verifyRequest>[0],
+    extra: Record<string, unknown> = {},
+  ): Promise<Exclude<Awaited<ReturnType<typeof verifyRequest>>, { ok: true }>> => {
+    const result = await verifyRequest(request, { ...options, ...extra });
+    if (result.ok) throw new Error("accepted");
+    return result;
+  };
+
+  test("a header value or anything with headers.get(); the scheme in any case", async () => {
+    for (
+      const request of [
+        `Bearer ${good()}`,
+        `bEaReR ${good()}`,
+        new Request("http://x/", { headers: { authorization: `bearer ${good()}` } }),
+      ]
+    ) {
+      const result = await verifyRequest(request, options);
+      expect(result.ok && result.claims.azp).toBe("acme");
+    }
+  });
+
+  test("no credentials, or another scheme: 401 with the bare challenge (and the realm when given), no error code", async () => {
+    for (const request of [undefined, null, "", "   ", "Basic YWxpY2U6cw==", new Request("http://x/")]) {
+      const result = await refused(request);
+      expect([result.status, result.headers, result.body.error, result.error.code]).toEqual([
+        401,
+        { "www-authenticate": "Bearer" },
+        undefined,
+        "INVALID_REQUEST",
+      ]);
+    }
+    expect((await refused(undefined, { realm: "orders" })).headers["www-authenticate"]).toBe('Bearer realm="orders"');
+  });
+
+  test("Bearer without a token, with two, or with characters a token cannot hold: 400 invalid_request", async () => {
+    for (const header of ["Bearer", "Bearer  ", `Bearer ${good()} ${good()}`, "Bearer a,b", 'Bearer "quoted"']) {
+      const result = await refused(header);
+      expect(result.status, header).toBe(400);
+      expect(result.body.error).toBe("invalid_request");
+      expect(result.headers["www-authenticate"]).toMatch(
+        /^Bearer error="invalid_request", error_description="[^"\\]+"$/,
+      );
+    }
+  });
+
+  test("a bad, expired or misaddressed JWT: 401 invalid_token; a missing scope: 403 insufficient_scope naming all it needs", async () => {
+    const expired = es384({ ...goodClaims(), aud: ["orders"], exp: now() - 60 });
+    for (const jwt of ["x.y.z", expired, es384({ ...goodClaims(), aud: ["billing"] }), es384(goodClaims())]) {
+      const result = await refused(`Bearer ${jwt}`);
+      expect([result.status, result.body.error]).toEqual([401, "invalid_token"]);
+      expect(JSON.stringify(result)).not.toContain(jwt);
+    }
+    const result = await refused(`Bearer ${good()}`, { scope: "b", anyScope: ["c", "d"] });
+    expect(result.status).toBe(403);
+    expect(result.headers["www-authenticate"]).toMatch(
+      /^Bearer error="insufficient_scope", error_description="[^"]+", scope="b c d"$/,
+    );
+    // The description's quotes become apostrophes in the header; the body keeps the message as it is.
+    expect(result.body.error_description).toContain('"b"');
+    expect(result.headers["www-authenticate"]).toContain("'b'");
+  });
+
+  test("wrong options throw, a request without a token too; so does a request that is neither text nor a Request", async () => {
+    await rejects(verifyRequest(undefined, { ...options, publicKey: "not a pem" }), "INVALID_ARGUMENT");
+    await rejects(verifyRequest(undefined, { ...options, realm: "ünïcode" }), "INVALID_ARGUMENT");
+    await rejects(verifyRequest(["Bearer x"] as never, options), "INVALID_ARGUMENT");
   });
 });
