@@ -2176,7 +2176,7 @@ if (process.argv[2] === _command_js__WEBPACK_IMPORTED_MODULE_0__/* .COMMAND_FLAG
     await (0,_command_js__WEBPACK_IMPORTED_MODULE_0__/* .runCommand */ .d)();
 }
 else {
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .eF)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .checkRunnerEnvironment */ .m$);
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)(_main_js__WEBPACK_IMPORTED_MODULE_1__/* .checkRunnerEnvironment */ .m);
     // A proxy that never answers CONNECT leaves a socket that @actions/http-client's tunnel agent keeps to itself;
     // once stdout has drained, nothing is left to wait for.
     setTimeout(() => {
@@ -2197,11 +2197,9 @@ __webpack_async_result__();
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  m$: () => (/* binding */ checkRunnerEnvironment),
-  eF: () => (/* binding */ run)
+  m: () => (/* binding */ checkRunnerEnvironment),
+  e: () => (/* binding */ run)
 });
-
-// UNUSED EXPORTS: inActionWords
 
 // EXTERNAL MODULE: ./mod.ts
 var mod = __nccwpck_require__(3210);
@@ -2380,7 +2378,7 @@ function cmdLauncher(node, entry, carried, version) {
         `rem itsyou-token ${version}, installed by itsyou-token-action for the rest of this job.`,
         "setlocal",
         ...carried.filter(([, text]) => !text.includes('"')).map(([name, text]) => `if not defined ${name} set "${name}=${value(text)}"`),
-        `"${node}" "${entry}" ${command/* COMMAND_FLAG */.b} %*`,
+        `"${value(node)}" "${value(entry)}" ${command/* COMMAND_FLAG */.b} %*`,
         "",
     ].join("\r\n");
 }
@@ -2439,28 +2437,25 @@ async function runEvent() {
     }
 }
 /**
- * The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. When one
- * fails for good, the other is cancelled and the failure is reported once both have ended: nothing is sent after
- * the step has failed, and every debug line comes before the error line.
+ * Both calls' results. When one fails for good, the other is aborted (an abort is never retried), and the first
+ * failure is thrown once both have ended: nothing is sent after the step has failed, and every debug line comes
+ * before the error line.
  */
-function request(inputs, fetch) {
-    const stop = new AbortController();
+async function allOrNothing(stop, first, second) {
     let failure;
     const watch = (call) => call.catch((error) => {
         failure ??= { error };
         stop.abort();
         throw error;
     });
-    const both = async (first, second) => {
-        const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
-        if (a.status === "rejected" || b.status === "rejected")
-            throw failure.error;
-        return [a.value, b.value];
-    };
-    const tokens = requestTokens(inputs, fetch, stop.signal, both);
-    return { tokens, cancel: () => stop.abort() };
+    const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
+    if (a.status === "rejected" || b.status === "rejected")
+        throw failure.error;
+    return [a.value, b.value];
 }
-function requestTokens(inputs, fetch, signal, both) {
+/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
+function request(inputs, fetch) {
+    const stop = new AbortController();
     const repository = process.env.GITHUB_REPOSITORY ?? "";
     const requestOptions = {
         baseUrl: inputs.baseUrl,
@@ -2468,7 +2463,7 @@ function requestTokens(inputs, fetch, signal, both) {
         retries: inputs.retries,
         userAgent: `itsyou-token-action/${VERSION}${repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""}`,
         fetch: fetch.fetch,
-        signal,
+        signal: stop.signal,
     };
     const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
     const jwtOptions = {
@@ -2481,16 +2476,16 @@ function requestTokens(inputs, fetch, signal, both) {
     // Client credentials: the access token and the JWT (straight from the credentials, the same server function
     // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
     // second request reuses the kept-alive connection.
-    if (inputs.grantType === "client_credentials") {
-        return both((0,mod/* getAccessToken */.iD)({ ...credentials, ...requestOptions }), inputs.jwt ? (0,mod/* getJwt */.Yt)(credentials, jwtOptions) : Promise.resolve(undefined)).then(([token, jwt]) => ({ token, jwt }));
-    }
-    return (0,mod/* exchangeCode */.Dd)({
-        ...credentials,
-        code: inputs.code,
-        redirectUri: inputs.redirectUri,
-        state: inputs.state,
-        ...requestOptions,
-    }).then(async (token) => ({ token, jwt: inputs.jwt ? await (0,mod/* getJwt */.Yt)(token, jwtOptions) : undefined }));
+    const tokens = inputs.grantType === "client_credentials"
+        ? allOrNothing(stop, (0,mod/* getAccessToken */.iD)({ ...credentials, ...requestOptions }), inputs.jwt ? (0,mod/* getJwt */.Yt)(credentials, jwtOptions) : Promise.resolve(undefined)).then(([token, jwt]) => ({ token, jwt }))
+        : (0,mod/* exchangeCode */.Dd)({
+            ...credentials,
+            code: inputs.code,
+            redirectUri: inputs.redirectUri,
+            state: inputs.state,
+            ...requestOptions,
+        }).then(async (token) => ({ token, jwt: inputs.jwt ? await (0,mod/* getJwt */.Yt)(token, jwtOptions) : undefined }));
+    return { tokens, cancel: () => stop.abort() };
 }
 /** An input as the runner passes it, before `@actions/core` is loaded: `INPUT_<NAME>`, trimmed, as `getInput`. */
 const fromEnvironment = (name) => (process.env[`INPUT_${name.replace(/ /g, "_").toUpperCase()}`] ?? "").trim();

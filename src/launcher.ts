@@ -16,7 +16,7 @@ import { PROXY_VARIABLES } from "./fetch.ts";
  * server, the CA that Node trusts beside its own (made absolute, as a later step may run elsewhere), and the
  * proxy variables. Nothing secret: tokens reach later steps only through outputs, or `export-env`.
  */
-export function carriedSettings(baseUrl: string, env: NodeJS.ProcessEnv): [string, string][] {
+function carriedSettings(baseUrl: string, env: NodeJS.ProcessEnv): [string, string][] {
   const carried: [string, string][] = [["ITSYOU_BASE_URL", baseUrl]];
   if (env.NODE_EXTRA_CA_CERTS) carried.push(["NODE_EXTRA_CA_CERTS", resolve(env.NODE_EXTRA_CA_CERTS)]);
   for (const name of [...PROXY_VARIABLES, "no_proxy", "NO_PROXY"]) {
@@ -52,7 +52,7 @@ function cmdLauncher(node: string, entry: string, carried: [string, string][], v
     ...carried.filter(([, text]) => !text.includes('"')).map(([name, text]) =>
       `if not defined ${name} set "${name}=${value(text)}"`
     ),
-    `"${node}" "${entry}" ${COMMAND_FLAG} %*`,
+    `"${value(node)}" "${value(entry)}" ${COMMAND_FLAG} %*`,
     "",
   ].join("\r\n");
 }

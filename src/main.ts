@@ -66,12 +66,11 @@ interface Requests {
 }
 
 /**
- * The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. When one
- * fails for good, the other is cancelled and the failure is reported once both have ended: nothing is sent after
- * the step has failed, and every debug line comes before the error line.
+ * Both calls' results. When one fails for good, the other is aborted (an abort is never retried), and the first
+ * failure is thrown once both have ended: nothing is sent after the step has failed, and every debug line comes
+ * before the error line.
  */
-function request(inputs: Inputs, fetch: ProxyAwareFetch): Requests {
-  const stop = new AbortController();
+async function allOrNothing<A, B>(stop: AbortController, first: Promise<A>, second: Promise<B>): Promise<[A, B]> {
   let failure: { error: unknown } | undefined;
   const watch = <T>(call: Promise<T>): Promise<T> =>
     call.catch((error: unknown) => {
@@ -79,21 +78,14 @@ function request(inputs: Inputs, fetch: ProxyAwareFetch): Requests {
       stop.abort();
       throw error;
     });
-  const both = async <A, B>(first: Promise<A>, second: Promise<B>): Promise<[A, B]> => {
-    const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
-    if (a.status === "rejected" || b.status === "rejected") throw failure!.error;
-    return [a.value, b.value];
-  };
-  const tokens = requestTokens(inputs, fetch, stop.signal, both);
-  return { tokens, cancel: () => stop.abort() };
+  const [a, b] = await Promise.allSettled([watch(first), watch(second)]);
+  if (a.status === "rejected" || b.status === "rejected") throw failure!.error;
+  return [a.value, b.value];
 }
 
-function requestTokens(
-  inputs: Inputs,
-  fetch: ProxyAwareFetch,
-  signal: AbortSignal,
-  both: <A, B>(first: Promise<A>, second: Promise<B>) => Promise<[A, B]>,
-): Promise<Tokens> {
+/** The requests for these inputs; debug lines (method, path, status: nothing secret) go to `debug`. */
+function request(inputs: Inputs, fetch: ProxyAwareFetch): Requests {
+  const stop = new AbortController();
   const repository = process.env.GITHUB_REPOSITORY ?? "";
   const requestOptions = {
     baseUrl: inputs.baseUrl,
@@ -103,7 +95,7 @@ function requestTokens(
       repository ? ` (${repository}; run ${process.env.GITHUB_RUN_ID ?? ""})` : ""
     }`,
     fetch: fetch.fetch,
-    signal,
+    signal: stop.signal,
   };
   const credentials = { clientId: inputs.clientId, clientSecret: inputs.clientSecret };
   const jwtOptions = {
@@ -116,19 +108,20 @@ function requestTokens(
   // Client credentials: the access token and the JWT (straight from the credentials, the same server function
   // and claims) in parallel, so neither waits for the other. The code flow needs the token for the JWT: that
   // second request reuses the kept-alive connection.
-  if (inputs.grantType === "client_credentials") {
-    return both(
+  const tokens = inputs.grantType === "client_credentials"
+    ? allOrNothing(
+      stop,
       getAccessToken({ ...credentials, ...requestOptions }),
       inputs.jwt ? getJwt(credentials, jwtOptions) : Promise.resolve(undefined),
-    ).then(([token, jwt]) => ({ token, jwt }));
-  }
-  return exchangeCode({
-    ...credentials,
-    code: inputs.code!,
-    redirectUri: inputs.redirectUri!,
-    state: inputs.state,
-    ...requestOptions,
-  }).then(async (token) => ({ token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined }));
+    ).then(([token, jwt]) => ({ token, jwt }))
+    : exchangeCode({
+      ...credentials,
+      code: inputs.code!,
+      redirectUri: inputs.redirectUri!,
+      state: inputs.state,
+      ...requestOptions,
+    }).then(async (token) => ({ token, jwt: inputs.jwt ? await getJwt(token, jwtOptions) : undefined }));
+  return { tokens, cancel: () => stop.abort() };
 }
 
 /** An input as the runner passes it, before `@actions/core` is loaded: `INPUT_<NAME>`, trimmed, as `getInput`. */
@@ -334,7 +327,7 @@ const INPUT_NAMES: [RegExp, string][] = [
 ];
 
 /** A message of mod.ts's, naming inputs as the action does. */
-export function inActionWords(message: string): string {
+function inActionWords(message: string): string {
   return INPUT_NAMES.reduce((text, [option, input]) => text.replace(option, input), message);
 }
 
