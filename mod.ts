@@ -2674,8 +2674,9 @@ const RENEWAL_BACKOFF = {
  * is cached: it is tried on a call after a backoff that doubles from 1 s to
  * 60 s for failures that can heal (the network, a 5xx), and from 5 s to 2
  * minutes for refusals (400, 401, 403: wrong credentials, hammering will not
- * fix them), each wait drawn from the upper half of its step. Meanwhile a
- * valid cached token is handed out; with nothing valid left, a call fails at
+ * fix them), each wait drawn from the upper half of its step; the steps start
+ * afresh when the kind of failure changes. Meanwhile a valid cached token is
+ * handed out; with nothing valid left, a call fails at
  * once with the last failure, whose message says when the next attempt will
  * be, and sends nothing. A server that comes back is used within one step;
  * `invalidate()` starts afresh.
@@ -2817,16 +2818,23 @@ function renewingCache<T>(
   let cached: Cached<T> | undefined;
   let pending: Promise<T> | undefined;
   let generation = 0;
-  /** Failed renewals in a row, the time (on `clock`) before which none is tried again, and the error meanwhile. */
+  /**
+   * Failed renewals in a row, and how many of the last ones were of the same kind (a refusal after a run of
+   * network failures starts the refusal's steps from their first); the time (on `clock`) before which none is
+   * tried again, and the error meanwhile.
+   */
   let failures = 0;
+  let streak: { kind: keyof typeof RENEWAL_BACKOFF; count: number } = { kind: "failure", count: 0 };
   let retryAt = -Infinity;
   let paced: unknown;
   const valid = (entry: Cached<T> | undefined): entry is Cached<T> => entry !== undefined && clock() < entry.validUntil;
   function failed(error: unknown): void {
     failures++;
     const refused = error instanceof ItsYouOnlineError && [400, 401, 403].includes(error.status ?? 0);
-    const { firstMs, capMs } = refused ? RENEWAL_BACKOFF.refusal : RENEWAL_BACKOFF.failure;
-    const step = Math.min(capMs, firstMs * 2 ** Math.min(failures - 1, 30));
+    const kind = refused ? "refusal" : "failure";
+    streak = { kind, count: streak.kind === kind ? streak.count + 1 : 1 };
+    const { firstMs, capMs } = RENEWAL_BACKOFF[kind];
+    const step = Math.min(capMs, firstMs * 2 ** Math.min(streak.count - 1, 30));
     const wait = step / 2 + Math.random() * (step / 2);
     retryAt = clock() + wait;
     paced = error instanceof ItsYouOnlineError
@@ -2850,6 +2858,7 @@ function renewingCache<T>(
         if (started === generation) {
           cached = fresh;
           failures = 0;
+          streak = { kind: "failure", count: 0 };
           retryAt = -Infinity;
           paced = undefined;
         }
@@ -2882,6 +2891,7 @@ function renewingCache<T>(
       cached = undefined;
       pending = undefined;
       failures = 0;
+      streak = { kind: "failure", count: 0 };
       retryAt = -Infinity;
       paced = undefined;
     },

@@ -118,8 +118,8 @@ export function schedule(scale: number): Phase[] {
       begin: (c) => c.restartDatabase(true),
       end: (c) => c.restartDatabase(),
     },
-    // Past the longest step a 30 s refusal leaves (20 s), so that each source is seen to recover.
-    { name: "recovery", seconds: 45 },
+    // Past the longest step a 30 s refusal leaves (40 s), so that each source is seen to recover.
+    { name: "recovery", seconds: 60 },
   ];
 }
 

@@ -546,6 +546,32 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
     expect(outcomes.slice(outcomes.indexOf(firstSuccess)).every((outcome) => outcome.ok)).toBe(true);
   });
 
+  test("a refusal after a run of network failures waits a refusal's first step, not the cap the failures reached", async () => {
+    const clock = { ms: 1_700_000_000_000 };
+    const refused = Object.assign(new TypeError("fetch failed"), {
+      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+    });
+    let refuse = false;
+    const fetch = scripted(clock, () => (refuse ? new Response("", { status: 400 }) : refused));
+    const tokens = createTokenSource({
+      clientId: "acme",
+      clientSecret: "s3cret-value",
+      fetch,
+      retries: 0,
+      now: () => clock.ms,
+    });
+    for (let i = 0; i < 8; i++) {
+      await rejects(tokens.jwt(), "NETWORK_ERROR");
+      clock.ms += 60_000; // past any step: 8 network failures in a row, the step at its 60 s cap
+    }
+    refuse = true;
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(fetch.calls.length).toBe(9);
+    clock.ms += 5_000; // a refusal's first step (2.5 to 5 s), not 2 minutes
+    await rejects(tokens.jwt(), "HTTP_ERROR");
+    expect(fetch.calls.length).toBe(10);
+  });
+
   test("invalidate() starts afresh: the next call tries at once", async () => {
     const clock = { ms: 1_700_000_000_000 };
     let refuse = true;
