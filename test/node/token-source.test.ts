@@ -467,6 +467,12 @@ function scripted(
   return Object.assign(fetch, { calls });
 }
 
+/** What Node's fetch throws when nothing listens. */
+const connectionRefused = (): Error =>
+  Object.assign(new TypeError("fetch failed"), {
+    cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+  });
+
 /** A JWT the source takes (it reads `exp` only), valid for an hour from `now`. */
 function jwtAt(now: number): Response {
   const b64 = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -524,10 +530,7 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
 
   test("a server down for 30 s (connection refused): requests 1 s doubling apart, and it is used within one step of coming back", async () => {
     const clock = { ms: 1_700_000_000_000 };
-    const refused = Object.assign(new TypeError("fetch failed"), {
-      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
-    });
-    const fetch = scripted(clock, (now) => (now - 1_700_000_000_000 < 30_000 ? refused : jwtAt(now)));
+    const fetch = scripted(clock, (now) => (now - 1_700_000_000_000 < 30_000 ? connectionRefused() : jwtAt(now)));
     const tokens = createTokenSource({
       clientId: "acme",
       clientSecret: "s3cret-value",
@@ -548,11 +551,8 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
 
   test("a refusal after a run of network failures waits a refusal's first step, not the cap the failures reached", async () => {
     const clock = { ms: 1_700_000_000_000 };
-    const refused = Object.assign(new TypeError("fetch failed"), {
-      cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
-    });
     let refuse = false;
-    const fetch = scripted(clock, () => (refuse ? new Response("", { status: 400 }) : refused));
+    const fetch = scripted(clock, () => (refuse ? new Response("", { status: 400 }) : connectionRefused()));
     const tokens = createTokenSource({
       clientId: "acme",
       clientSecret: "s3cret-value",
