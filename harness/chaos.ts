@@ -118,8 +118,9 @@ export function schedule(scale: number): Phase[] {
       begin: (c) => c.restartDatabase(true),
       end: (c) => c.restartDatabase(),
     },
-    // Past the longest step a 30 s refusal leaves (40 s), so that each source is seen to recover.
-    { name: "recovery", seconds: 60 },
+    // Past the longest step the refusal phase can leave (40 s after 30 s; the 2-minute cap after a soak's longer
+    // refusal), so that each source is seen to recover.
+    { name: "recovery", seconds: scale > 1 ? 150 : 60 },
   ];
 }
 
