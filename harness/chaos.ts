@@ -156,6 +156,8 @@ export async function runChaos(
   const dir = server.dir;
   let serverProcess = started(described.pids.server, `${dir}/server.log`);
   let mongo = started(described.pids.mongo, `${dir}/mongo.out`);
+  /** The database as start.sh started it, seeded: what it is restarted as after the empty phase. */
+  const original = mongo;
   const serverPort = Number(new URL(server.url).port);
   const mongoPort = Number(mongo.command[mongo.command.findIndex((arg) => arg.endsWith("mongo.py")) + 1]);
   const savePids = (): void =>
@@ -178,7 +180,6 @@ export async function runChaos(
       savePids();
     },
   };
-  const original = mongo;
 
   let phase = 0;
   const phases = schedule(options.scale);

@@ -480,6 +480,27 @@ function jwtAt(now: number): Response {
   return new Response(jwt, { headers: { "content-type": "application/jwt" } });
 }
 
+/** The fake clock's start, in ms since the epoch. */
+const START = 1_700_000_000_000;
+
+/** A token source on a fake clock from START whose fetch answers `answer(now)`; a renewal is one request (no retries). */
+function onFakeClock(answer: (now: number) => Response | Error): {
+  clock: { ms: number };
+  fetch: ReturnType<typeof scripted>;
+  tokens: ReturnType<typeof createTokenSource>;
+} {
+  const clock = { ms: START };
+  const fetch = scripted(clock, answer);
+  const tokens = createTokenSource({
+    clientId: "acme",
+    clientSecret: "s3cret-value",
+    fetch,
+    retries: 0,
+    now: () => clock.ms,
+  });
+  return { clock, fetch, tokens };
+}
+
 describe("createTokenSource() paces renewals when nothing valid is left (a fake clock, 1000 callers)", () => {
   /** 1000 callers, one every 60 ms of the source's clock over 60 s; each call's outcome, and whether it settled at once. */
   async function callers(
@@ -503,9 +524,7 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
   }
 
   test("credentials refused: one request per backoff step (5 s doubling), every caller in between gets the last failure at once", async () => {
-    const clock = { ms: 1_700_000_000_000 };
-    const fetch = scripted(clock, () => new Response("Bad Request\n", { status: 400 }));
-    const tokens = createTokenSource({ clientId: "acme", clientSecret: "s3cret-value", fetch, now: () => clock.ms });
+    const { clock, fetch, tokens } = onFakeClock(() => new Response("Bad Request\n", { status: 400 }));
     const outcomes = await callers(tokens, clock);
     expect(outcomes.every((outcome) => !outcome.ok)).toBe(true);
     // Steps of 5, 10, 20, 40 s, each drawn from its upper half: 4 or 5 requests in 60 s, the gaps growing.
@@ -516,7 +535,7 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
       expect(gap).toBeGreaterThanOrEqual(5_000 * 2 ** i / 2);
       expect(gap).toBeLessThanOrEqual(5_000 * 2 ** i + 60);
     });
-    const paced = outcomes.filter((outcome) => !fetch.calls.includes(outcome.at + 1_700_000_000_000));
+    const paced = outcomes.filter((outcome) => !fetch.calls.includes(outcome.at + START));
     expect(paced.length).toBe(1000 - fetch.calls.length);
     expect(paced.every((outcome) => outcome.atOnce)).toBe(true);
     for (const { error } of paced) {
@@ -529,37 +548,23 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
   });
 
   test("a server down for 30 s (connection refused): requests 1 s doubling apart, and it is used within one step of coming back", async () => {
-    const clock = { ms: 1_700_000_000_000 };
-    const fetch = scripted(clock, (now) => (now - 1_700_000_000_000 < 30_000 ? connectionRefused() : jwtAt(now)));
-    const tokens = createTokenSource({
-      clientId: "acme",
-      clientSecret: "s3cret-value",
-      fetch,
-      retries: 0,
-      now: () => clock.ms,
-    });
+    const { clock, fetch, tokens } = onFakeClock((now) => (now - START < 30_000 ? connectionRefused() : jwtAt(now)));
     const outcomes = await callers(tokens, clock);
     const firstSuccess = outcomes.find((outcome) => outcome.ok)!;
-    const lastFailure = fetch.calls.at(-2)! - 1_700_000_000_000;
+    const lastFailure = fetch.calls.at(-2)! - START;
     expect(firstSuccess.at).toBeGreaterThanOrEqual(30_000);
     // The success is the first attempt after the server came back, one step (at most 16 s here) after the last failure.
-    expect(fetch.calls.at(-1)! - 1_700_000_000_000).toBe(firstSuccess.at);
+    expect(fetch.calls.at(-1)! - START).toBe(firstSuccess.at);
     expect(firstSuccess.at - lastFailure).toBeLessThanOrEqual(2 ** (fetch.calls.length - 2) * 1000 + 60);
     expect(fetch.calls.length).toBeLessThanOrEqual(7); // 0, 1, 3, 7, 15, 31 s at the most, then the success
     expect(outcomes.slice(outcomes.indexOf(firstSuccess)).every((outcome) => outcome.ok)).toBe(true);
   });
 
   test("a refusal after a run of network failures waits a refusal's first step, not the cap the failures reached", async () => {
-    const clock = { ms: 1_700_000_000_000 };
     let refuse = false;
-    const fetch = scripted(clock, () => (refuse ? new Response("", { status: 400 }) : connectionRefused()));
-    const tokens = createTokenSource({
-      clientId: "acme",
-      clientSecret: "s3cret-value",
-      fetch,
-      retries: 0,
-      now: () => clock.ms,
-    });
+    const { clock, fetch, tokens } = onFakeClock(
+      () => (refuse ? new Response("", { status: 400 }) : connectionRefused()),
+    );
     for (let i = 0; i < 8; i++) {
       await rejects(tokens.jwt(), "NETWORK_ERROR");
       clock.ms += 60_000; // past any step: 8 network failures in a row, the step at its 60 s cap
@@ -573,10 +578,8 @@ describe("createTokenSource() paces renewals when nothing valid is left (a fake 
   });
 
   test("invalidate() starts afresh: the next call tries at once", async () => {
-    const clock = { ms: 1_700_000_000_000 };
     let refuse = true;
-    const fetch = scripted(clock, (now) => (refuse ? new Response("", { status: 400 }) : jwtAt(now)));
-    const tokens = createTokenSource({ clientId: "acme", clientSecret: "s3cret-value", fetch, now: () => clock.ms });
+    const { fetch, tokens } = onFakeClock((now) => (refuse ? new Response("", { status: 400 }) : jwtAt(now)));
     await rejects(tokens.jwt(), "HTTP_ERROR");
     await rejects(tokens.jwt(), "HTTP_ERROR");
     expect(fetch.calls.length).toBe(1);
